@@ -1,0 +1,11 @@
+"""The backend face: ``import teachnet.backend as K``.
+
+What a Keras 1 user writes in a custom loss, metric or Lambda (``K.mean``, ``K.square``,
+``K.clip``, ``K.epsilon()`` ...) plus the backend switch itself (``set_backend``,
+``floatx``, ``to_numpy``). The functions are teachnet ops, hence differentiable.
+"""
+from teachnet.backend.array_module import (  # noqa: F401
+    set_backend, get_backend, floatx, set_floatx, epsilon, set_epsilon,
+    to_numpy, to_device, seed,
+)
+from teachnet.ops.functions import *  # noqa: F401,F403

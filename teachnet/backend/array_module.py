@@ -1,0 +1,202 @@
+"""Which array library computes: NumPy on the CPU, CuPy on a GPU, or the strict test backend.
+
+This is the bottom of teachnet. It is the only module that imports numpy or cupy;
+everything above it asks here for the active array module::
+
+    from teachnet.backend import array_module as am
+    xp = am.xp()              # numpy, cupy, or the strict test module
+    z = xp.tanh(a)
+
+Three backends:
+
+* ``numpy``  -- arrays live in host memory.
+* ``cupy``   -- arrays live on the GPU; ``to_numpy`` copies them back for printing and plots.
+* ``strict`` -- NumPy underneath, but as strict as CuPy: an array of this backend refuses
+  to be turned into a host array implicitly and refuses to mix with host arrays. Code
+  that would break on a GPU breaks here first, on any laptop.
+
+Choose with the environment variable ``TEACHNET_BACKEND=numpy|cupy|strict|auto`` before
+importing teachnet, or with ``teachnet.backend.set_backend(name)`` before building a model.
+``auto`` takes CuPy only where it imports and sees a GPU, else NumPy.
+
+Where CuPy differs from NumPy (random generators, scatter-add, host transfer) the
+difference is handled here, once, and never in a layer.
+"""
+import os
+
+import numpy
+
+#: NumPy itself, for work that always happens on the host: initial weights (drawn with
+#: a seeded host generator so that one seed gives one model on every backend), data
+#: loading, printing and plotting.
+host = numpy
+
+BACKEND_NAMES = ('numpy', 'cupy', 'strict', 'auto')
+
+_xp = numpy
+_name = 'numpy'
+_floatx = 'float32'
+_epsilon = 1e-7
+_host_rng = numpy.random.default_rng()
+_device_rng = None          # created lazily for the active backend
+
+
+# ----------------------------------------------------------------------------- choosing
+
+def _cupy_with_gpu():
+    """Return the cupy module if it imports and sees at least one GPU, else None."""
+    try:
+        import cupy
+        if cupy.cuda.runtime.getDeviceCount() > 0:
+            return cupy
+    except Exception:       # no cupy, no driver, no device: all mean "no GPU here"
+        return None
+    return None
+
+
+def set_backend(name):
+    """Make ``name`` ('numpy', 'cupy', 'strict' or 'auto') the active array backend.
+
+    Arrays made before the switch stay where they are: build models after choosing.
+    """
+    global _xp, _name, _device_rng
+    if name not in BACKEND_NAMES:
+        raise ValueError(f"Unknown backend {name!r}: expected one of {', '.join(BACKEND_NAMES)}.")
+    if name == 'auto':
+        cupy = _cupy_with_gpu()
+        name = 'cupy' if cupy is not None else 'numpy'
+    if name == 'numpy':
+        module = numpy
+    elif name == 'cupy':
+        try:
+            import cupy as module
+        except ImportError as error:
+            raise ImportError("The 'cupy' backend needs CuPy: pip install 'teachnet[gpu]' "
+                              "(or the cupy-cudaXXx wheel matching your CUDA).") from error
+    else:
+        from teachnet.backend import strict as module
+    _xp, _name, _device_rng = module, name, None
+    return name
+
+
+def get_backend():
+    """The name of the active backend: 'numpy', 'cupy' or 'strict'."""
+    return _name
+
+
+def xp():
+    """The active array module (numpy, cupy or the strict test module)."""
+    return _xp
+
+
+# ----------------------------------------------------------------------------- dtypes
+
+def floatx():
+    """The default float type, as a string: 'float32' unless changed."""
+    return _floatx
+
+
+def set_floatx(value):
+    """Set the default float type ('float16', 'float32' or 'float64')."""
+    global _floatx
+    if value not in ('float16', 'float32', 'float64'):
+        raise ValueError(f"floatx must be 'float16', 'float32' or 'float64', got {value!r}.")
+    _floatx = value
+
+
+def epsilon():
+    """The fuzz factor used to keep logs and divisions finite (1e-7 as in Keras)."""
+    return _epsilon
+
+
+def set_epsilon(value):
+    global _epsilon
+    _epsilon = float(value)
+
+
+# ----------------------------------------------------------------------------- moving data
+
+def is_device_array(value):
+    """True when ``value`` is an array of the active backend."""
+    return isinstance(value, _xp.ndarray)
+
+
+def to_device(value, dtype=None):
+    """Copy a host array (or list, or number) to the active backend, as ``dtype``.
+
+    The one explicit host -> device transfer. An array already on the device is returned
+    as it is (cast when ``dtype`` differs).
+    """
+    if isinstance(value, _xp.ndarray):
+        return value if dtype is None or value.dtype == dtype else value.astype(dtype)
+    return _xp.asarray(numpy.asarray(value, dtype=dtype))
+
+
+def to_numpy(value):
+    """Copy an array of any backend (or a teachnet Tensor) to a host NumPy array."""
+    value = getattr(value, 'data', value) if not isinstance(value, numpy.ndarray) else value
+    if isinstance(value, numpy.ndarray):
+        return value
+    if hasattr(value, 'get'):          # cupy arrays and strict arrays: explicit copy
+        return value.get()
+    return numpy.asarray(value)
+
+
+def scatter_add(target, indices, values):
+    """``target[indices] += values``, adding up repeated indices (in place).
+
+    ``numpy.add.at`` and ``cupyx.scatter_add`` both add repeats correctly; a plain
+    ``target[indices] += values`` would keep only one of them.
+    """
+    if _name == 'cupy':
+        import cupyx
+        cupyx.scatter_add(target, indices, values)
+    else:
+        _xp.add.at(target, indices, values)
+    return target
+
+
+# ----------------------------------------------------------------------------- randomness
+
+def seed(value):
+    """Seed every random source teachnet uses: initial weights, shuffling, dropout.
+
+    Also seeds NumPy's global generator, which the guide's programs use for their data.
+    The same seed gives bit-identical training on the same machine and backend.
+    """
+    global _host_rng, _device_rng
+    _host_rng = numpy.random.default_rng(value)
+    _device_rng = None
+    numpy.random.seed(value)
+    _device_rng = _make_device_rng(value)
+
+
+def _make_device_rng(seed_value):
+    if _name == 'cupy':
+        return _xp.random.default_rng(seed_value)
+    return numpy.random.default_rng(None if seed_value is None else seed_value + 1)
+
+
+def host_rng():
+    """The seeded NumPy generator for initial weights and shuffling (host side)."""
+    return _host_rng
+
+
+def random_uniform(shape, dtype=None):
+    """Uniform [0, 1) samples of ``shape`` on the active backend (dropout masks)."""
+    global _device_rng
+    if _device_rng is None:
+        _device_rng = _make_device_rng(int(_host_rng.integers(2 ** 31)))
+    dtype = dtype or _floatx
+    sample = _device_rng.random(shape, dtype=dtype)
+    if _name == 'strict':
+        return _xp.asarray(sample)
+    return sample
+
+
+def _backend_from_environment():
+    name = os.environ.get('TEACHNET_BACKEND', 'numpy').strip().lower() or 'numpy'
+    set_backend(name)
+
+
+_backend_from_environment()

@@ -1,0 +1,98 @@
+"""The tape: the ops a forward pass applied, in order, so backward can walk them back.
+
+While a ``Tape`` is recording (``with Tape() as tape:``), every op that receives a tensor
+needing a gradient appends itself to ``tape.records``. Each record knows its inputs, its
+output, and where it happened (the layer, and in a recurrent layer the timestep).
+
+``tape.backward(loss)`` walks the records in reverse. For each op it takes dLoss/d(output)
+and asks the op for dLoss/d(input) of every input -- the chain rule, one op at a time --
+adding contributions where a tensor fed several ops.
+
+Inspection is reading the tape: ``teachnet.inspect`` turns records into readable steps.
+The tape holds only references to arrays that backward needs anyway, so recording costs
+no copies; with ``keep_gradients=True`` it also keeps every gradient it passes, for traces.
+"""
+from teachnet.backend import array_module as am
+from teachnet.ops.tensor import Tensor
+
+_recording = [None]           # the innermost active tape, or None
+_location = [{}]              # where ops are happening: {'layer': 'dense_1', ...}
+
+
+class Tape:
+    """Records the ops applied while it is active, and runs backward over them."""
+
+    def __init__(self, keep_gradients=False):
+        self.records = []
+        self.keep_gradients = keep_gradients
+
+    def __enter__(self):
+        _recording.append(self)
+        return self
+
+    def __exit__(self, *exc_info):
+        _recording.pop()
+        return False
+
+    def backward(self, loss, grad=None):
+        """Fill ``.grad`` of every tensor that ``loss`` depends on and that needs one.
+
+        ``grad`` is dLoss/d(loss); ones (of loss's shape) when not given.
+        """
+        xp = am.xp()
+        loss.grad = xp.ones_like(loss.data) if grad is None else grad
+        keep = self.keep_gradients
+        for op in reversed(self.records):
+            output = op.output
+            grad_output = output.grad
+            if grad_output is None:
+                continue
+            grad_inputs = op.backward(grad_output)
+            if keep:
+                op.grad_output, op.grad_inputs = grad_output, grad_inputs
+            elif output is not loss:
+                output.grad = None          # an intermediate: its gradient is used up
+            for tensor, grad_input in zip(op.inputs, grad_inputs):
+                if grad_input is None or not isinstance(tensor, Tensor) or not tensor.requires_grad:
+                    continue
+                tensor.grad = grad_input if tensor.grad is None else tensor.grad + grad_input
+        return loss
+
+
+def recording_tape():
+    """The tape currently recording, or None."""
+    return _recording[-1]
+
+
+class no_tape:
+    """Context manager: ops run but nothing is recorded (prediction, metrics)."""
+
+    def __enter__(self):
+        _recording.append(None)
+        return self
+
+    def __exit__(self, *exc_info):
+        _recording.pop()
+        return False
+
+
+class located:
+    """Context manager: ops applied inside are labelled with where they happen.
+
+    ``with located(layer='lstm_1', timestep=3):`` -- labels nest, inner ones add keys.
+    """
+
+    def __init__(self, **where):
+        self.where = where
+
+    def __enter__(self):
+        _location.append({**_location[-1], **self.where})
+        return self
+
+    def __exit__(self, *exc_info):
+        _location.pop()
+        return False
+
+
+def current_location():
+    return _location[-1]
