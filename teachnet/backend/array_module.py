@@ -134,7 +134,8 @@ def to_device(value, dtype=None):
 
 def to_numpy(value):
     """Copy an array of any backend (or a teachnet Tensor) to a host NumPy array."""
-    value = getattr(value, 'data', value) if not isinstance(value, numpy.ndarray) else value
+    if not isinstance(value, numpy.ndarray) and not hasattr(value, 'get'):
+        value = getattr(value, 'data', value)      # a Tensor: its array (cupy's .data is memory)
     if isinstance(value, numpy.ndarray):
         return value
     if hasattr(value, 'get'):          # cupy arrays and strict arrays: explicit copy

@@ -1,0 +1,143 @@
+"""Getting data ready for training: checking it, weighting it, cutting it into batches.
+
+Everything here runs on host NumPy arrays before they reach the backend, so every
+mistake in the data is caught with a clear message before any weight changes.
+"""
+import numbers
+
+from teachnet.backend import array_module as am
+from teachnet.layers.base import format_shape
+
+np = am.host
+
+
+def as_array_list(data, what, expected_count):
+    """Turn ``data`` (an array, or a list of arrays for a model with several inputs) into a
+    list of host arrays, checking how many there are."""
+    if isinstance(data, dict):
+        raise TypeError(f"{what} given as a dict; pass an array (or a list of arrays, one per model input).")
+    arrays = list(data) if isinstance(data, (list, tuple)) and expected_count > 1 else [data]
+    if isinstance(data, (list, tuple)) and expected_count == 1 and len(data) == 1 and hasattr(data[0], 'shape'):
+        arrays = [data[0]]
+    if len(arrays) != expected_count:
+        raise ValueError(f"The model expects {expected_count} input array(s), but {what} holds {len(arrays)}.")
+    converted = []
+    for array in arrays:
+        if array is None:
+            raise ValueError(f"{what} is None: pass a NumPy array.")
+        if not isinstance(array, (np.ndarray, list, tuple)) and not np.isscalar(array):
+            array = am.to_numpy(array)          # a Tensor, or an array of another backend
+        array = np.asarray(array)
+        if array.dtype == object or array.dtype.kind not in 'biuf':
+            raise TypeError(f"{what} must hold numbers, got an array of dtype {array.dtype}.")
+        converted.append(array)
+    return converted
+
+
+def check_input_shapes(arrays, shapes, names, what='input'):
+    """Each array's shape must match the model's declared shape (None matches any size)."""
+    for array, shape, name in zip(arrays, shapes, names):
+        if array.ndim != len(shape) or any(
+                want is not None and got != want for got, want in zip(array.shape[1:], shape[1:])):
+            raise ValueError(f"Layer {name} expects {what} of shape {format_shape(shape)}, but got an array of "
+                             f"shape {array.shape}.")
+        fixed_batch = shape[0]
+        if fixed_batch is not None and array.shape[0] % fixed_batch:
+            raise ValueError(f"Layer {name} has a fixed batch size of {fixed_batch} (batch_input_shape), but "
+                             f"{array.shape[0]} samples do not divide into batches of {fixed_batch}.")
+
+
+def check_targets(y, output_shape, loss_name, layer_name):
+    """The targets must fit the output: the same shape for most losses, class ids for
+    sparse_categorical_crossentropy."""
+    if y.ndim == 1 and len(output_shape) == 2 and loss_name != 'sparse_categorical_crossentropy':
+        y = y.reshape(-1, 1)
+    if loss_name == 'sparse_categorical_crossentropy':
+        ok = tuple(y.shape[1:]) in (tuple(output_shape[1:-1]), tuple(output_shape[1:-1]) + (1,))
+        if not ok:
+            raise ValueError(f"Layer {layer_name} outputs {format_shape(output_shape)}; with "
+                             f"sparse_categorical_crossentropy the targets must be class ids of shape "
+                             f"(samples,) or (samples, 1), got {y.shape}.")
+        return y
+    if loss_name == 'categorical_crossentropy' and y.shape[-1] == 1 and output_shape[-1] != 1:
+        raise ValueError(f"You are passing a target array of shape {y.shape} while using the loss "
+                         f"categorical_crossentropy, which expects one-hot targets of shape (samples, "
+                         f"{output_shape[-1]}) like the output of layer {layer_name}. Convert integer classes "
+                         "with teachnet.utils.np_utils.to_categorical, or use "
+                         "loss='sparse_categorical_crossentropy'.")
+    if y.ndim != len(output_shape) or any(
+            want is not None and got != want for got, want in zip(y.shape[1:], output_shape[1:])):
+        raise ValueError(f"Layer {layer_name} outputs {format_shape(output_shape)}, but the targets have "
+                         f"shape {y.shape}.")
+    return y
+
+
+def check_same_length(inputs, targets):
+    counts = {len(a) for a in inputs}
+    if len(counts) > 1:
+        raise ValueError(f"All input arrays must have the same number of samples; got {sorted(counts)}.")
+    if targets is not None and len(targets) != len(inputs[0]):
+        raise ValueError(f"Input arrays should have the same number of samples as target arrays: found "
+                         f"{len(inputs[0])} input samples and {len(targets)} target samples.")
+
+
+def sample_weights(y, sample_weight=None, class_weight=None, mode=None):
+    """Per-sample weights (or None): ``sample_weight`` if given, else from ``class_weight``
+    (a dict class -> weight), looked up by each target's class."""
+    if sample_weight is not None:
+        weights = np.asarray(sample_weight, dtype=am.floatx())
+        expected = (len(y),) if mode != 'temporal' else tuple(y.shape[:2])
+        if weights.shape != expected:
+            raise ValueError(f"sample_weight must have shape {expected} (sample_weight_mode={mode!r}), "
+                             f"got {weights.shape}.")
+        return weights
+    if class_weight is None:
+        return None
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be a dict mapping class -> weight, got {type(class_weight).__name__}.")
+    if y.ndim == 2 and y.shape[1] > 1:
+        classes = y.argmax(axis=1)
+    else:
+        classes = y.reshape(len(y)).astype(int)
+    missing = sorted(set(np.unique(classes).tolist()) - set(int(k) for k in class_weight))
+    if missing:
+        raise ValueError(f"class_weight has no weight for class(es) {missing} present in the targets.")
+    lookup = np.zeros(max(int(k) for k in class_weight) + 1, dtype=am.floatx())
+    for cls, weight in class_weight.items():
+        lookup[int(cls)] = weight
+    return lookup[classes]
+
+
+def check_batch_size(batch_size):
+    if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+
+
+def batch_slices(count, batch_size):
+    """(start, stop) of each batch: [(0, 32), (32, 64), ..., (992, 1000)]."""
+    return [(start, min(start + batch_size, count)) for start in range(0, count, batch_size)]
+
+
+def epoch_order(count, batch_size, shuffle):
+    """The order samples are visited in one epoch: all shuffled, shuffled by whole batches
+    ('batch', for data that must be read in chunks), or as they are."""
+    if shuffle == 'batch':
+        batches = count // batch_size
+        order = np.arange(batches * batch_size).reshape(batches, batch_size)
+        am.host_rng().shuffle(order)
+        return np.concatenate([order.reshape(-1), np.arange(batches * batch_size, count)])
+    if shuffle:
+        return am.host_rng().permutation(count)
+    return None
+
+
+def split_for_validation(arrays, fraction):
+    """Keras's validation_split: the LAST ``fraction`` of the samples, before shuffling."""
+    if not 0 <= fraction < 1:
+        raise ValueError(f"validation_split must be in [0, 1), got {fraction!r}.")
+    count = len(arrays[0])
+    split_at = int(count * (1 - fraction))
+    if split_at == 0 or split_at == count:
+        raise ValueError(f"validation_split={fraction} of {count} samples leaves no training or no "
+                         "validation samples.")
+    return [a[:split_at] for a in arrays], [a[split_at:] for a in arrays]

@@ -1,0 +1,218 @@
+"""Layer: the common life of every layer.
+
+A layer is born with its settings (``Dense(32, activation='relu')``), is *built* once it
+knows the shape of its input (that is when its weights are created, since W's shape
+depends on the input's), and is then *called* on batches of data.
+
+* ``build(input_shape)``            create the parameters (``add_weight``)
+* ``compute_output_shape(shape)``   the shape the layer will produce, without running it
+* ``call(x, training)``             the forward computation, written with ops, so that the
+                                    tape records it and backward comes for free
+
+Shapes always include the batch axis first, as ``None`` when any batch size goes:
+``(None, 784)``. Parameters are ``Parameter`` tensors: ``layer.params``; after a backward
+pass each one's ``.grad`` holds dL/dθ until the optimizer has used it.
+"""
+import re
+
+from teachnet.backend import array_module as am
+from teachnet.ops.tape import located
+from teachnet.ops.tensor import Parameter, Tensor
+from teachnet import initializers
+
+_name_counts = {}
+
+#: Penalties (weight and activity regularisation) collected during a training forward pass.
+_penalty_collectors = [None]
+
+
+def reset_layer_names():
+    """Start layer names from ``_1`` again (``teachnet.backend.clear_session`` calls this)."""
+    _name_counts.clear()
+
+
+def snake_case(class_name):
+    """'Dense' -> 'dense', 'RepeatVector' -> 'repeat_vector', 'LSTM' -> 'lstm'."""
+    words = re.sub(r'(.)([A-Z][a-z]+)', r'\1_\2', class_name)
+    return re.sub(r'([a-z])([A-Z])', r'\1_\2', words).lower()
+
+
+def unique_name(prefix):
+    _name_counts[prefix] = _name_counts.get(prefix, 0) + 1
+    return f'{prefix}_{_name_counts[prefix]}'
+
+
+def format_shape(shape):
+    return '(' + ', '.join('None' if d is None else str(d) for d in shape) + (',)' if len(shape) == 1 else ')')
+
+
+class Layer:
+    """The base of every layer.
+
+    # Arguments (accepted by every layer)
+        input_shape: shape of one sample, without the batch axis, e.g. ``(784,)``.
+        batch_input_shape: the full input shape, batch axis first (``None`` for any size).
+        input_dim: for layers over vectors, the same as ``input_shape=(input_dim,)``.
+        name: a name unique in the model; by default the class name with a counter.
+        trainable: whether the optimizer updates this layer's weights.
+        weights: initial weights, a list of arrays as ``get_weights`` returns them.
+    """
+    #: dtype the model converts input data to when this layer comes first (None: floatx)
+    input_dtype = None
+
+    def __init__(self, name=None, input_shape=None, batch_input_shape=None, input_dim=None,
+                 input_length=None, trainable=True, weights=None, batch_size=None, dtype=None,
+                 **unknown):
+        if unknown:
+            names = ', '.join(sorted(unknown))
+            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): {names}.")
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.trainable = trainable
+        if input_dim is not None and input_shape is None:
+            input_shape = self.input_shape_from_dim(input_dim, input_length)
+        if batch_input_shape is None and input_shape is not None:
+            batch_input_shape = (batch_size,) + tuple(input_shape)
+        self.batch_input_shape = None if batch_input_shape is None else tuple(batch_input_shape)
+        self.params = []
+        self.regularizers = []          # (parameter, regularizer) pairs
+        self.activity_regularizer = None
+        self.built = False
+        self.input_shape = None
+        self.output_shape = None
+        self._initial_weights = weights
+
+    def input_shape_from_dim(self, input_dim, input_length):
+        """What ``input_dim`` means for this layer: one vector of that size."""
+        return (input_dim,)
+
+    # ------------------------------------------------------------------ building
+    def build(self, input_shape):
+        """Create the parameters for inputs of ``input_shape``. Layers without weights
+        need not override it."""
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for ``input_shape`` (batch axis included). Default: unchanged."""
+        return input_shape
+
+    def get_output_shape_for(self, input_shape):   # the Keras 1 name
+        return self.compute_output_shape(input_shape)
+
+    def add_weight(self, shape, initializer, name, regularizer=None, trainable=True):
+        """Create a parameter of ``shape`` drawn on the host by ``initializer``, moved to the
+        active backend; its name is '<layer>/<name>' as in Keras 2."""
+        values = initializers.get(initializer)(tuple(shape), dim_ordering='tf')
+        param = Parameter(am.to_device(values, dtype=am.floatx()), name=f'{self.name}/{name}',
+                          trainable=trainable and self.trainable)
+        self.params.append(param)
+        if regularizer is not None:
+            self.regularizers.append((param, regularizer))
+        return param
+
+    def ensure_built(self, input_shape):
+        """Build for ``input_shape`` (once), check it, and return the output shape."""
+        input_shape = tuple(input_shape)
+        if self.built:
+            self.check_shape_compatible(input_shape)
+            return self.output_shape
+        self.check_input(input_shape)
+        output_shape = tuple(self.compute_output_shape(input_shape))
+        self.build(input_shape)
+        self.input_shape, self.output_shape, self.built = input_shape, output_shape, True
+        if self._initial_weights is not None:
+            weights, self._initial_weights = self._initial_weights, None
+            self.set_weights(weights)
+        return output_shape
+
+    def check_input(self, input_shape):
+        """Refuse input shapes this layer cannot take (override to add rules)."""
+        if self.batch_input_shape is not None and len(self.batch_input_shape) != len(input_shape):
+            raise ValueError(f"Layer {self.name} expects input of shape "
+                             f"{format_shape(self.batch_input_shape)}, got {format_shape(input_shape)}.")
+
+    def check_shape_compatible(self, input_shape):
+        expected = self.input_shape
+        if len(expected) != len(input_shape) or any(
+                e is not None and g is not None and e != g for e, g in zip(expected, input_shape)):
+            raise ValueError(f"Layer {self.name} was built for input of shape {format_shape(expected)}, "
+                             f"got {format_shape(input_shape)}.")
+
+    # ------------------------------------------------------------------ running
+    def call(self, x, training=False):
+        """The forward pass on a Tensor; written with ops."""
+        raise NotImplementedError
+
+    def __call__(self, x, training=False):
+        if not isinstance(x, Tensor):
+            x = Tensor(am.to_device(x, dtype=self.input_dtype or am.floatx()))
+        if not self.built:
+            self.ensure_built((None,) + tuple(x.shape[1:]))
+        with located(layer=self.name):
+            output = self.call(x, training)
+            collector = _penalty_collectors[-1]
+            if collector is not None and self.activity_regularizer is not None:
+                collector.append(self.activity_regularizer(output))
+        return output
+
+    def trace(self, x, grad_output=None, training=True):
+        """Run forward and backward on ``x`` and return the steps, as
+        ``teachnet.inspect.trace_layer`` does (backward starts from ``grad_output``, ones by
+        default: the gradient of the sum of the outputs)."""
+        from teachnet.inspect.trace import trace_layer
+        return trace_layer(self, x, grad_output=grad_output, training=training)
+
+    def reset_states(self):
+        """Forget carried state (stateful recurrent layers); nothing to do here."""
+
+    # ------------------------------------------------------------------ weights
+    @property
+    def weights(self):
+        return list(self.params)
+
+    @property
+    def trainable_weights(self):
+        return [p for p in self.params if p.trainable]
+
+    @property
+    def non_trainable_weights(self):
+        return [p for p in self.params if not p.trainable]
+
+    def count_params(self):
+        return int(sum(p.data.size for p in self.params))
+
+    def get_weights(self):
+        """The layer's weights as host NumPy arrays, in Keras 2's layout and order."""
+        return [am.to_numpy(p.data).copy() for p in self.params]
+
+    def set_weights(self, weights):
+        """Replace the weights by ``weights`` (as ``get_weights`` returns them). All are
+        checked before any is changed, so a bad list leaves the layer as it was."""
+        weights = list(weights)
+        if len(weights) != len(self.params):
+            raise ValueError(f"Layer {self.name} has {len(self.params)} weight arrays "
+                             f"({', '.join(p.name for p in self.params) or 'none'}), "
+                             f"but set_weights received {len(weights)}.")
+        new_values = []
+        for param, value in zip(self.params, weights):
+            value = am.to_numpy(value)
+            if tuple(value.shape) != tuple(param.shape):
+                raise ValueError(f"Layer {self.name}: weight {param.name} has shape {tuple(param.shape)}, "
+                                 f"but the array given has shape {tuple(value.shape)}.")
+            new_values.append(am.to_device(value, dtype=param.data.dtype))
+        for param, value in zip(self.params, new_values):
+            param.data = value
+
+    # ------------------------------------------------------------------ config
+    def get_config(self):
+        """The settings that rebuild this layer (``type(layer).from_config(config)``)."""
+        config = {'name': self.name, 'trainable': self.trainable}
+        if self.batch_input_shape is not None:
+            config['batch_input_shape'] = self.batch_input_shape
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        shape = format_shape(self.output_shape) if self.output_shape else 'not built'
+        return f"<{type(self).__name__} {self.name}: {shape}>"

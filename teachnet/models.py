@@ -1,0 +1,198 @@
+"""Sequential: a stack of layers, each feeding the next.
+
+Only the first layer needs to be told its input shape; every later layer is built on the
+output shape of the one before, as soon as it is added. A layer that cannot take that
+shape is refused at ``add`` time, with both shapes in the message, and the model stays
+as it was.
+"""
+import json
+
+from teachnet.backend import array_module as am
+from teachnet.engine.training import Training
+from teachnet.layers import Layer, deserialize
+from teachnet.layers.base import format_shape, unique_name
+from teachnet.ops.tensor import Tensor
+
+KERAS_VERSION = '1.2.2'
+
+
+class Sequential(Training):
+    """A linear stack of layers.
+
+    # Arguments
+        layers: a list of layers to add, in order.
+        name: the model's name.
+
+    # Example
+        model = Sequential([Dense(32, input_dim=784), Activation('relu'), Dense(10),
+                            Activation('softmax')])
+        model.compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['accuracy'])
+    """
+
+    def __init__(self, layers=None, name=None):
+        super().__init__()
+        self.name = name or unique_name('sequential')
+        self.layers = []
+        for layer in layers or []:
+            self.add(layer)
+
+    # ------------------------------------------------------------------ building
+    def add(self, layer):
+        """Append ``layer``, building it on the current output shape."""
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add expects a layer (such as Dense(32)), got {layer!r} "
+                            f"of type {type(layer).__name__}.")
+        if any(existing is layer for existing in self.layers):
+            raise ValueError(f"Layer {layer.name} is already in model {self.name}; create a new layer instead.")
+        if any(existing.name == layer.name for existing in self.layers):
+            raise ValueError(f"Model {self.name} already has a layer named {layer.name!r}; layer names "
+                             "must be unique in a model.")
+        if self.layers:
+            input_shape = self.layers[-1].output_shape
+            if layer.batch_input_shape is not None:
+                declared = layer.batch_input_shape
+                if len(declared) != len(input_shape) or any(
+                        d is not None and s is not None and d != s for d, s in zip(declared[1:], input_shape[1:])):
+                    raise ValueError(f"Layer {layer.name} declares input shape {format_shape(declared)}, but the "
+                                     f"previous layer {self.layers[-1].name} outputs {format_shape(input_shape)}.")
+        else:
+            if layer.batch_input_shape is None and not layer.built:
+                raise ValueError(f"The first layer of a Sequential model must be told its input shape: "
+                                 f"give {layer.name} an input_shape, batch_input_shape or input_dim argument, "
+                                 f"e.g. Dense(32, input_dim=784).")
+            input_shape = layer.batch_input_shape or layer.input_shape
+        try:
+            layer.ensure_built(input_shape)
+        except (ValueError, TypeError) as error:
+            if str(error).startswith(('Layer ', f'{type(layer).__name__} layer {layer.name}')):
+                raise
+            raise ValueError(f"Layer {layer.name} ({type(layer).__name__}) cannot take input of shape "
+                             f"{format_shape(input_shape)}: {error}") from error
+        self.layers.append(layer)
+        self._compiled_params = None
+
+    def pop(self):
+        """Remove the last layer."""
+        if not self.layers:
+            raise ValueError(f"Model {self.name} has no layers to pop.")
+        self.layers.pop()
+        self._compiled_params = None
+
+    def _require_layers(self):
+        if not self.layers:
+            raise ValueError(f"Model {self.name} has no layers yet: add some with model.add(...).")
+
+    @property
+    def input_shape(self):
+        self._require_layers()
+        return self.layers[0].input_shape
+
+    @property
+    def output_shape(self):
+        self._require_layers()
+        return self.layers[-1].output_shape
+
+    @property
+    def input_dtype(self):
+        self._require_layers()
+        return self.layers[0].input_dtype or am.floatx()
+
+    # ------------------------------------------------------------------ running
+    def forward(self, x, training=False):
+        """Run every layer in turn on the Tensor ``x``."""
+        for layer in self.layers:
+            x = layer(x, training)
+        return x
+
+    def __call__(self, x, training=False):
+        if not isinstance(x, Tensor):
+            x = Tensor(am.to_device(x, dtype=self.input_dtype))
+        return self.forward(x, training)
+
+    def reset_states(self):
+        for layer in self.layers:
+            layer.reset_states()
+
+    # ------------------------------------------------------------------ weights
+    @property
+    def params(self):
+        return [p for layer in self.layers for p in layer.params]
+
+    @property
+    def weights(self):
+        return self.params
+
+    @property
+    def trainable_weights(self):
+        return [p for layer in self.layers if layer.trainable for p in layer.trainable_weights]
+
+    def count_params(self):
+        return sum(layer.count_params() for layer in self.layers)
+
+    def get_weights(self):
+        """All layers' weights, in order, as host NumPy arrays."""
+        return [w for layer in self.layers for w in layer.get_weights()]
+
+    def set_weights(self, weights):
+        """Set all layers' weights from one list (as ``get_weights`` returns it)."""
+        weights = list(weights)
+        expected = sum(len(layer.params) for layer in self.layers)
+        if len(weights) != expected:
+            raise ValueError(f"Model {self.name} has {expected} weight arrays, set_weights received {len(weights)}.")
+        for layer in self.layers:               # check every shape first: all or nothing
+            for param, value in zip(layer.params, weights[:len(layer.params)]):
+                if tuple(value.shape) != tuple(param.shape):
+                    raise ValueError(f"Layer {layer.name}: weight {param.name} has shape {tuple(param.shape)}, "
+                                     f"the array given has shape {tuple(value.shape)}.")
+        start = 0
+        for layer in self.layers:
+            layer.set_weights(weights[start:start + len(layer.params)])
+            start += len(layer.params)
+
+    # ------------------------------------------------------------------ describing
+    def summary(self, line_length=100, print_fn=print):
+        """Print each layer's name, type, output shape and parameter count, as Keras does."""
+        from teachnet.inspect.summary import format_summary
+        print_fn(format_summary(self, line_length))
+
+    def get_config(self):
+        """Keras 1's Sequential config: a list of ``{'class_name', 'config'}``, one per layer."""
+        return [{'class_name': type(layer).__name__, 'config': layer.get_config()} for layer in self.layers]
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        layer_specs = config['layers'] if isinstance(config, dict) else config
+        model = cls(name=config.get('name') if isinstance(config, dict) else None)
+        for spec in layer_specs:
+            model.add(deserialize(spec, custom_objects))
+        return model
+
+    def to_json(self, **json_kwargs):
+        """The architecture as a JSON string (no weights)."""
+        return json.dumps({'class_name': 'Sequential', 'config': self.get_config(),
+                           'keras_version': KERAS_VERSION, 'backend': 'teachnet'}, **json_kwargs)
+
+    def trace(self, x, y=None, training=True):
+        """Run one training computation on ``x`` (and ``y``) and return its steps: forward
+        through every layer, the loss, and backward. The weights are not changed."""
+        from teachnet.inspect.trace import trace_model
+        return trace_model(self, x, y, training=training)
+
+    def __repr__(self):
+        return f"<Sequential {self.name}: {len(self.layers)} layers>"
+
+
+def model_from_config(config, custom_objects=None):
+    """Rebuild a model from ``{'class_name': 'Sequential', 'config': ...}``."""
+    if config.get('class_name') != 'Sequential':
+        raise ValueError(f"Cannot rebuild a model of class {config.get('class_name')!r}; expected 'Sequential'.")
+    return Sequential.from_config(config['config'], custom_objects)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """Rebuild a model (architecture only, fresh weights) from ``model.to_json()``."""
+    try:
+        config = json.loads(json_string)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"model_from_json expects the JSON string that model.to_json() returns: {error}") from error
+    return model_from_config(config, custom_objects)

@@ -1,0 +1,32 @@
+"""Inverted dropout: while training, each unit is kept with probability 1 - p.
+
+    m_i ~ Bernoulli(1 - p) / (1 - p)        y = x ⊙ m        dL/dx = g ⊙ m
+
+Scaling the kept units by 1/(1 - p) keeps every unit's expected value unchanged, so at
+test time the layer does nothing at all. The mask m is kept on the op, so a trace shows
+exactly which units were dropped.
+"""
+from teachnet.backend import array_module as am
+from teachnet.ops.op import Op
+
+
+class Dropout(Op):
+    name, formula = 'dropout', 'y = x ⊙ m,  m_i ∈ {0, 1/(1-p)}'
+
+    def __init__(self, rate):
+        self.rate = rate
+
+    def forward(self, x):
+        keep = am.random_uniform(x.shape, dtype=x.dtype) >= self.rate
+        self.mask = am.xp().multiply(keep, 1.0 / (1.0 - self.rate), dtype=x.dtype)
+        return x * self.mask
+
+    def backward(self, g):
+        return (g * self.mask,)
+
+    def describe(self):
+        return {'rate': self.rate}
+
+
+def dropout(x, rate):
+    return Dropout(rate).apply(x)

@@ -1,0 +1,255 @@
+"""The Optimizer base class: what every update rule shares.
+
+After backward, each parameter θ holds its gradient g = dLoss/dθ. An optimizer turns
+gradients into a step: ``optimizer.update(params)`` changes every ``θ.data`` in place,
+once per batch. The rules differ (plain gradient descent, momentum, running averages of
+g²...), but the bookkeeping around them is the same for all, and lives here:
+
+* **Learning-rate decay.** With ``decay > 0`` the rate shrinks as training goes on::
+
+      lr_t = lr / (1 + decay · iterations)
+
+  where ``iterations`` counts the updates done *before* this one, so the first update
+  uses ``lr`` itself.
+
+* **Gradient clipping**, applied to new arrays (``θ.grad`` is never changed):
+
+  - ``clipnorm=c``: the norm of all gradients together, ‖g‖ = √(Σ_θ Σ g²), is brought
+    down to c when it exceeds c: g ← g · c / ‖g‖ (the direction is kept);
+  - ``clipvalue=c``: every component is clipped to [-c, c].
+
+* **State.** Rules with memory keep *slots*: arrays shaped like the parameters, such as
+  the velocity v of momentum. They are created (as zeros) on the first update, one per
+  parameter in the order of ``params``, and can be saved (``get_state``) and restored
+  (``set_state``).
+
+* **Configuration.** Hyperparameters are plain Python floats with their Keras 1 names
+  (``lr``, ``momentum``, ``rho``...) that can be changed during training
+  (``model.optimizer.lr = 0.01``); ``get_config`` / ``from_config`` rebuild an optimizer.
+
+A subclass names its hyperparameters and slots, computes the numbers shared by all
+parameters once per step (``begin_step``) and applies its rule to one parameter
+(``update_parameter``).
+"""
+from types import SimpleNamespace
+
+from teachnet.backend import array_module as am
+
+
+class Optimizer:
+    """Base class of teachnet's optimizers; not an optimizer itself.
+
+    # Arguments (accepted by every optimizer)
+        lr: float >= 0, the learning rate (``learning_rate=`` is the Keras 2 spelling).
+        clipnorm: float > 0, or None (or 0) for none. Rescale all gradients together so
+            that their global norm is at most ``clipnorm``.
+        clipvalue: float > 0, or None (or 0) for none. Clip each gradient component to
+            [-clipvalue, clipvalue].
+
+    # Attributes
+        iterations: the number of updates done so far.
+        slots: None before the first update, then a dict
+            ``{slot_name: [one array per parameter]}``.
+    """
+    #: hyperparameters, in the order of the constructor and of ``get_config``
+    hyperparameter_names = ('lr',)
+    #: names of the per-parameter state arrays, e.g. ('velocity',)
+    slot_names = ()
+
+    def __init__(self, lr, options):
+        options = dict(options)
+        if 'learning_rate' in options:
+            lr = options.pop('learning_rate')
+        self.clipnorm = self._optional_positive('clipnorm', options.pop('clipnorm', None))
+        self.clipvalue = self._optional_positive('clipvalue', options.pop('clipvalue', None))
+        if options:
+            accepted = ', '.join(self.hyperparameter_names + ('learning_rate', 'clipnorm', 'clipvalue'))
+            raise TypeError(f"{self.name}: unexpected keyword argument(s) "
+                            f"{', '.join(repr(key) for key in options)}; it accepts {accepted}.")
+        self.lr = self._non_negative('lr', lr)
+        self.iterations = 0
+        self.slots = None
+
+    # ------------------------------------------------------------------ naming and checking
+
+    @property
+    def name(self):
+        return type(self).__name__
+
+    @property
+    def learning_rate(self):
+        """The Keras 2 name of ``lr``."""
+        return self.lr
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.lr = value
+
+    def _number(self, name, value):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"{self.name}: {name} must be a number, received {value!r}.") from None
+
+    def _non_negative(self, name, value):
+        value = self._number(name, value)
+        if value < 0:
+            raise ValueError(f"{self.name}: {name} must be >= 0, received {value}.")
+        return value
+
+    def _fraction(self, name, value):
+        """A decay rate such as rho or beta_1: a number in [0, 1)."""
+        value = self._number(name, value)
+        if not 0 <= value < 1:
+            raise ValueError(f"{self.name}: {name} must be in [0, 1), received {value}.")
+        return value
+
+    def _optional_positive(self, name, value):
+        """A clipping threshold: None or 0 mean no clipping (as in Keras)."""
+        if value is None:
+            return None
+        value = self._number(name, value)
+        if value < 0:
+            raise ValueError(f"{self.name}: {name} must be > 0 (or None / 0 for no clipping), "
+                             f"received {value}.")
+        return value or None
+
+    # ------------------------------------------------------------------ the update
+
+    def update(self, params):
+        """Apply one step of the rule to every parameter that has a gradient.
+
+        ``params`` is the list of Parameters, always in the same order. Each ``p.data``
+        is changed in place; ``p.grad`` is only read. Parameters whose ``grad`` is None
+        are skipped (their slots stay as they are).
+        """
+        params = list(params)
+        if self.slots is None:
+            xp = am.xp()
+            self.slots = {name: [xp.zeros_like(p.data) for p in params] for name in self.slot_names}
+        else:
+            self._check_parameter_count(len(params))
+        with_grad = [index for index, p in enumerate(params) if p.grad is not None]
+        grads = self.clip_gradients([params[index].grad for index in with_grad])
+        step = self.begin_step(self.current_lr())
+        for index, g in zip(with_grad, grads):
+            slots = [self.slots[name][index] for name in self.slot_names]
+            self.update_parameter(params[index].data, g, step, *slots)
+        self.iterations += 1
+
+    def current_lr(self):
+        """The learning rate of the coming update: lr / (1 + decay · iterations)."""
+        decay = getattr(self, 'decay', 0.0)
+        return self.lr / (1.0 + decay * self.iterations) if decay else self.lr
+
+    def begin_step(self, lr):
+        """Numbers shared by all parameters in this step (a namespace; ``lr`` at least)."""
+        return SimpleNamespace(lr=lr)
+
+    def update_parameter(self, theta, g, step, *slots):
+        """Change the array ``theta`` in place, from its gradient ``g`` and its slots."""
+        raise NotImplementedError
+
+    def clip_gradients(self, grads):
+        """The gradients after clipnorm / clipvalue, as new arrays (or the same when unset)."""
+        if self.clipnorm is not None and grads:
+            xp = am.xp()
+            norm = xp.sqrt(sum(xp.sum(xp.square(g)) for g in grads))
+            # c / max(‖g‖, c) is c/‖g‖ when ‖g‖ >= c and 1 otherwise: no branch, no host sync
+            scale = self.clipnorm / xp.maximum(norm, self.clipnorm)
+            grads = [g * scale.astype(g.dtype) for g in grads]
+        if self.clipvalue is not None:
+            xp = am.xp()
+            grads = [xp.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    # ------------------------------------------------------------------ explaining
+
+    def rule(self):
+        """The update rule as formula lines (one string per line)."""
+        return []
+
+    def describe_update(self):
+        """The whole update, as formulas a student can read, one step a line."""
+        lines = []
+        if self.clipnorm is not None:
+            lines.append(f"g ← g · c / max(‖g‖, c)   (c = clipnorm = {self.clipnorm:g}, "
+                         "‖g‖ over all parameters)")
+        if self.clipvalue is not None:
+            lines.append(f"g ← clip(g, -{self.clipvalue:g}, {self.clipvalue:g})")
+        if getattr(self, 'decay', 0.0):
+            lines.append(f"lr → lr / (1 + decay · iterations)   (decay = {self.decay:g}; "
+                         "the decayed rate is the lr below)")
+        return '\n'.join(lines + list(self.rule()))
+
+    def __repr__(self):
+        settings = ', '.join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{self.name}({settings})"
+
+    # ------------------------------------------------------------------ configuration
+
+    def get_config(self):
+        """The hyperparameters as a dict (plus clipnorm / clipvalue when set)."""
+        config = {name: getattr(self, name) for name in self.hyperparameter_names}
+        if self.clipnorm is not None:
+            config['clipnorm'] = self.clipnorm
+        if self.clipvalue is not None:
+            config['clipvalue'] = self.clipvalue
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    # ------------------------------------------------------------------ saving the state
+
+    def get_state(self):
+        """``{'iterations': int, 'slots': {slot_name: [host NumPy arrays]}}``, copies.
+
+        ``slots`` is empty before the first update.
+        """
+        slots = {}
+        if self.slots is not None:
+            slots = {name: [am.to_numpy(array).copy() for array in arrays]
+                     for name, arrays in self.slots.items()}
+        return {'iterations': int(self.iterations), 'slots': slots}
+
+    def set_state(self, state, params):
+        """Restore what ``get_state`` returned, for these ``params`` (same order as saved)."""
+        params = list(params)
+        received = dict(state.get('slots') or {})
+        self.iterations = int(state['iterations'])
+        if not received:
+            self.slots = None               # created again, as zeros, on the next update
+            return
+        unknown = sorted(set(received) - set(self.slot_names))
+        if unknown:
+            raise ValueError(f"{self.name}: the saved state has slot(s) {unknown}, but "
+                             f"{self.name} keeps {list(self.slot_names) or 'no slots'}.")
+        xp = am.xp()
+        slots = {}
+        for name in self.slot_names:
+            if name not in received:
+                raise ValueError(f"{self.name}: the saved state lacks the slot {name!r}.")
+            arrays = list(received[name])
+            if len(arrays) != len(params):
+                raise ValueError(f"{self.name}: slot {name!r} holds {len(arrays)} arrays, "
+                                 f"expected one per parameter ({len(params)}).")
+            slots[name] = []
+            for index, (p, saved) in enumerate(zip(params, arrays)):
+                saved_shape = tuple(getattr(saved, 'shape', ()))
+                if saved_shape != tuple(p.data.shape):
+                    raise ValueError(
+                        f"{self.name}: slot {name!r} of parameter {index} ({p.name or 'unnamed'}) "
+                        f"expected shape {tuple(p.data.shape)}, received {saved_shape}.")
+                restored = xp.zeros_like(p.data)
+                restored[...] = am.to_device(saved, p.data.dtype)
+                slots[name].append(restored)
+        self.slots = slots
+
+    def _check_parameter_count(self, count):
+        known = len(next(iter(self.slots.values()))) if self.slots else count
+        if count != known:
+            raise ValueError(f"{self.name}: update() received {count} parameters, but its "
+                             f"state was built for {known}. Use one optimizer per model.")
+
