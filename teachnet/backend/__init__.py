@@ -8,4 +8,5 @@ from teachnet.backend.array_module import (  # noqa: F401
     set_backend, get_backend, floatx, set_floatx, epsilon, set_epsilon,
     to_numpy, to_device, seed,
 )
+from teachnet.backend.session import clear_session, get_uid  # noqa: F401
 from teachnet.ops.functions import *  # noqa: F401,F403

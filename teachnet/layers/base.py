@@ -15,20 +15,13 @@ pass each one's ``.grad`` holds dL/dθ until the optimizer has used it.
 """
 import re
 
-from teachnet.backend import array_module as am
+from teachnet.backend import array_module as am, session
 from teachnet.ops.tape import located
 from teachnet.ops.tensor import Parameter, Tensor
 from teachnet import initializers
 
-_name_counts = {}
-
 #: Penalties (weight and activity regularisation) collected during a training forward pass.
 _penalty_collectors = [None]
-
-
-def reset_layer_names():
-    """Start layer names from ``_1`` again (``teachnet.backend.clear_session`` calls this)."""
-    _name_counts.clear()
 
 
 def snake_case(class_name):
@@ -38,8 +31,8 @@ def snake_case(class_name):
 
 
 def unique_name(prefix):
-    _name_counts[prefix] = _name_counts.get(prefix, 0) + 1
-    return f'{prefix}_{_name_counts[prefix]}'
+    """'dense' -> 'dense_1', then 'dense_2'... (``K.clear_session()`` starts again at 1)."""
+    return f'{prefix}_{session.get_uid(prefix)}'
 
 
 def format_shape(shape):

@@ -6,6 +6,7 @@ does that sum, turning a gradient of the output's shape back into the input's sh
 """
 from teachnet.backend import array_module as am
 from teachnet.ops.op import Op
+from teachnet.ops.operands import as_operand
 
 
 def shape_of(value):
@@ -120,30 +121,30 @@ class Dot(Op):
 
 
 def add(a, b):
-    return Add().apply(a, b)
+    return Add().apply(as_operand(a), as_operand(b))
 
 
 def subtract(a, b):
-    return Subtract().apply(a, b)
+    return Subtract().apply(as_operand(a), as_operand(b))
 
 
 def multiply(a, b):
-    return Multiply().apply(a, b)
+    return Multiply().apply(as_operand(a), as_operand(b))
 
 
 def divide(a, b):
-    return Divide().apply(a, b)
+    return Divide().apply(as_operand(a), as_operand(b))
 
 
 def negative(a):
-    return Negative().apply(a)
+    return Negative().apply(as_operand(a))
 
 
 def pow(a, p):
     """a ** p for a constant exponent p."""
-    return Power().apply(a, p)
+    return Power().apply(as_operand(a), p)
 
 
 def dot(a, b):
     """Matrix product (Keras's ``K.dot``)."""
-    return Dot().apply(a, b)
+    return Dot().apply(as_operand(a), as_operand(b))

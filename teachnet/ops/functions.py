@@ -31,6 +31,8 @@ from teachnet.ops.shapes import (
     permute_dimensions, repeat, repeat_elements, reshape, squeeze, stack, tile, transpose,
 )
 from teachnet.ops.tensor import Tensor
+from teachnet.ops.keras_losses import (  # noqa: E402,F401
+    categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, dropout)
 
 __all__ = [
     # arithmetic
@@ -52,6 +54,8 @@ __all__ = [
     # making and reading tensors
     'variable', 'constant', 'zeros', 'ones', 'zeros_like', 'ones_like', 'eval', 'get_value',
     'set_value', 'shape', 'int_shape', 'ndim', 'dtype', 'cast_to_floatx', 'epsilon', 'floatx',
+    # Keras 1's backend spellings of the crossentropies and dropout
+    'categorical_crossentropy', 'sparse_categorical_crossentropy', 'binary_crossentropy', 'dropout',
 ]
 
 
