@@ -59,6 +59,7 @@ def main(argv=None):
     if args.backend:
         am.set_backend(args.backend)
     teachnet.set_seed(args.seed)
+    teachnet.backend.clear_session()        # layer names from dense_1, whatever ran before
     (x_train, y_train), (x_test, y_test) = load_digits_split()
     print(f'teachnet {teachnet.__version__} on the {am.get_backend()} backend: the guide\'s MLP on '
           f'{len(x_train)} handwritten 8x8 digits, tested on {len(x_test)}.\n')

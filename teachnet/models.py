@@ -139,15 +139,34 @@ class Sequential(Training):
         expected = sum(len(layer.params) for layer in self.layers)
         if len(weights) != expected:
             raise ValueError(f"Model {self.name} has {expected} weight arrays, set_weights received {len(weights)}.")
+        start = 0
         for layer in self.layers:               # check every shape first: all or nothing
-            for param, value in zip(layer.params, weights[:len(layer.params)]):
-                if tuple(value.shape) != tuple(param.shape):
-                    raise ValueError(f"Layer {layer.name}: weight {param.name} has shape {tuple(param.shape)}, "
-                                     f"the array given has shape {tuple(value.shape)}.")
+            current = layer.get_weights()       # in the layout set_weights takes
+            for param, now, value in zip(layer.params, current, weights[start:start + len(current)]):
+                if tuple(am.host.shape(value)) != tuple(now.shape):
+                    raise ValueError(f"Layer {layer.name}: weight {param.name} has shape {tuple(now.shape)}, "
+                                     f"the array given has shape {tuple(am.host.shape(value))}.")
+            start += len(current)
         start = 0
         for layer in self.layers:
             layer.set_weights(weights[start:start + len(layer.params)])
             start += len(layer.params)
+
+    # ------------------------------------------------------------------ files
+    def save_weights(self, filepath, overwrite=True):
+        """Write the weights to an HDF5 file in Keras's layout (see ``teachnet.saving``)."""
+        from teachnet.saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, by_name=False):
+        """Set the weights from an HDF5 file written by teachnet or Keras (1, 2 or 3)."""
+        from teachnet.saving import load_weights
+        load_weights(self, filepath, by_name=by_name)
+
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        """Write architecture, weights and training state to one HDF5 file (``load_model`` reads it)."""
+        from teachnet.saving import save_model
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
     # ------------------------------------------------------------------ describing
     def summary(self, line_length=100, print_fn=print):
@@ -184,8 +203,11 @@ class Sequential(Training):
 
 def model_from_config(config, custom_objects=None):
     """Rebuild a model from ``{'class_name': 'Sequential', 'config': ...}``."""
-    if config.get('class_name') != 'Sequential':
-        raise ValueError(f"Cannot rebuild a model of class {config.get('class_name')!r}; expected 'Sequential'.")
+    if not isinstance(config, dict) or config.get('class_name') != 'Sequential' or 'config' not in config:
+        found = (f"class_name {config.get('class_name')!r}" if isinstance(config, dict)
+                 else f"a {type(config).__name__}")
+        raise ValueError("A model description must be a dict {'class_name': 'Sequential', 'config': [...]} "
+                         f"as model.to_json() writes it; got {found}.")
     return Sequential.from_config(config['config'], custom_objects)
 
 
@@ -196,3 +218,6 @@ def model_from_json(json_string, custom_objects=None):
     except (TypeError, ValueError) as error:
         raise ValueError(f"model_from_json expects the JSON string that model.to_json() returns: {error}") from error
     return model_from_config(config, custom_objects)
+
+
+from teachnet.saving import load_model  # noqa: E402,F401  (Keras: keras.models.load_model)

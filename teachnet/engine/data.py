@@ -58,6 +58,12 @@ def check_targets(y, output_shape, loss_name, layer_name):
             raise ValueError(f"Layer {layer_name} outputs {format_shape(output_shape)}; with "
                              f"sparse_categorical_crossentropy the targets must be class ids of shape "
                              f"(samples,) or (samples, 1), got {y.shape}.")
+        classes = output_shape[-1]
+        outside = (y < 0) | (y >= classes) | (y != np.round(y))
+        if outside.any():
+            raise ValueError(f"Layer {layer_name} outputs {classes} classes, so with "
+                             f"sparse_categorical_crossentropy the targets must be class ids 0..{classes - 1}, "
+                             f"got {y[outside].reshape(-1)[0].item()!r}.")
         return y
     if loss_name == 'categorical_crossentropy' and y.shape[-1] == 1 and output_shape[-1] != 1:
         raise ValueError(f"You are passing a target array of shape {y.shape} while using the loss "
@@ -70,6 +76,12 @@ def check_targets(y, output_shape, loss_name, layer_name):
         raise ValueError(f"Layer {layer_name} outputs {format_shape(output_shape)}, but the targets have "
                          f"shape {y.shape}.")
     return y
+
+
+def require_targets(y, caller):
+    if y is None:
+        raise ValueError(f"{caller} needs targets: call {caller}(x, y, ...) with y the array of answers "
+                         "the model should learn to give.")
 
 
 def check_same_length(inputs, targets):
@@ -111,6 +123,17 @@ def sample_weights(y, sample_weight=None, class_weight=None, mode=None):
 def check_batch_size(batch_size):
     if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+
+
+def check_epochs(nb_epoch, initial_epoch):
+    for name, value in (('nb_epoch (epochs)', nb_epoch), ('initial_epoch', initial_epoch)):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
+
+
+def check_shuffle(shuffle):
+    if isinstance(shuffle, str) and shuffle != 'batch':
+        raise ValueError(f"shuffle must be True, False or 'batch', got {shuffle!r}.")
 
 
 def batch_slices(count, batch_size):

@@ -64,20 +64,20 @@ class Training:
             raise ValueError("compile needs a loss, such as loss='categorical_crossentropy' or loss='mse'.")
         if sample_weight_mode not in (None, 'temporal'):
             raise ValueError(f"sample_weight_mode must be None or 'temporal', got {sample_weight_mode!r}.")
-        self.optimizer = optimizers.get(optimizer)
-        self.loss = loss
-        self.loss_function = losses.get(loss)
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(f"metrics must be a list, such as metrics=['accuracy'], got {metrics!r}.")
+        # resolve everything first, so that a mistake leaves a compiled model as it was
+        optimizer = optimizers.get(optimizer)
+        loss_function = losses.get(loss)
+        resolved_metrics = [metric_functions.resolve(metric, _loss_name(loss), self.output_shape)
+                            for metric in metrics or []]
+        names = [logged for name, function in resolved_metrics
+                 for logged in self._probe_metric_names(name, function)]
+        self.optimizer, self.loss, self.loss_function = optimizer, loss, loss_function
         self.loss_weights = loss_weights
         self.sample_weight_mode = sample_weight_mode
         self.metrics = list(metrics or [])
-        if isinstance(metrics, (str, dict)) or not isinstance(self.metrics, list):
-            raise TypeError(f"metrics must be a list, such as metrics=['accuracy'], got {metrics!r}.")
-        self._metric_functions = []
-        names = []
-        for metric in self.metrics:
-            name, function = metric_functions.resolve(metric, _loss_name(loss), self.output_shape)
-            self._metric_functions.append((name, function))
-            names.extend(self._probe_metric_names(name, function))
+        self._metric_functions = resolved_metrics
         self.metrics_names = ['loss'] + names
 
     def _probe_metric_names(self, name, function):
@@ -113,7 +113,7 @@ class Training:
         """Check and convert the data; returns host arrays (inputs, targets, weights)."""
         self._require_layers()
         inputs = data.as_array_list(x, what, len(self._input_shapes()))
-        data.check_input_shapes(inputs, self._input_shapes(), self._input_names())
+        data.check_input_shapes(inputs, self._input_shapes(), self._input_names(), what)
         if y is None:
             data.check_same_length(inputs, None)
             return inputs, None, None
@@ -183,12 +183,14 @@ class Training:
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """One gradient step on one batch; returns the loss (and metrics) before the step."""
         self._require_compiled()
+        data.require_targets(y, 'train_on_batch')
         batch = self._to_device(*self._prepare(x, y, sample_weight, class_weight))
         return _scalars(self._train_step(*batch, self._trainable_params()))
 
     def test_on_batch(self, x, y, sample_weight=None):
         """Loss (and metrics) on one batch, without training."""
         self._require_compiled()
+        data.require_targets(y, 'test_on_batch')
         batch = self._to_device(*self._prepare(x, y, sample_weight))
         return _scalars(self._test_step(*batch))
 
@@ -211,15 +213,24 @@ class Training:
         if epochs is not None:
             nb_epoch = epochs
         self._require_compiled()
+        data.require_targets(y, 'fit')
         data.check_batch_size(batch_size)
+        data.check_epochs(nb_epoch, initial_epoch)
+        data.check_shuffle(shuffle)
         if verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}.")
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            raise TypeError(f"callbacks must be a list of callbacks, such as callbacks=[EarlyStopping()], "
+                            f"got {callbacks!r}.")
         inputs, targets, weights = self._prepare(x, y, sample_weight, class_weight)
         validation = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3) \
+                    or validation_data[1] is None:
+                received = (f"a {type(validation_data).__name__} of {len(validation_data)} items"
+                            if isinstance(validation_data, (tuple, list)) else type(validation_data).__name__)
                 raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
-                                 f"val_sample_weight), got {type(validation_data).__name__}.")
+                                 f"val_sample_weight), got {received}.")
             validation = self._prepare(*validation_data[:2], *validation_data[2:], what='validation x')
         elif validation_split:
             arrays = inputs + [targets] + ([weights] if weights is not None else [])
@@ -287,6 +298,7 @@ class Training:
         """The loss (and metrics) on (x, y), averaged over all samples; returns the loss alone
         when there are no metrics, else ``[loss, metric, ...]`` in ``model.metrics_names`` order."""
         self._require_compiled()
+        data.require_targets(y, 'evaluate')
         data.check_batch_size(batch_size)
         inputs, targets, weights = self._to_device(*self._prepare(x, y, sample_weight))
         results = self._test_loop(inputs, targets, weights, batch_size, verbose)

@@ -27,7 +27,19 @@ def deserialize(spec, custom_objects=None):
                          "Pass custom_objects for your own layers.")
     if cls is Lambda:
         return cls.from_config(spec['config'], custom_objects=custom_objects)
-    return cls.from_config(spec['config'])
+    return cls.from_config(_with_custom_functions(spec['config'], custom_objects))
+
+
+#: config keys whose value may name a user's function (``activation='scaled_tanh'``)
+_FUNCTION_KEYS = ('activation', 'regularizer', 'init', 'initializer')
+
+
+def _with_custom_functions(config, custom_objects):
+    """The config with every function setting that names one of ``custom_objects``
+    replaced by that function, as Keras 1's ``custom_objects`` does."""
+    return {key: custom_objects[value] if key.endswith(_FUNCTION_KEYS) and isinstance(value, str)
+            and value in custom_objects else value
+            for key, value in config.items()}
 
 
 __all__ = ['Layer', 'Dense', 'Activation', 'Dropout', 'Flatten', 'Reshape', 'Permute', 'RepeatVector',

@@ -13,10 +13,11 @@ Shapes always include the batch axis first, as ``None`` when any batch size goes
 ``(None, 784)``. Parameters are ``Parameter`` tensors: ``layer.params``; after a backward
 pass each one's ``.grad`` holds dL/dθ until the optimizer has used it.
 """
+import numbers
 import re
 
 from teachnet.backend import array_module as am, session
-from teachnet.ops.tape import located
+from teachnet.ops import tape as _tape
 from teachnet.ops.tensor import Parameter, Tensor
 from teachnet import initializers
 
@@ -37,6 +38,16 @@ def unique_name(prefix):
 
 def format_shape(shape):
     return '(' + ', '.join('None' if d is None else str(d) for d in shape) + (',)' if len(shape) == 1 else ')')
+
+
+def _checked_shape(layer_name, shape):
+    """A shape given by the user, as a tuple: sizes are positive integers, or None for any size."""
+    if not isinstance(shape, (tuple, list)) or not all(
+            size is None or (isinstance(size, numbers.Integral) and not isinstance(size, bool) and size > 0)
+            for size in shape):
+        raise ValueError(f"Layer {layer_name}: input_shape, input_dim and batch_input_shape need sizes that are "
+                         f"positive integers (or None for any size), such as input_shape=(784,); got {shape!r}.")
+    return tuple(shape)
 
 
 class Layer:
@@ -64,8 +75,8 @@ class Layer:
         if input_dim is not None and input_shape is None:
             input_shape = self.input_shape_from_dim(input_dim, input_length)
         if batch_input_shape is None and input_shape is not None:
-            batch_input_shape = (batch_size,) + tuple(input_shape)
-        self.batch_input_shape = None if batch_input_shape is None else tuple(batch_input_shape)
+            batch_input_shape = (batch_size,) + _checked_shape(self.name, input_shape)
+        self.batch_input_shape = None if batch_input_shape is None else _checked_shape(self.name, batch_input_shape)
         self.params = []
         self.regularizers = []          # (parameter, regularizer) pairs
         self.activity_regularizer = None
@@ -139,11 +150,15 @@ class Layer:
             x = Tensor(am.to_device(x, dtype=self.input_dtype or am.floatx()))
         if not self.built:
             self.ensure_built((None,) + tuple(x.shape[1:]))
-        with located(layer=self.name):
+        locations = _tape._location              # label every op inside with this layer's name
+        outer = locations[-1]
+        locations.append({**outer, 'layer': self.name} if outer else {'layer': self.name})
+        try:
             output = self.call(x, training)
-            collector = _penalty_collectors[-1]
-            if collector is not None and self.activity_regularizer is not None:
-                collector.append(self.activity_regularizer(output))
+            if self.activity_regularizer is not None and _penalty_collectors[-1] is not None:
+                _penalty_collectors[-1].append(self.activity_regularizer(output))
+        finally:
+            locations.pop()
         return output
 
     def trace(self, x, grad_output=None, training=True):

@@ -3,7 +3,7 @@
 Each of the ``output_dim`` units looks at every input feature: unit j computes
 z_j = Σ_k x_k W_kj + b_j, and the layer returns a = f(z) for its activation f.
 """
-from teachnet import activations, regularizers
+from teachnet import activations, initializers, regularizers
 from teachnet.layers.base import Layer, format_shape
 from teachnet.ops.linear import linear
 
@@ -18,6 +18,8 @@ class Dense(Layer):
         bias (use_bias): whether the layer has b. b starts at zero (bias_initializer).
         W_regularizer, b_regularizer (kernel_regularizer, bias_regularizer),
         activity_regularizer: penalties added to the loss while training.
+        W_constraint, b_constraint (kernel_constraint, bias_constraint): only None (no
+            constraint) is supported; the names are accepted so that saved configs load.
         input_dim: the input size, when this is the first layer.
 
     # Input shape
@@ -36,13 +38,13 @@ class Dense(Layer):
                  b_regularizer=None, activity_regularizer=None, bias=True, units=None,
                  kernel_initializer=None, bias_initializer='zero', use_bias=None,
                  kernel_regularizer=None, bias_regularizer=None, W_constraint=None, b_constraint=None,
-                 **kwargs):
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self.output_dim = units if output_dim is None else output_dim
         if not isinstance(self.output_dim, int) or isinstance(self.output_dim, bool) or self.output_dim < 1:
             raise ValueError(f"Dense layer {self.name}: output_dim (units) must be a positive integer, "
                              f"got {self.output_dim!r}.")
-        if W_constraint is not None or b_constraint is not None:
+        if any(c is not None for c in (W_constraint, b_constraint, kernel_constraint, bias_constraint)):
             raise ValueError(f"Dense layer {self.name}: weight constraints are not supported.")
         self.init = kernel_initializer or init
         self.bias_init = bias_initializer
@@ -73,8 +75,11 @@ class Dense(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(output_dim=self.output_dim, init=self.init, activation=activations.serialize(self.activation),
+        config.update(output_dim=self.output_dim, init=initializers.serialize(self.init),
+                      activation=activations.serialize(self.activation),
                       bias=self.use_bias, W_regularizer=regularizers.serialize(self.W_regularizer),
                       b_regularizer=regularizers.serialize(self.b_regularizer),
                       activity_regularizer=regularizers.serialize(self.activity_regularizer))
+        if self.bias_init not in ('zero', 'zeros'):          # Keras 1 configs have no such key
+            config['bias_initializer'] = initializers.serialize(self.bias_init)
         return config

@@ -113,7 +113,7 @@ class RepeatVector(Layer):
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(n, int) or n < 1:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             raise ValueError(f"RepeatVector layer {self.name}: n must be a positive integer, got {n!r}.")
         self.n = n
 
