@@ -72,7 +72,16 @@ def environment():
         facts['torch'] = f"{torch.__version__} ({torch.get_num_threads()} threads)"
     else:
         facts['torch'] = '(not installed)'
+    facts['load average'] = load_average()
     return facts
+
+
+def load_average():
+    """The 1-minute load average (other people's work slows every contender), or '?'."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return '?'
 
 
 def synthetic_data(count, features, classes, seed=0):

@@ -94,6 +94,8 @@ def main(argv=None):
     if 'tape' in args.only:
         repeats = args.repeats or (3 if args.quick else 7)
         print_tape(bench_mlp.bench_tape(repeats))
+        print()
+    print(f"load average at the end: {bench_mlp.load_average()} (on {bench_mlp.os.cpu_count()} CPUs)")
 
 
 if __name__ == '__main__':

@@ -157,6 +157,9 @@ class Layer:
             output = self.call(x, training)
             if self.activity_regularizer is not None and _penalty_collectors[-1] is not None:
                 _penalty_collectors[-1].append(self.activity_regularizer(output))
+        except (ValueError, TypeError):
+            self.check_shape_compatible(tuple(x.shape))   # a wrong input shape says so, by name
+            raise
         finally:
             locations.pop()
         return output
