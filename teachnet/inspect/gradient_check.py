@@ -75,7 +75,7 @@ class _float64_weights:
         return False
 
 
-def gradient_check(model_or_layer, x, y=None, max_checks=200, tolerance=1e-6, step=1e-6, seed=0):
+def gradient_check(model_or_layer, x, y=None, max_checks=200, tolerance=1e-6, step=1e-5, seed=0):
     """Relative error of every parameter's backward gradient against central differences.
 
     # Arguments
