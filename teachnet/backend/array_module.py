@@ -189,7 +189,10 @@ def random_uniform(shape, dtype=None):
     if _device_rng is None:
         _device_rng = _make_device_rng(int(_host_rng.integers(2 ** 31)))
     dtype = dtype or _floatx
-    sample = _device_rng.random(shape, dtype=dtype)
+    if str(dtype) == 'float16':              # generators draw float32 or float64 only
+        sample = _device_rng.random(shape, dtype='float32').astype(dtype)
+    else:
+        sample = _device_rng.random(shape, dtype=dtype)
     if _name == 'strict':
         return _xp.asarray(sample)
     return sample

@@ -147,6 +147,8 @@ class Training:
         return [regularizer(param) for layer in self.layers for param, regularizer in layer.regularizers]
 
     def _metric_values(self, targets, output):
+        if not self._metric_functions:
+            return []
         values = []
         with no_tape():
             for name, function in self._metric_functions:

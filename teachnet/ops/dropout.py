@@ -17,9 +17,11 @@ class Dropout(Op):
         self.rate = rate
 
     def forward(self, x):
-        keep = am.random_uniform(x.shape, dtype=x.dtype) >= self.rate
-        self.mask = am.xp().multiply(keep, 1.0 / (1.0 - self.rate), dtype=x.dtype)
-        return x * self.mask
+        mask = am.random_uniform(x.shape, dtype=x.dtype)   # u ~ U[0, 1)
+        am.xp().greater_equal(mask, self.rate, out=mask)     # keep where u >= p: 1.0 or 0.0
+        mask *= 1.0 / (1.0 - self.rate)
+        self.mask = mask
+        return x * mask
 
     def backward(self, g):
         return (g * self.mask,)

@@ -15,6 +15,7 @@ An input with more axes, (n, t, d_in), is treated as n·t rows.
 """
 from teachnet.backend import array_module as am
 from teachnet.ops.op import Op
+from teachnet.ops.operands import wants_gradient
 
 
 class Linear(Op):
@@ -31,14 +32,17 @@ class Linear(Op):
     def backward(self, g):
         xp = am.xp()
         x, kernel = self.x, self.kernel
-        grad_x = xp.dot(g, kernel.T)
+        # dL/dx is needed only when x came from an earlier op (not for the input data)
+        grad_x = xp.dot(g, kernel.T) if wants_gradient(self, 0) else None
         if x.ndim == 2:
             grad_kernel = xp.dot(x.T, g)
+            grad_bias = g.sum(axis=0) if self.has_bias else None
         else:
-            grad_kernel = xp.dot(x.reshape(-1, x.shape[-1]).T, g.reshape(-1, g.shape[-1]))
+            rows = g.reshape(-1, g.shape[-1])
+            grad_kernel = xp.dot(x.reshape(-1, x.shape[-1]).T, rows)
+            grad_bias = rows.sum(axis=0) if self.has_bias else None
         if not self.has_bias:
             return grad_x, grad_kernel
-        grad_bias = g.sum(axis=tuple(range(g.ndim - 1)))
         return grad_x, grad_kernel, grad_bias
 
 

@@ -11,7 +11,7 @@ Every computation in teachnet is a chain of ops. An op subclass defines
 ``op.apply(*inputs)`` runs forward on tensors or arrays and, when a tape is recording and
 some input needs a gradient, records the op with its inputs and output.
 """
-from teachnet.ops import tape as _tape
+from teachnet.ops.tape import _location, _recording
 from teachnet.ops.tensor import Tensor
 
 
@@ -38,13 +38,13 @@ class Op:
         """Run forward on ``inputs`` (tensors or arrays) and return the output Tensor."""
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
         output = Tensor(self.forward(*arrays))
-        tape = _tape._recording[-1]
+        tape = _recording[-1]
         if tape is not None:
             for x in inputs:
                 if isinstance(x, Tensor) and x.requires_grad:
                     output.requires_grad = True
                     self.inputs, self.output = inputs, output
-                    self.where = _tape._location[-1]
+                    self.where = _location[-1]
                     tape.records.append(self)
                     break
         return output

@@ -40,7 +40,7 @@ class Tape:
         ``grad`` is dLoss/d(loss); ones (of loss's shape) when not given.
         """
         xp = am.xp()
-        loss.grad = xp.ones_like(loss.data) if grad is None else grad
+        loss.grad = xp.ones(loss.data.shape, loss.data.dtype) if grad is None else grad
         keep = self.keep_gradients
         for op in reversed(self.records):
             output = op.output

@@ -129,13 +129,25 @@ class Optimizer:
             self.slots = {name: [xp.zeros_like(p.data) for p in params] for name in self.slot_names}
         else:
             self._check_parameter_count(len(params))
+        slots_of = self._slots_by_parameter()
         with_grad = [index for index, p in enumerate(params) if p.grad is not None]
-        grads = self.clip_gradients([params[index].grad for index in with_grad])
+        grads = [params[index].grad for index in with_grad]
+        if self.clipnorm is not None or self.clipvalue is not None:
+            grads = self.clip_gradients(grads)
         step = self.begin_step(self.current_lr())
         for index, g in zip(with_grad, grads):
-            slots = [self.slots[name][index] for name in self.slot_names]
-            self.update_parameter(params[index].data, g, step, *slots)
+            self.update_parameter(params[index].data, g, step, *slots_of[index])
         self.iterations += 1
+
+    def _slots_by_parameter(self):
+        """The slots regrouped per parameter, [(m_0, v_0), (m_1, v_1), ...], cached until
+        ``self.slots`` is replaced (by the first update or by ``set_state``)."""
+        columns = tuple(self.slots[name] for name in self.slot_names)
+        cached = getattr(self, '_slot_rows', None)
+        if cached is None or len(cached[0]) != len(columns) or any(
+                old is not new for old, new in zip(cached[0], columns)):
+            cached = self._slot_rows = (columns, list(zip(*columns)))
+        return cached[1]
 
     def current_lr(self):
         """The learning rate of the coming update: lr / (1 + decay · iterations)."""
