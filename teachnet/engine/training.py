@@ -138,7 +138,8 @@ class Training:
 
     def _loss(self, targets, output, weights, penalties):
         per_sample = self.loss_function(targets, output)
-        loss = weighted_mean(per_sample, weights)
+        mask = output.mask if output.mask is not None and output.mask.shape == per_sample.shape else None
+        loss = weighted_mean(per_sample, weights, mask)
         for penalty in penalties:
             loss = loss + penalty
         return loss

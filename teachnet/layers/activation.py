@@ -14,6 +14,8 @@ class Activation(Layer):
         Any; the output has the input's shape.
     """
 
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)

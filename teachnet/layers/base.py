@@ -63,6 +63,10 @@ class Layer:
     """
     #: dtype the model converts input data to when this layer comes first (None: floatx)
     input_dtype = None
+    #: whether the layer accepts a masked input (padding timesteps marked in ``x.mask``)
+    supports_masking = False
+    #: whether ``call`` takes the input's mask: ``call(x, training, mask)``
+    uses_mask = False
 
     def __init__(self, name=None, input_shape=None, batch_input_shape=None, input_dim=None,
                  input_length=None, trainable=True, weights=None, batch_size=None, dtype=None,
@@ -97,6 +101,11 @@ class Layer:
     def compute_output_shape(self, input_shape):
         """The output shape for ``input_shape`` (batch axis included). Default: unchanged."""
         return input_shape
+
+    def compute_mask(self, x, mask):
+        """The mask of the output, given the input Tensor and its mask: by default the input's
+        mask passes through (layers that change the time axis override this)."""
+        return mask
 
     def get_output_shape_for(self, input_shape):   # the Keras 1 name
         return self.compute_output_shape(input_shape)
@@ -153,8 +162,16 @@ class Layer:
         locations = _tape._location              # label every op inside with this layer's name
         outer = locations[-1]
         locations.append({**outer, 'layer': self.name} if outer else {'layer': self.name})
+        mask = x.mask
+        if mask is not None and not self.supports_masking:
+            raise ValueError(f"Layer {self.name} ({type(self).__name__}) does not support masking, but its input "
+                             "is masked (by mask_zero=True or a Masking layer before it); put a layer that "
+                             "consumes the mask, such as an LSTM, in between.")
         try:
-            output = self.call(x, training)
+            output = self.call(x, training, mask) if self.uses_mask else self.call(x, training)
+            output_mask = self.compute_mask(x, mask)
+            if output_mask is not None or output.mask is not None:
+                output.mask = output_mask
             if self.activity_regularizer is not None and _penalty_collectors[-1] is not None:
                 _penalty_collectors[-1].append(self.activity_regularizer(output))
         except (ValueError, TypeError):

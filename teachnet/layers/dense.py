@@ -34,6 +34,8 @@ class Dense(Layer):
     Weights, as ``get_weights`` returns them: ``[W (input_dim, output_dim), b (output_dim,)]``.
     """
 
+    supports_masking = True
+
     def __init__(self, output_dim=None, init='glorot_uniform', activation=None, W_regularizer=None,
                  b_regularizer=None, activity_regularizer=None, bias=True, units=None,
                  kernel_initializer=None, bias_initializer='zero', use_bias=None,

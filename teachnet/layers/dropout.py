@@ -11,6 +11,8 @@ class Dropout(Layer):
         p (Keras 2: rate): the fraction of units to drop, in [0, 1).
     """
 
+    supports_masking = True
+
     def __init__(self, p=None, rate=None, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.p = rate if p is None else p

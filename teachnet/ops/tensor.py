@@ -20,8 +20,10 @@ class Tensor:
         grad: dLoss/d(data) after backward, else None.
         requires_grad: whether backward should compute ``grad``.
         name: an optional label shown in traces.
+        mask: for a batch of sequences, which timesteps are real (True) and which are
+            padding (False), shape (batch, timesteps); None when every step counts.
     """
-    __slots__ = ('data', 'grad', 'requires_grad', 'name', '__weakref__')
+    __slots__ = ('data', 'grad', 'requires_grad', 'name', 'mask', '__weakref__')
     __array_priority__ = 1000       # `array + tensor` calls Tensor.__radd__
     __array_ufunc__ = None          # ... and never lets NumPy turn a tensor into an array
 
@@ -30,6 +32,7 @@ class Tensor:
         self.grad = None
         self.requires_grad = requires_grad
         self.name = name
+        self.mask = None
 
     # -- what the array looks like
     @property
