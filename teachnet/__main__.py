@@ -69,9 +69,12 @@ def main(argv=None):
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=args.batch_size, verbose=0)
     print(f'\nTest loss {loss:.4f}, test accuracy {accuracy:.2%}\n')
 
-    print('One sample through the last Dense layer, step by step '
-          '(forward: what it computes; backward: the gradients it passes back):\n')
-    trace = model.trace(x_test[:1], y_test[:1], training=False)
+    probabilities = model.predict(x_test)
+    hardest = int((probabilities * y_test).sum(axis=1).argmin())   # the least confident sample
+    print(f'Test sample {hardest} (a {y_test[hardest].argmax()}, given probability '
+          f'{(probabilities[hardest] * y_test[hardest]).sum():.2f}) through the last Dense layer, step by '
+          'step (forward: what it computes; backward: the gradients it passes back):\n')
+    trace = model.trace(x_test[hardest:hardest + 1], y_test[hardest:hardest + 1], training=False)
     last_dense = [layer.name for layer in model.layers if type(layer).__name__ == 'Dense'][-1]
     print(trace.layer(last_dense))
     return 0

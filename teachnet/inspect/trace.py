@@ -64,7 +64,7 @@ class Step:
         self.where = dict(op.where or {})
         self.layer = self.where.get('layer', 'loss')
         self.op = op.name
-        self.formula = op.formula
+        self.formula = (op.backward_formula or op.formula) if phase == 'backward' else op.formula
         self.inputs = inputs
         self.output = output
         self.facts = facts or {}

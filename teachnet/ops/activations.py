@@ -22,6 +22,7 @@ from teachnet.ops.operands import as_tensor_operand
 
 class Linear(Op):
     name, formula = 'linear', 'a = z'
+    backward_formula = 'dL/dz = g'
 
     def forward(self, z):
         return z
@@ -33,6 +34,7 @@ class Linear(Op):
 class Relu(Op):
     """a = max(z, 0), the rectifier; the gradient passes only where a > 0."""
     name, formula = 'relu', 'a = max(z, 0)'
+    backward_formula = 'dL/dz = g ⊙ [z > 0]'
 
     def forward(self, z):
         self.a = am.xp().maximum(z, 0)
@@ -72,6 +74,7 @@ class LeakyClippedRelu(Op):
 
 class Tanh(Op):
     name, formula = 'tanh', 'a = tanh(z)'
+    backward_formula = 'dL/dz = g ⊙ (1 - a²)'
 
     def forward(self, z):
         self.a = am.xp().tanh(z)
@@ -87,6 +90,7 @@ class Sigmoid(Op):
     """σ(z) = 1 / (1 + e⁻ᶻ), computed as ½ (1 + tanh(z/2)): the same function, and no
     e⁻ᶻ that could overflow for very negative z."""
     name, formula = 'sigmoid', 'a = σ(z)'
+    backward_formula = 'dL/dz = g ⊙ a ⊙ (1 - a)'
 
     def forward(self, z):
         a = am.xp().tanh(z * 0.5)
@@ -105,6 +109,7 @@ class Sigmoid(Op):
 class HardSigmoid(Op):
     """A piecewise-linear σ: 0 below z = -2.5, 1 above 2.5, a line of slope 0.2 between."""
     name, formula = 'hard_sigmoid', 'a = clip(0.2 z + 0.5, 0, 1)'
+    backward_formula = 'dL/dz = 0.2·g where 0 < a < 1, else 0'
 
     def forward(self, z):              # 0.2 clip(z, -2.5, 2.5) + 0.5: the same, one new array
         self.z = z
@@ -126,6 +131,7 @@ class Softmax(Op):
     overflows. Backward: dL/dz_i = a_i (g_i - Σ_j g_j a_j).
     """
     name, formula = 'softmax', 'a = softmax(z)'
+    backward_formula = 'dL/dz = a ⊙ (g - Σ g ⊙ a)'
 
     def forward(self, z):
         xp = am.xp()
@@ -146,6 +152,7 @@ class Softmax(Op):
 class Softplus(Op):
     """log(1 + eᶻ), computed as log(1 + e^-|z|) + max(z, 0) so eᶻ never overflows."""
     name, formula = 'softplus', 'a = log(1 + eᶻ)'
+    backward_formula = 'dL/dz = g ⊙ σ(z)'
 
     def forward(self, z):
         xp = am.xp()
@@ -166,6 +173,7 @@ class Softplus(Op):
 
 class Softsign(Op):
     name, formula = 'softsign', 'a = z / (1 + |z|)'
+    backward_formula = 'dL/dz = g / (1 + |z|)²'
 
     def forward(self, z):
         denominator = am.xp().abs(z)

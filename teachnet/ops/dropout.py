@@ -12,6 +12,7 @@ from teachnet.ops.op import Op
 
 class Dropout(Op):
     name, formula = 'dropout', 'y = x ⊙ m,  m_i ∈ {0, 1/(1-p)}'
+    backward_formula = 'dL/dx = g ⊙ m'
 
     def __init__(self, rate):
         self.rate = rate

@@ -21,6 +21,7 @@ from teachnet.ops.operands import wants_gradient
 class Linear(Op):
     name, formula = 'linear', 'z = x·W + b'
     input_names = ('x', 'W', 'b')
+    backward_formula = 'dL/dx = g·Wᵀ,  dL/dW = xᵀ·g,  dL/db = Σ_rows g'
 
     def forward(self, x, kernel, bias=None):
         self.x, self.kernel, self.has_bias = x, kernel, bias is not None

@@ -18,6 +18,8 @@ from teachnet.ops.tensor import Tensor
 class Op:
     name = 'op'
     formula = ''
+    #: how the gradient flows back, for traces ('dL/dx = g·Wᵀ, ...'); empty when obvious
+    backward_formula = ''
 
     # filled when recorded
     inputs = ()
