@@ -4,6 +4,9 @@ Only the first layer needs to be told its input shape; every later layer is buil
 output shape of the one before, as soon as it is added. A layer that cannot take that
 shape is refused at ``add`` time, with both shapes in the message, and the model stays
 as it was.
+
+A model whose first layer is a ``Merge`` takes one input array per branch input, as a
+list: ``model.fit([x_left, x_right], y)``.
 """
 import json
 
@@ -11,6 +14,7 @@ from teachnet.backend import array_module as am
 from teachnet.engine.training import Training
 from teachnet.layers import Layer, deserialize
 from teachnet.layers.base import format_shape, unique_name
+from teachnet.layers.merge import Merge
 from teachnet.ops.tensor import Tensor
 
 KERAS_VERSION = '1.2.2'
@@ -97,6 +101,44 @@ class Sequential(Training):
         self._require_layers()
         return self.layers[0].input_dtype or am.floatx()
 
+    # ------------------------------------------------------------------ inputs (several after a Merge)
+    def _first_merge(self):
+        return self.layers[0] if self.layers and isinstance(self.layers[0], Merge) else None
+
+    def _input_layers(self):
+        """The layers that take the model's inputs: the first layer, or the first layers of
+        the branches of a first Merge (nested merges flattened)."""
+        self._require_layers()
+        merge = self._first_merge()
+        return merge.input_layers if merge else [self.layers[0]]
+
+    def _input_names(self):
+        return [layer.name for layer in self._input_layers()]
+
+    def _input_shapes(self):
+        merge = self._first_merge()
+        return list(merge.input_shape) if merge else [self.input_shape]
+
+    def _input_dtypes(self):
+        return [layer.input_dtype or am.floatx() for layer in self._input_layers()]
+
+    def _prepare(self, x, y=None, sample_weight=None, class_weight=None, what='x'):
+        merge = self._first_merge()
+        if merge:
+            merge.check_input_count(x, what)
+        return super()._prepare(x, y, sample_weight, class_weight, what)
+
+    def _forward_inputs(self, inputs, training):
+        tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
+        return self.forward(tensors if self._first_merge() else tensors[0], training)
+
+    @property
+    def flattened_layers(self):
+        """The layers in the order a weight file holds them: a first Merge is replaced by
+        its branches' layers (as Keras 1 saved them)."""
+        merge = self._first_merge()
+        return merge.flattened_layers() + self.layers[1:] if merge else list(self.layers)
+
     # ------------------------------------------------------------------ running
     def forward(self, x, training=False):
         """Run every layer in turn on the Tensor ``x``."""
@@ -105,6 +147,8 @@ class Sequential(Training):
         return x
 
     def __call__(self, x, training=False):
+        if isinstance(x, (list, tuple)) and self._first_merge():
+            return self.forward(list(x), training)      # the Merge converts each input
         if not isinstance(x, Tensor):
             x = Tensor(am.to_device(x, dtype=self.input_dtype))
         return self.forward(x, training)
@@ -175,7 +219,8 @@ class Sequential(Training):
         print_fn(format_summary(self, line_length))
 
     def get_config(self):
-        """Keras 1's Sequential config: a list of ``{'class_name', 'config'}``, one per layer."""
+        """Keras 1's Sequential config: a list of ``{'class_name', 'config'}``, one per layer
+        (a Merge nests its branches' configs)."""
         return [{'class_name': type(layer).__name__, 'config': layer.get_config()} for layer in self.layers]
 
     @classmethod
@@ -183,7 +228,9 @@ class Sequential(Training):
         layer_specs = config['layers'] if isinstance(config, dict) else config
         model = cls(name=config.get('name') if isinstance(config, dict) else None)
         for spec in layer_specs:
-            model.add(deserialize(spec, custom_objects))
+            is_merge = spec.get('class_name') == 'Merge'
+            model.add(Merge.from_config(spec['config'], custom_objects) if is_merge
+                      else deserialize(spec, custom_objects))
         return model
 
     def to_json(self, **json_kwargs):

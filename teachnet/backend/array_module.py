@@ -157,6 +157,73 @@ def scatter_add(target, indices, values):
     return target
 
 
+def scatter_add_rows(row_count, indices, values):
+    """A new (row_count, dim) array whose row r is the sum of ``values[k]`` over every k
+    with ``indices[k] == r`` (zero for rows never named): dL/dW of an embedding lookup.
+
+    ``indices`` (k,) are integer row ids, ``values`` (k, dim). On CuPy one atomic
+    scatter-add. On the host, where ``add.at`` walks the ids one by one, the ids are
+    sorted instead, so that equal ids sit side by side:
+
+        ids sorted:   3 3 3 7 9 9          runs start at 0, 3, 4
+        rows named once (7) are copied;  runs of repeats (3, 9) are summed at once
+        with ``add.reduceat`` over the gathered rows of the repeated ids only.
+    """
+    xp = _xp
+    out = xp.zeros((row_count, values.shape[-1]), dtype=values.dtype)
+    if indices.size == 0:
+        return out
+    if _name == 'cupy':
+        import cupyx
+        cupyx.scatter_add(out, indices, values)
+        return out
+    order = xp.argsort(indices, kind='stable')
+    ids = indices[order]
+    new_run = xp.empty(ids.shape, dtype=bool)
+    new_run[0] = True
+    xp.not_equal(ids[1:], ids[:-1], out=new_run[1:])
+    starts = xp.flatnonzero(new_run)
+    counts = xp.diff(xp.concatenate([starts, xp.asarray([ids.size])]))
+    single = counts == 1
+    out[ids[starts[single]]] = values[order[starts[single]]]
+    repeated = ~single
+    if bool(repeated.any()):
+        run_lengths = counts[repeated]
+        rows = values[order[xp.repeat(repeated, counts)]]          # the repeated ids' rows, by run
+        run_starts = xp.cumsum(run_lengths) - run_lengths
+        out[ids[starts[repeated]]] = xp.add.reduceat(rows, run_starts, axis=0)
+    return out
+
+
+def sliding_windows(x, window_shape, strides, axes):
+    """A read-only view of every window of ``x`` that a sliding kernel visits: no copy.
+
+    For x of shape (n, rows, cols, c), ``window_shape=(kh, kw)``, ``strides=(sh, sw)`` and
+    ``axes=(1, 2)`` the view has shape (n, rows', cols', c, kh, kw) and
+
+        view[n, i, j, c, a, b] = x[n, i·sh + a, j·sw + b, c]
+
+    with rows' = (rows - kh) // sh + 1 window positions (cols' likewise). The windowed
+    axes keep their places and the offsets inside a window come last, as NumPy's
+    ``sliding_window_view`` orders them. Neighbouring windows overlap, so the view shows
+    the same memory several times: read it (copy it, multiply it), never write into it.
+    NumPy, CuPy and the strict backend each get the view through their own ``as_strided``.
+    """
+    shape, steps = list(x.shape), list(x.strides)
+    for axis, window, stride in zip(axes, window_shape, strides):
+        shape[axis] = (x.shape[axis] - window) // stride + 1
+        steps[axis] = x.strides[axis] * stride
+    shape += list(window_shape)
+    steps += [x.strides[axis] for axis in axes]
+    if _name == 'cupy':
+        from cupy.lib.stride_tricks import as_strided
+        return as_strided(x, shape=tuple(shape), strides=tuple(steps))
+    from numpy.lib.stride_tricks import as_strided
+    if _name == 'strict':        # view the NumPy array inside, wrap the view again
+        return _xp.StrictArray(as_strided(x._array, shape=tuple(shape), strides=tuple(steps), writeable=False))
+    return as_strided(x, shape=tuple(shape), strides=tuple(steps), writeable=False)
+
+
 # ----------------------------------------------------------------------------- randomness
 
 def seed(value):

@@ -14,16 +14,22 @@ Because indices are ranks, "the 10,000 most frequent words" is simply "indices b
 
 The file is Keras's own ``imdb.npz`` (downloaded once into the cache, see
 ``teachnet.utils.data_utils.get_file``). Its sequences are stored as pickled Python lists,
-and unpickling a file can run code hidden in it: it is opened with ``allow_pickle=True``
-only after its SHA-256 equals ``IMDB_SHA256``, the digest of the file Keras publishes.
+and unpickling a file can run code hidden in it. So it is unpickled only after its SHA-256
+equals ``IMDB_SHA256``, the digest of the file Keras publishes, and then only by the
+restricted unpickler of ``teachnet.datasets.safe_pickle``, which can build NumPy arrays and
+lists of numbers but call no other function (the safety of ``allow_pickle=True`` without
+its risk).
 
 The same preparation serves ``teachnet.datasets.reuters``; it works on all the words of
 all the reviews at once, as one flat array plus the length of each review.
 """
+import io
 import itertools
 import json
+import zipfile
 
 from teachnet.backend.array_module import host as np
+from teachnet.datasets import safe_pickle
 from teachnet.utils.data_utils import DatasetUnavailable, get_file, sha256_of
 
 ORIGIN_FOLDER = 'https://storage.googleapis.com/tensorflow/tf-keras-datasets/'
@@ -35,16 +41,47 @@ IMDB_WORD_INDEX_HASH = 'bfafd718b763782e994055a2d397834f'
 
 # ----------------------------------------------------------------------------- shared steps
 
+def read_npy(handle):
+    """One array from an open .npy stream; object arrays through the restricted unpickler.
+
+    A numeric array is read with pickling switched off. An object array is stored as a
+    pickle after the .npy header; it is rebuilt by ``safe_pickle``, which may only call
+    NumPy's array builders, never any other function a tampered file might name.
+    """
+    version = np.lib.format.read_magic(handle)
+    read_header = np.lib.format.read_array_header_1_0 if version[0] == 1 else np.lib.format.read_array_header_2_0
+    shape, fortran_order, dtype = read_header(handle)
+    if not dtype.hasobject:
+        handle.seek(0)
+        return np.lib.format.read_array(handle, allow_pickle=False)
+    array = safe_pickle.loads(handle.read(), encoding='latin1')
+    if not isinstance(array, np.ndarray) or array.shape != tuple(shape):
+        raise ValueError(f"An object array of shape {shape} was expected in the dataset file.")
+    return array
+
+
 def load_checked_npz(fname, origin, sha256, keys):
-    """Fetch ``fname`` and read ``keys`` from it, unpickling only if its SHA-256 is ``sha256``."""
+    """Fetch ``fname`` and read ``keys`` from it, if and only if its SHA-256 is ``sha256``.
+
+    Two locks: the digest must be the published one (the bytes are the ones Keras
+    released), and the pickled object arrays are rebuilt by a restricted unpickler.
+    """
     path = get_file(fname, origin=origin, file_hash=sha256)
     digest = sha256_of(path)
     if sha256 is None or digest != str(sha256).lower():
         raise DatasetUnavailable(f"{path} has SHA-256 {digest}, not the published {sha256}; it holds pickled "
                                  "objects, so it is not opened. Delete it and load again to download a fresh "
                                  "copy.", path, origin)
-    with np.load(path, allow_pickle=True) as data:
-        return [data[key] for key in keys]
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        missing = [key for key in keys if key + '.npy' not in names]
+        if missing:
+            raise ValueError(f"{path} lacks the array(s) {', '.join(missing)}.")
+        arrays = []
+        for key in keys:
+            with archive.open(key + '.npy') as member:
+                arrays.append(read_npy(io.BytesIO(member.read())))
+    return arrays
 
 
 def flatten(sequences):

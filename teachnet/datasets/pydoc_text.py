@@ -66,8 +66,8 @@ def load_documents(words_per_document=50, lower=True):
     return texts, labels
 
 
-def load_character_data(maxlen=40, step=3, max_chars=60000, lower=True):
-    """One-hot windows of the help text and the character that follows each.
+def load_character_data(maxlen=40, step=3, max_chars=60000, lower=True, text=None):
+    """One-hot windows of the help text (or of ``text``) and the character that follows each.
 
     # Arguments
         maxlen: characters per window.
@@ -75,6 +75,7 @@ def load_character_data(maxlen=40, step=3, max_chars=60000, lower=True):
         max_chars: use only the first max_chars characters of the text (None: all of it;
             the whole text with the defaults would be about 150,000 windows).
         lower: lower-case the text first.
+        text: another text to cut into windows instead of the help pages.
 
     # Returns
         x: bool array (windows, maxlen, len(chars)), the one-hot windows.
@@ -88,7 +89,10 @@ def load_character_data(maxlen=40, step=3, max_chars=60000, lower=True):
         the index grid s[:, None] + arange(maxlen) picks all windows at once, and
         comparing codes with arange(len(chars)) makes them one-hot. No loop per character.
     """
-    text = load_text(lower=lower)
+    if text is None:
+        text = load_text(lower=lower)
+    elif lower:
+        text = text.lower()
     if max_chars is not None:
         text = text[:max_chars]
     if len(text) <= maxlen:

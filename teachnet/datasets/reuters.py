@@ -6,7 +6,8 @@ vocabulary, words from index_from + 1 on). The file holds one list of stories an
 topics; ``test_split`` decides where the shuffled list is cut into training and test.
 
 The file is Keras's own ``reuters.npz``; like imdb.npz it holds pickled lists, so it is
-opened with ``allow_pickle=True`` only after its SHA-256 equals ``REUTERS_SHA256``.
+unpickled only after its SHA-256 equals ``REUTERS_SHA256``, and then by a restricted
+unpickler that can build arrays and lists but call no other function.
 
 # Example (the classic MLP on word counts)
     (x_train, y_train), (x_test, y_test) = reuters.load_data(nb_words=1000)

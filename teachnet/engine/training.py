@@ -15,6 +15,7 @@ from teachnet.backend import array_module as am
 from teachnet.callbacks import BaseLogger, CallbackList, History, ProgbarLogger
 from teachnet.callbacks.progbar import Progbar
 from teachnet.engine import data
+from teachnet.engine.generators import GeneratorMethods
 from teachnet.layers import base as layer_base
 from teachnet.ops.losses import weighted_mean
 from teachnet.ops.tape import Tape, no_tape
@@ -38,7 +39,7 @@ class collected_penalties:
         return False
 
 
-class Training:
+class Training(GeneratorMethods):
     """compile / fit / evaluate / predict for a model with ``forward``, ``layers`` and shapes."""
 
     def __init__(self):
@@ -109,6 +110,10 @@ class Training:
     def _input_shapes(self):
         return [self.input_shape]
 
+    def _input_dtypes(self):
+        """The dtype each input array is converted to, one per input."""
+        return [self.input_dtype] * len(self._input_shapes())
+
     def _prepare(self, x, y=None, sample_weight=None, class_weight=None, what='x'):
         """Check and convert the data; returns host arrays (inputs, targets, weights)."""
         self._require_layers()
@@ -124,7 +129,7 @@ class Training:
         return inputs, targets, weights
 
     def _to_device(self, inputs, targets=None, weights=None):
-        inputs = [am.to_device(a, dtype=self.input_dtype) for a in inputs]
+        inputs = [am.to_device(a, dtype=dtype) for a, dtype in zip(inputs, self._input_dtypes())]
         if targets is not None:
             targets = am.to_device(targets, dtype='int64' if self._sparse_targets else am.floatx())
         if weights is not None:
@@ -220,21 +225,11 @@ class Training:
         data.check_batch_size(batch_size)
         data.check_epochs(nb_epoch, initial_epoch)
         data.check_shuffle(shuffle)
-        if verbose not in (0, 1, 2):
-            raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}.")
-        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
-            raise TypeError(f"callbacks must be a list of callbacks, such as callbacks=[EarlyStopping()], "
-                            f"got {callbacks!r}.")
+        _check_verbose_and_callbacks(verbose, callbacks)
         inputs, targets, weights = self._prepare(x, y, sample_weight, class_weight)
         validation = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3) \
-                    or validation_data[1] is None:
-                received = (f"a {type(validation_data).__name__} of {len(validation_data)} items"
-                            if isinstance(validation_data, (tuple, list)) else type(validation_data).__name__)
-                raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
-                                 f"val_sample_weight), got {received}.")
-            validation = self._prepare(*validation_data[:2], *validation_data[2:], what='validation x')
+            validation = self._prepare_validation_tuple(validation_data)
         elif validation_split:
             arrays = inputs + [targets] + ([weights] if weights is not None else [])
             train, held_out = data.split_for_validation(arrays, validation_split)
@@ -243,29 +238,66 @@ class Training:
             validation = (held_out[:count], held_out[count], held_out[count + 1] if weights is not None else None)
             weights = train[count + 1] if weights is not None else None
         self._check_stateful_batches(len(targets), batch_size)
+        if validation is not None:
+            self._check_stateful_batches(len(validation[1]), batch_size, 'the validation data')
         inputs, targets, weights = self._to_device(inputs, targets, weights)
         if validation is not None:
             validation = self._to_device(*validation)
         return self._fit_loop(inputs, targets, weights, batch_size, nb_epoch, verbose, callbacks,
                               validation, shuffle, initial_epoch)
 
-    def _check_stateful_batches(self, count, batch_size):
-        """Hook for stateful models: a sample count must divide into the fixed batch size."""
+    def _prepare_validation_tuple(self, validation_data):
+        """Check and convert validation_data = (x_val, y_val) or (x_val, y_val, val_sample_weight)."""
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3) \
+                or validation_data[1] is None:
+            received = (f"a {type(validation_data).__name__} of {len(validation_data)} items"
+                        if isinstance(validation_data, (tuple, list)) else type(validation_data).__name__)
+            raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
+                             f"val_sample_weight), got {received}.")
+        return self._prepare(*validation_data[:2], *validation_data[2:], what='validation x')
 
-    def _fit_loop(self, inputs, targets, weights, batch_size, nb_epoch, verbose, callbacks, validation,
-                  shuffle, initial_epoch):
-        count = len(targets)
-        out_labels = list(self.metrics_names)
-        logged = out_labels + (['val_' + n for n in out_labels] if validation is not None else [])
+    def _start_callbacks(self, callbacks, verbose, params):
+        """A fresh History, and the callback list every training run reports to:
+        BaseLogger (epoch averages), the user's callbacks, the History, a progress bar."""
         self.history = History()
         callback_list = [BaseLogger()] + list(callbacks or []) + [self.history]
         if verbose:
             callback_list.append(ProgbarLogger())
         callback_list = CallbackList(callback_list)
         callback_list.set_model(self)
-        callback_list.set_params({'batch_size': batch_size, 'nb_epoch': nb_epoch, 'epochs': nb_epoch,
-                                  'nb_sample': count, 'samples': count, 'verbose': verbose,
-                                  'do_validation': validation is not None, 'metrics': logged})
+        callback_list.set_params(params)
+        return callback_list
+
+    def _check_stateful_batches(self, count, batch_size, what='x'):
+        """A stateful model carries sample i of one batch into sample i of the next, so
+        every batch must have the fixed batch size: ``batch_size`` must equal it and the
+        sample count must divide into it (no silently shorter last batch).
+
+        ``fit`` shuffles as Keras 1 does unless ``shuffle=False``; stateful training
+        wants ``shuffle=False`` (or 'batch' when the data are cut accordingly), else
+        sample i of a batch does not continue sample i of the previous one."""
+        layers = getattr(self, 'flattened_layers', None) or self.layers
+        for layer in layers:
+            inner = getattr(layer, 'layer', None)
+            if not (getattr(layer, 'stateful', False) or getattr(inner, 'stateful', False)):
+                continue
+            fixed = layer.input_shape[0]
+            if batch_size != fixed:
+                raise ValueError(f"Layer {layer.name} is stateful with a fixed batch size of {fixed} "
+                                 f"(batch_input_shape), so batch_size must be {fixed}, got {batch_size}.")
+            if count % fixed:
+                raise ValueError(f"Layer {layer.name} is stateful with a fixed batch size of {fixed}, but {what} "
+                                 f"holds {count} samples, which do not divide into batches of {fixed}.")
+            return
+
+    def _fit_loop(self, inputs, targets, weights, batch_size, nb_epoch, verbose, callbacks, validation,
+                  shuffle, initial_epoch):
+        count = len(targets)
+        out_labels = list(self.metrics_names)
+        logged = out_labels + (['val_' + n for n in out_labels] if validation is not None else [])
+        callback_list = self._start_callbacks(callbacks, verbose, {
+            'batch_size': batch_size, 'nb_epoch': nb_epoch, 'epochs': nb_epoch, 'nb_sample': count,
+            'samples': count, 'verbose': verbose, 'do_validation': validation is not None, 'metrics': logged})
         self.stop_training = False
         params = self._trainable_params()
         slices = data.batch_slices(count, batch_size)
@@ -304,6 +336,7 @@ class Training:
         data.require_targets(y, 'evaluate')
         data.check_batch_size(batch_size)
         inputs, targets, weights = self._to_device(*self._prepare(x, y, sample_weight))
+        self._check_stateful_batches(len(targets), batch_size)
         results = self._test_loop(inputs, targets, weights, batch_size, verbose)
         return results[0] if len(results) == 1 else results
 
@@ -326,6 +359,7 @@ class Training:
         inputs, _, _ = self._prepare(x)
         inputs, _, _ = self._to_device(inputs)
         count = len(inputs[0])
+        self._check_stateful_batches(count, batch_size)
         progbar = Progbar(target=count) if verbose == 1 else None
         outputs = []
         with no_tape():
@@ -351,6 +385,14 @@ class Training:
         if probabilities.shape[-1] > 1:
             return probabilities.argmax(axis=-1)
         return (probabilities > 0.5).astype('int32')
+
+
+def _check_verbose_and_callbacks(verbose, callbacks):
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}.")
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"callbacks must be a list of callbacks, such as callbacks=[EarlyStopping()], "
+                        f"got {callbacks!r}.")
 
 
 def _scalars(values):

@@ -1,5 +1,8 @@
 """``model.summary()``: one row per layer, as Keras 1 prints it.
 
+A model that starts with a Merge shows each branch (a model with its layers indented
+beneath it), then the Merge, connected to every branch.
+
 The parameter count of a Dense layer with n inputs and m units is n·m + m: a weight for
 every (input, unit) pair plus one bias per unit.
 """
@@ -23,15 +26,47 @@ def format_summary(model, line_length=100):
     """The summary table of a Sequential model, as one string."""
     positions = [int(line_length * p) for p in POSITIONS]
     lines = ['_' * line_length, _row(COLUMNS, positions), '=' * line_length]
-    previous = None
-    for i, layer in enumerate(model.layers):
-        source = f'{layer.name}_input' if previous is None else previous
-        lines.append(_row([f'{layer.name} ({type(layer).__name__})', format_shape(layer.output_shape),
-                           layer.count_params(), f'{source}[0][0]'], positions))
-        lines.append(('=' if i == len(model.layers) - 1 else '_') * line_length)
-        previous = layer.name
-    trainable = sum(p.data.size for layer in model.layers if layer.trainable for p in layer.params if p.trainable)
+    groups = _stack_groups(model.layers, depth=0)
+    for i, group in enumerate(groups):
+        for depth, name, shape, params, connected in group:
+            lines.append(_row(['  ' * depth + name, format_shape(shape), params, connected[0]], positions))
+            lines += [_row(['', '', '', source], positions) for source in connected[1:]]
+        lines.append(('=' if i == len(groups) - 1 else '_') * line_length)
+    trainable = sum(p.data.size for p in model.trainable_weights if p.trainable)
     total = model.count_params()
     lines += [f'Total params: {total:,}', f'Trainable params: {trainable:,}',
               f'Non-trainable params: {total - trainable:,}', '_' * line_length]
     return '\n'.join(lines)
+
+
+# A Merge shows its branches first, each with its layers indented beneath it, then the
+# merge row connected to every branch (as Keras 1 listed a merge's inputs).
+
+def _stack_groups(layers, depth):
+    """Row groups for a stack of layers, each layer fed by the one before."""
+    groups, previous = [], None
+    for layer in layers:
+        source = f'{layer.name}_input' if previous is None else previous
+        groups += _layer_groups(layer, source, depth)
+        previous = layer.name
+    return groups
+
+
+def _layer_groups(layer, source, depth):
+    branches = getattr(layer, 'branches', None)
+    if not branches:
+        return [[(depth, f'{layer.name} ({type(layer).__name__})', layer.output_shape, layer.count_params(),
+                  [f'{source}[0][0]'])]]
+    groups = [group for branch in branches for group in _branch_groups(branch, depth)]
+    groups.append([(depth, f'{layer.name} (Merge)', layer.output_shape, 0, [f'{b.name}[0][0]' for b in branches])])
+    return groups
+
+
+def _branch_groups(branch, depth):
+    """One branch: a model's own row with its layers beneath, or a single layer's rows."""
+    if not hasattr(branch, 'layers'):
+        return _layer_groups(branch, f'{branch.name}_input', depth)
+    inputs = getattr(branch.layers[0], 'input_layers', branch.layers[:1])
+    heading = (depth, f'{branch.name} ({type(branch).__name__})', branch.output_shape, branch.count_params(),
+               [f'{layer.name}_input[0][0]' for layer in inputs])
+    return [[heading] + [row for group in _stack_groups(branch.layers, depth + 1) for row in group]]

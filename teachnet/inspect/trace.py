@@ -87,7 +87,10 @@ class Step:
                 if value is not None:
                     lines.append(f'    {arrow}({label}) {_shape(value)}: {format_array(value, precision, max_items)}')
         for key, value in self.facts.items():
-            lines.append(f'    {key}: {value}')
+            if hasattr(value, 'shape') and getattr(value, 'ndim', 0) > 0:     # per-timestep gates...
+                lines.append(f'    {key} {_shape(value)}: {format_array(value, precision, max_items)}')
+            else:
+                lines.append(f'    {key}: {value}')
         return '\n'.join(_indent_values(lines))
 
     def __repr__(self):
@@ -175,11 +178,17 @@ def steps_from_tape(tape):
     for op in tape.records:
         labels = _input_labels(op)
         forward.append(Step('forward', op, [(label, _snapshot(value)) for label, value in zip(labels, op.inputs)],
-                            _snapshot(op.output), op.describe()))
+                            _snapshot(op.output), _snapshot_facts(op.describe())))
         if getattr(op, 'grad_output', None) is not None:
             grads = [(label, _snapshot(g)) for label, g in zip(labels, op.grad_inputs)]
-            backward.append(Step('backward', op, grads, _snapshot(op.grad_output)))
+            facts = _snapshot_facts(op.describe_backward()) if hasattr(op, 'describe_backward') else None
+            backward.append(Step('backward', op, grads, _snapshot(op.grad_output), facts))
     return forward + backward[::-1]
+
+
+def _snapshot_facts(facts):
+    """An op's facts with its arrays (a recurrent op's gates per timestep) copied to the host."""
+    return {key: _snapshot(value) if hasattr(value, 'shape') else value for key, value in facts.items()}
 
 
 def _record(run, params):

@@ -34,6 +34,7 @@ Ties in max pooling: when several elements of a window hold the maximum, the fir
 the winner of every window, so that a trace shows which input won each window.
 """
 import itertools
+import math
 
 from teachnet.backend import array_module as am
 from teachnet.backend.image_format import normalize_data_format
@@ -86,6 +87,8 @@ class Pool(Op):
         window = ' x '.join(str(f) for f in self.pool_size)
         self.formula = (f'y = max of each {window} window of x' if mode == 'max'
                         else f'y = mean of the real elements of each {window} window of x')
+        self.backward_formula = ('dL/dx = Σ over the windows x won of g' if mode == 'max'
+                                 else 'dL/dx = Σ over the windows holding x of g / n')
 
     # ------------------------------------------------------------------ geometry
     def plan(self, input_shape):
@@ -132,18 +135,20 @@ class Pool(Op):
     def real_counts(self, ndim, dtype):
         """n: how many real (unpadded) elements each window holds, shaped to broadcast
         against the output. Along one axis window o covers padded positions
-        [o·S, o·S + F), of which [before, before + L) are real."""
-        host = am.host
-        count = host.ones((), dtype='float64')
-        for o, stride, size, (before, _), length in zip(self.output_lengths, self.strides, self.pool_size,
-                                                         self.pads, self.input_lengths):
-            start = host.arange(o) * stride
-            along = host.minimum(start + size, before + length) - host.maximum(start, before)
-            count = host.multiply.outer(count, along)
-        shape = [1] * ndim
-        for axis, o in zip(self.spatial_axes, self.output_lengths):
+        [o·S, o·S + F), of which [before, before + L) are real; n multiplies the axes' counts.
+        Without padding every window is full: n = the pool's size."""
+        if not any(before or after for before, after in self.pads):
+            return float(math.prod(self.pool_size))
+        xp = am.xp()
+        count = 1
+        for axis, o, stride, size, (before, _), length in zip(self.spatial_axes, self.output_lengths, self.strides,
+                                                               self.pool_size, self.pads, self.input_lengths):
+            start = xp.arange(o) * stride
+            along = xp.minimum(start + size, before + length) - xp.maximum(start, before)
+            shape = [1] * ndim
             shape[axis] = o
-        return am.to_device(count.reshape(shape), dtype=dtype)
+            count = count * along.reshape(shape)
+        return count.astype(dtype)
 
     # ------------------------------------------------------------------ forward / backward
     def forward(self, x):
@@ -155,8 +160,14 @@ class Pool(Op):
             windows = self.padded(x, -float('inf'))
             # one slice per offset, stacked: (offsets, *output shape)
             stacked = xp.stack([windows[self.window_slice(x.ndim, o)] for o in self.offsets()])
-            self.winner = xp.argmax(stacked, axis=0)    # the first maximum: ties go to the first
-            return stacked.max(axis=0)
+            y = stacked.max(axis=0)
+            # the winner: the first offset k holding the maximum (going backwards from the
+            # last offset, the earliest match is written last). Faster than an argmax.
+            last = len(stacked) - 1
+            self.winner = xp.full(y.shape, last, dtype='int8' if last < 128 else 'int32')
+            for k in range(last - 1, -1, -1):
+                self.winner = xp.where(stacked[k] == y, k, self.winner)
+            return y
         windows = self.padded(x, 0)
         total = None
         for offset in self.offsets():
@@ -176,11 +187,15 @@ class Pool(Op):
             padded_shape[axis] += before + after
         grad = xp.zeros(tuple(padded_shape), dtype=g.dtype)
         share = g / self.counts if self.mode == 'avg' else None
+        overlapping = any(stride < size for stride, size in zip(self.strides, self.pool_size))
         for k, offset in enumerate(self.offsets()):
-            # dL/dx at this offset of every window: g where that element won (max), g/n (avg);
-            # adding slice after slice sums over the windows an element belongs to
+            # dL/dx at this offset of every window: g where that element won (max), g/n (avg)
             part = g * (self.winner == k) if self.mode == 'max' else share
-            grad[self.window_slice(ndim, offset)] += part
+            where = self.window_slice(ndim, offset)
+            if overlapping:             # an element in several windows: add up their shares
+                grad[where] += part
+            else:                       # each element in one window at most: just write
+                grad[where] = part
         if grad.shape != tuple(self.input_shape):
             grad = grad[self.interior(ndim)]
         return (grad,)

@@ -28,7 +28,8 @@ The four building blocks (angles in radians; θ turns the image, s shears it):
 are multiplied, M = R·T·S·Z, and moved so that they act about the image's centre
 c = ((rows - 1) / 2, (cols - 1) / 2):  M_centred = shift(c) · M · shift(-c).
 So a zoom factor z > 1 reads a larger area of the input: the picture shrinks; a shift
-t_r > 0 reads from further down: the picture moves up.
+t_r > 0 reads from further down: the picture moves up; a rotation θ > 0 turns the picture
+clockwise as displayed (row 0 on top): θ = 90° gives exactly ``np.rot90(image, -1)``.
 
 Every function takes n matrices (n, 3, 3) and n images and does the work for all of them
 with array arithmetic: no loop over images or pixels.

@@ -59,12 +59,14 @@ def _stable_hash(word):
 def hashing_trick(text, n, hash_function=None, filters=DEFAULT_FILTERS, lower=True, split=' '):
     """Each word of ``text`` -> hash(word) mod (n - 1) + 1, an index in 1 ... n - 1.
 
-    ``hash_function`` defaults to an md5-based hash, so indices are the same in every run;
-    pass ``hash`` for Python's own (salted per process unless PYTHONHASHSEED is set).
+    ``hash_function`` defaults to an md5-based hash ('md5' names it too), so indices are the
+    same in every run; pass ``hash`` for Python's own (salted per process unless
+    PYTHONHASHSEED is set), or any function of a string returning an int.
     """
     if n < 2:
         raise ValueError(f"one_hot/hashing_trick needs n >= 2 (indices run from 1 to n - 1), got n={n}.")
-    hash_function = hash_function or _stable_hash
+    if hash_function in (None, 'md5'):
+        hash_function = _stable_hash
     return [abs(hash_function(word)) % (n - 1) + 1
             for word in text_to_word_sequence(text, filters, lower, split)]
 

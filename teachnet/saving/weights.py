@@ -17,6 +17,9 @@ Two ways to decide which arrays go to which layer:
 * **by name** (``by_name=True``): only the layers whose name is also in the file are
   loaded; the others keep their weights. Useful to reuse part of a trained model.
 
+A model that starts with a Merge is saved as Keras 1 saved it: its branches' layers
+take the Merge's place, one group each, in branch order (``model.flattened_layers``).
+
 Everything is checked before anything is changed: a file that does not fit the model
 leaves every weight as it was, and the error says which layer, which array and both shapes.
 """
@@ -34,7 +37,7 @@ def save_weights(model, filepath, overwrite=True):
         overwrite: False refuses to replace an existing file (FileExistsError).
     """
     with hdf5_files.atomic_hdf5_writer(filepath, overwrite) as hdf5_file:
-        keras_layout.write_layers(hdf5_file, model.layers)
+        keras_layout.write_layers(hdf5_file, layers_of(model))
 
 
 def load_weights(model, filepath, by_name=False):
@@ -53,8 +56,14 @@ def load_weights(model, filepath, by_name=False):
     """
     where = os.fspath(filepath)
     with hdf5_files.open_hdf5_for_reading(filepath) as hdf5_file:
-        pairs = read_pairs(model.layers, hdf5_file, by_name, where)
+        pairs = read_pairs(layers_of(model), hdf5_file, by_name, where)
     assign_weights(pairs, where)
+
+
+def layers_of(model):
+    """The layers whose weights a file holds, in order: the branches' layers of a Merge
+    stand in its place."""
+    return list(getattr(model, 'flattened_layers', model.layers))
 
 
 def read_pairs(layers, hdf5_file, by_name, where):

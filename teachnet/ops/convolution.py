@@ -1,0 +1,226 @@
+"""Convolution as one matrix product: im2col, then Z = P·W + b.
+
+A 2-D convolution slides a small kernel W of shape (kh, kw, c_in, c_out) over an image x of
+shape (n, rows, cols, c_in). At each output position (i, j) every filter k takes the
+kh·kw·c_in numbers under the kernel, multiplies them by its weights and adds them up:
+
+    z[n,i,j,k] = Σ_{a,b,c} x[n, i·s+a, j·s+b, c] · W[a,b,c,k] + b_k        (s: the stride)
+
+As loops that is seven of them. *im2col* ("image to columns") turns it into one matrix
+product, the operation computers do fastest, in five steps:
+
+1. pad      zeros around x ('same' padding; 'valid' adds none)
+2. im2col   copy the window under each output position into one row of a matrix P:
+                P[(n,i,j), (a,b,c)] = x[n, i·s+a, j·s+b, c]      P: (n·rows'·cols', kh·kw·c_in)
+3. matmul   Z = P · W_mat, where W_mat is the kernel read as a (kh·kw·c_in, c_out) matrix
+4. bias     Z + b: each filter's bias at every position
+5. reshape  Z (n·rows'·cols', c_out) back into feature maps (n, rows', cols', c_out)
+
+Backward runs the steps in reverse. With G = dL/dz read as a (n·rows'·cols', c_out) matrix:
+
+    dL/dW = Pᵀ · G                  (kh·kw·c_in, c_out), read back as (kh, kw, c_in, c_out)
+    dL/db = Σ_rows G                (c_out,)
+    dL/dP = G · W_matᵀ              one row of gradients per window
+    dL/dx = col2im(dL/dP)           each window's gradients added back onto the pixels it
+                                    was copied from; a pixel that sat in several windows
+                                    gets the sum: dL/dx[n, i·s+a, j·s+b, c] += dL/dP[(n,i,j), (a,b,c)]
+
+col2im is done one kernel offset (a, b) at a time: for a fixed offset the pixels
+x[:, a::s, b::s] are all different, so a strided slice takes the additions with no
+repeated index (there are only kh·kw offsets, so the loop is short). The same loop also
+does step ``dL/dP = G·W_matᵀ`` one block at a time, G·W[a,b]ᵀ, so backward never holds a
+second buffer of P's size: a convolution's workspace is its one im2col matrix P.
+
+Inside, images are channels-last (n, rows, cols, c), so that one window's kw·c numbers
+along a row sit side by side in memory; channels-first images are transposed at the edges.
+The kernel is always (kh, kw, c_in, c_out), whatever the image layout. A 1-D convolution
+over (n, steps, c) is the 2-D one on an image with a single row.
+"""
+from teachnet.backend import array_module as am
+from teachnet.ops.op import Op
+from teachnet.ops.operands import wants_gradient
+
+NO_PADDING = ((0, 0), (0, 0))
+
+
+# ----------------------------------------------------------------------------- the steps
+
+def pad_and_put_channels_last(x, padding, data_format):
+    """Step 1: x as a channels-last (n, rows + top + bottom, cols + left + right, c) image.
+
+    One copy does both the zero padding and, for a channels-first x, the transpose."""
+    (top, bottom), (left, right) = padding
+    if data_format == 'channels_first':
+        x = x.transpose(0, 2, 3, 1)
+    if top == bottom == left == right == 0:
+        return x
+    n, rows, cols, channels = x.shape
+    padded = am.xp().zeros((n, rows + top + bottom, cols + left + right, channels), dtype=x.dtype)
+    padded[:, top:top + rows, left:left + cols, :] = x
+    return padded
+
+
+def im2col(x, kernel_size, strides):
+    """Step 2: the patches of a channels-last x, one window per row.
+
+    ``sliding_windows`` gives a view (no copy) with
+    windows[n, i, j, c, a, b] = x[n, i·s+a, j·s+b, c]; putting (a, b) before c and copying
+    once gives P[n, i, j, a, b, c], contiguous, read as (n·rows'·cols', kh·kw·c)."""
+    windows = am.sliding_windows(x, kernel_size, strides, axes=(1, 2))
+    return am.xp().ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+
+
+def col2im_matmul(grad_rows, kernel, padded_shape, strides):
+    """dL/dx (padded, channels-last) from G (n, rows', cols', c_out) and W (kh, kw, c_in, c_out):
+
+        dL/dx[:, a + s·i, b + s·j, :] += G[:, i, j, :] · W[a, b]ᵀ     for every offset (a, b)
+
+    which is dL/dP = G·W_matᵀ and col2im done together, one offset's block at a time."""
+    xp = am.xp()
+    kh, kw = kernel.shape[:2]
+    (sh, sw), (n, out_rows, out_cols, _) = strides, grad_rows.shape
+    grad_matrix = grad_rows.reshape(-1, grad_rows.shape[-1])             # G: (n·rows'·cols', c_out)
+    grad_x = xp.zeros(padded_shape, dtype=grad_rows.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            window_grad = xp.dot(grad_matrix, kernel[a, b].T)             # (n·rows'·cols', c_in)
+            grad_x[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += \
+                window_grad.reshape(n, out_rows, out_cols, -1)
+    return grad_x
+
+
+# ----------------------------------------------------------------------------- the op
+
+class Convolution2D(Op):
+    """z = conv2d(x, W) + b through im2col and one matrix product (see the module docstring).
+
+    Recorded as one op, for speed; ``describe()`` lists its inner steps with their shapes
+    and, for a trace, the patch matrix P itself (also kept on the op as ``op.patches``).
+    """
+    name = 'conv2d'
+    formula = 'z[n,i,j,k] = Σ_{a,b,c} x[n, i·s+a, j·s+b, c]·W[a,b,c,k] + b_k'
+    input_names = ('x', 'W', 'b')
+
+    def __init__(self, strides=(1, 1), padding=NO_PADDING, data_format='channels_last'):
+        self.strides = tuple(strides)
+        self.padding = tuple(tuple(p) for p in padding)
+        self.data_format = data_format
+
+    def forward(self, x, kernel, bias=None):
+        kh, kw, c_in, c_out = kernel.shape
+        image = pad_and_put_channels_last(x, self.padding, self.data_format)   # 1. pad
+        self.padded_shape = image.shape
+        patches = im2col(image, (kh, kw), self.strides)                         # 2. im2col
+        n, out_rows, out_cols = patches.shape[:3]
+        self.patches = patches.reshape(n * out_rows * out_cols, kh * kw * c_in)
+        self.kernel, self.has_bias = kernel, bias is not None
+        z = am.xp().dot(self.patches, kernel.reshape(kh * kw * c_in, c_out))     # 3. matmul
+        if bias is not None:
+            z += bias                                                           # 4. bias
+        z = z.reshape(n, out_rows, out_cols, c_out)                             # 5. reshape
+        return z.transpose(0, 3, 1, 2) if self.data_format == 'channels_first' else z
+
+    def backward(self, g):
+        xp = am.xp()
+        kh, kw, c_in, c_out = self.kernel.shape
+        if self.data_format == 'channels_first':
+            g = g.transpose(0, 2, 3, 1)
+        grad_rows = xp.ascontiguousarray(g)                                     # G: (n, rows', cols', c_out)
+        grad_matrix = grad_rows.reshape(-1, c_out)
+        grad_kernel = xp.dot(self.patches.T, grad_matrix).reshape(kh, kw, c_in, c_out)     # Pᵀ·G
+        grad_bias = grad_matrix.sum(axis=0) if self.has_bias else None                     # Σ G
+        grad_x = None
+        if wants_gradient(self, 0):                       # not for the input data
+            grad_x = self._unpad(col2im_matmul(grad_rows, self.kernel, self.padded_shape, self.strides))
+        if not self.has_bias:
+            return grad_x, grad_kernel
+        return grad_x, grad_kernel, grad_bias
+
+    def _unpad(self, grad_padded):
+        """dL/dx without the padding (nothing flows back to the zeros), in x's layout."""
+        (top, bottom), (left, right) = self.padding
+        rows, cols = grad_padded.shape[1] - bottom, grad_padded.shape[2] - right
+        grad = grad_padded[:, top:rows, left:cols, :]
+        return grad.transpose(0, 3, 1, 2) if self.data_format == 'channels_first' else grad
+
+    def describe(self):
+        patches = getattr(self, 'patches', None)
+        if patches is None:
+            return {}
+        kh, kw, c_in, c_out = self.kernel.shape
+        rows = patches.shape[0]
+        return {
+            'strides': self.strides,
+            '1. pad (zeros: (top, bottom), (left, right))': f'{self.padding} -> {tuple(self.padded_shape)} channels-last',
+            '2. patches P (im2col), one window per row': f'{tuple(patches.shape)} = (n·rows\'·cols\', kh·kw·c_in)',
+            '3. kernel as a matrix W_mat': f'{(kh * kw * c_in, c_out)} = (kh·kw·c_in, c_out)',
+            '   matrix product Z = P·W_mat': f'{(rows, c_out)}',
+            '4. bias': 'Z + b' if self.has_bias else 'none',
+            '5. reshape to feature maps': f'({rows} rows ->) {tuple(self.output.shape)} {self.data_format}'
+            if self.output is not None else self.data_format,
+            'patches': am.to_numpy(patches),
+        }
+
+
+class Convolution1D(Convolution2D):
+    """z[n,t,k] = Σ_{a,c} x[n, t·s+a, c]·W[a,c,k] + b_k: the 2-D op on a one-row image.
+
+    x is (n, steps, c_in), W is (kw, c_in, c_out); ``padding`` is (left, right)."""
+    name = 'conv1d'
+    formula = 'z[n,t,k] = Σ_{a,c} x[n, t·s+a, c]·W[a,c,k] + b_k'
+
+    def __init__(self, stride=1, padding=(0, 0)):
+        super().__init__(strides=(1, stride), padding=((0, 0), tuple(padding)), data_format='channels_last')
+
+    def forward(self, x, kernel, bias=None):
+        z = super().forward(x[:, None], kernel[None], bias)       # (n, 1, steps, c) and (1, kw, c_in, c_out)
+        return z[:, 0]
+
+    def backward(self, g):
+        grads = super().backward(g[:, None])
+        grad_x = None if grads[0] is None else grads[0][:, 0]
+        return (grad_x, grads[1][0]) + tuple(grads[2:])
+
+
+class ZeroPadding(Op):
+    """y = x with zeros added around the axes listed in ``pad_width``; dL/dx = g without them.
+
+    ``pad_width``: one (before, after) pair per axis of x, (0, 0) for axes left alone."""
+    name, formula = 'zero_padding', 'y = [0 … 0, x, 0 … 0]'
+
+    def __init__(self, pad_width):
+        self.pad_width = tuple(tuple(p) for p in pad_width)
+
+    def describe(self):
+        return {'pad (before, after) per axis': self.pad_width}
+
+    def forward(self, x):
+        self.inside = tuple(slice(before, before + size) for (before, _), size in zip(self.pad_width, x.shape))
+        padded = am.xp().zeros(tuple(size + before + after for (before, after), size in
+                                     zip(self.pad_width, x.shape)), dtype=x.dtype)
+        padded[self.inside] = x
+        return padded
+
+    def backward(self, g):
+        return (g[self.inside],)
+
+
+# ----------------------------------------------------------------------------- functions
+
+def conv2d(x, kernel, bias=None, strides=(1, 1), padding=NO_PADDING, data_format='channels_last'):
+    """2-D convolution of x (n, c, rows, cols) or (n, rows, cols, c) with W (kh, kw, c_in, c_out).
+
+    ``padding``: ((top, bottom), (left, right)) zeros (see ``conv_utils.same_padding``)."""
+    op = Convolution2D(strides, padding, data_format)
+    return op.apply(x, kernel) if bias is None else op.apply(x, kernel, bias)
+
+
+def conv1d(x, kernel, bias=None, stride=1, padding=(0, 0)):
+    """1-D convolution of x (n, steps, c_in) with W (kw, c_in, c_out); padding (left, right)."""
+    op = Convolution1D(stride, padding)
+    return op.apply(x, kernel) if bias is None else op.apply(x, kernel, bias)
+
+
+def zero_pad(x, pad_width):
+    """x with (before, after) zeros along each axis (one pair per axis of x)."""
+    return ZeroPadding(pad_width).apply(x)

@@ -1,0 +1,51 @@
+"""The embedding lookup: each integer id picks one row of a weight matrix.
+
+A word id is a number, and numbers say nothing about meaning (word 17 is not "close" to
+word 18). An embedding gives every id v of a vocabulary of size V a learnt vector, row v
+of a matrix W (V, dim):
+
+    forward    y[i, t] = W[ids[i, t]]                 (batch, timesteps) -> (batch, timesteps, dim)
+
+which is the same as multiplying a one-hot vector e_v by W, without building e_v.
+Backward, each row of W receives the gradients of every place that picked it:
+
+    dL/dW[v] = Σ over (i, t) with ids[i, t] = v of  g[i, t]      (zero for ids not in the batch)
+
+Frequent ids (padding 0, "the", ...) appear many times in one batch, so the sum must add
+repeats rather than keep one of them; ``array_module.scatter_add_rows`` does it with a
+sort and a segment sum on the host and an atomic scatter-add on a GPU. The ids have no
+gradient.
+"""
+from teachnet.backend import array_module as am
+from teachnet.ops.op import Op
+
+
+class EmbeddingLookup(Op):
+    name, formula = 'embedding', 'y[i, t] = W[ids[i, t]]'
+    backward_formula = 'dL/dW[v] = Σ_{(i, t): ids[i, t] = v} g[i, t]'
+    input_names = ('ids', 'W')
+
+    def __init__(self, layer_name='embedding'):
+        self.layer_name = layer_name
+
+    def forward(self, ids, embeddings):
+        vocabulary = embeddings.shape[0]
+        if ids.size:
+            low, high = int(ids.min()), int(ids.max())
+            if low < 0 or high >= vocabulary:
+                raise ValueError(f"Layer {self.layer_name}: ids must lie in [0, {vocabulary - 1}] "
+                                 f"(input_dim={vocabulary}), but the input holds ids from {low} to {high}.")
+        self.ids, self.vocabulary = ids, vocabulary
+        return am.xp().take(embeddings, ids, axis=0)
+
+    def backward(self, g):
+        rows = g.reshape(-1, g.shape[-1])
+        return None, am.scatter_add_rows(self.vocabulary, self.ids.reshape(-1), rows)
+
+    def describe(self):
+        return {'vocabulary': self.vocabulary}
+
+
+def embedding_lookup(ids, embeddings, layer_name='embedding'):
+    """The rows of ``embeddings`` picked by the integer array ``ids``: (..., dim)."""
+    return EmbeddingLookup(layer_name).apply(ids, embeddings)

@@ -1,0 +1,55 @@
+"""The simple (Elman) recurrent cell over a whole sequence, as one op.
+
+    h_t = g(x_t W + h_{t-1} U + b)
+
+The same weights are applied at every step, and the state h is all the network remembers
+of the past. Backward through time, with a_t = x_t W + h_{t-1} U + b:
+
+    dz_t        = dL/dh_t ⊙ g'(a_t)           (g' from the output: 1 - h_t² for tanh)
+    dL/dh_{t-1} += dz_t·Uᵀ
+
+The gradient reaching step t - k is a product of k factors Uᵀ·diag(g'): it shrinks or
+grows geometrically with k, which is why a simple RNN struggles with long-range
+dependencies (the gradient "vanishes") and why LSTMs and GRUs were invented.
+"""
+from teachnet.backend import array_module as am
+from teachnet.ops.recurrent import RecurrentSequence
+
+
+class SimpleRNNSequence(RecurrentSequence):
+    name, formula = 'simple_rnn', 'h_t = g(x_t·W + h_{t-1}·U + b)'
+    backward_formula = 'BPTT: dz_t = dL/dh_t ⊙ g\'(a_t);  dL/dh_{t-1} += dz_t·Uᵀ'
+
+    def run(self, projection, recurrent_kernel, bias):
+        xp = am.xp()
+        t, n, u = projection.shape
+        (h0,) = self.initial_states
+        h = xp.empty((t + 1, n, u), dtype=projection.dtype)
+        h[0] = h0
+        for s in range(t):
+            xp.dot(self.dropped(h[s]), recurrent_kernel, out=h[s + 1])
+            h[s + 1] += projection[s]
+            self.activate(h[s + 1])
+            self.carry_masked(s, h)
+        return h
+
+    def backprop(self, grad_h):
+        xp = am.xp()
+        t, n, u = grad_h.shape
+        slopes = self.activation_slope(self.h[1:])      # g'(a_t) for every step at once
+        grad_z = xp.empty_like(slopes)
+        recurrent_t = self.recurrent_kernel.T
+        scratch = xp.empty((n, u), dtype=grad_h.dtype)
+        for s in range(t - 1, -1, -1):
+            dh, dh_carried = self.split_masked(s, grad_h[s])
+            xp.multiply(dh, slopes[s], out=grad_z[s])
+            if s > 0:
+                xp.dot(grad_z[s], recurrent_t, out=scratch)
+                if self.recurrent_mask is not None:
+                    scratch *= self.recurrent_mask
+                grad_h[s - 1] += scratch
+                if dh_carried is not None:
+                    grad_h[s - 1] += dh_carried
+        grad_recurrent = self.recurrent_grad(grad_z, self.h[:-1])
+        grad_bias = grad_z.reshape(t * n, -1).sum(axis=0) if self.has_bias else None
+        return grad_z, grad_recurrent, grad_bias
