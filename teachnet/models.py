@@ -228,9 +228,7 @@ class Sequential(Training):
         layer_specs = config['layers'] if isinstance(config, dict) else config
         model = cls(name=config.get('name') if isinstance(config, dict) else None)
         for spec in layer_specs:
-            is_merge = spec.get('class_name') == 'Merge'
-            model.add(Merge.from_config(spec['config'], custom_objects) if is_merge
-                      else deserialize(spec, custom_objects))
+            model.add(deserialize(spec, custom_objects))
         return model
 
     def to_json(self, **json_kwargs):

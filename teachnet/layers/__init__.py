@@ -17,9 +17,10 @@ from teachnet.layers.pooling import (  # noqa: E402  (pooling registers itself t
     MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling1D,
     GlobalAveragePooling1D, GlobalMaxPooling2D, GlobalAveragePooling2D, MaxPool1D, AvgPool1D, MaxPool2D,
     AvgPool2D, GlobalMaxPool1D, GlobalAvgPool1D, GlobalMaxPool2D, GlobalAvgPool2D)
+from teachnet.layers.merge import Merge  # noqa: E402
 
 __all__ = ['Layer', 'Dense', 'Activation', 'Dropout', 'Flatten', 'Reshape', 'Permute', 'RepeatVector',
-           'Lambda', 'LAYER_CLASSES', 'register', 'deserialize',
+           'Lambda', 'Merge', 'LAYER_CLASSES', 'register', 'deserialize',
            'MaxPooling1D', 'AveragePooling1D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalMaxPooling1D',
            'GlobalAveragePooling1D', 'GlobalMaxPooling2D', 'GlobalAveragePooling2D', 'MaxPool1D', 'AvgPool1D',
            'MaxPool2D', 'AvgPool2D', 'GlobalMaxPool1D', 'GlobalAvgPool1D', 'GlobalMaxPool2D', 'GlobalAvgPool2D']

@@ -25,7 +25,7 @@ from teachnet.layers.base import Layer, format_shape
 from teachnet.ops import merge as merge_ops
 from teachnet.ops.tape import current_location, located, no_tape
 from teachnet.ops.tensor import Tensor
-from teachnet.layers import register
+from teachnet.layers.registry import register
 
 
 def is_model(branch):
@@ -385,11 +385,9 @@ def _branch_spec(branch):
 
 
 def _branch_from_spec(spec, custom_objects):
-    """Rebuild one branch: a Sequential model, a Merge, or any registered layer."""
+    """Rebuild one branch: a Sequential model, or any registered layer (a Merge too)."""
     if spec.get('class_name') == 'Sequential':
         from teachnet.models import Sequential
         return Sequential.from_config(spec['config'], custom_objects)
-    if spec.get('class_name') == 'Merge':
-        return Merge.from_config(spec['config'], custom_objects)
-    from teachnet.layers import deserialize
+    from teachnet.layers.registry import deserialize
     return deserialize(spec, custom_objects)

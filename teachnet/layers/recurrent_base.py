@@ -156,7 +156,7 @@ class Recurrent(Layer):
                      if self.use_bias else None)
         if self.stateful:
             self.batch_size = input_shape[0]
-            self.reset_states()
+            self._zero_states()
 
     def bias_shape(self):
         return (self.gate_count * self.output_dim,)
@@ -173,13 +173,17 @@ class Recurrent(Layer):
             return
         shape = (self.batch_size, self.output_dim)
         if states is None:
-            self.states = [am.xp().zeros(shape, dtype=am.floatx()) for _ in range(self.state_count)]
+            self._zero_states()
             return
         states = list(states) if isinstance(states, (list, tuple)) else [states]
         if len(states) != self.state_count or any(tuple(am.host.shape(s)) != shape for s in states):
             raise ValueError(f"Layer {self.name}: reset_states expects {self.state_count} array(s) of shape "
                              f"{shape}, got {[tuple(am.host.shape(s)) for s in states]}.")
         self.states = [am.to_device(am.to_numpy(s), dtype=am.floatx()) for s in states]
+
+    def _zero_states(self):
+        shape = (self.batch_size, self.output_dim)
+        self.states = [am.xp().zeros(shape, dtype=am.floatx()) for _ in range(self.state_count)]
 
     def _initial_states(self, batch, dtype):
         if not self.stateful:

@@ -70,22 +70,19 @@ def im2col(x, kernel_size, strides):
     return am.xp().ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
 
 
-def col2im_matmul(grad_rows, kernel, padded_shape, strides):
-    """dL/dx (padded, channels-last) from G (n, rows', cols', c_out) and W (kh, kw, c_in, c_out):
+def col2im(grad_patches, padded_shape, strides):
+    """dL/dx (padded, channels-last) from dL/dP, read as (n, rows', cols', kh, kw, c):
 
-        dL/dx[:, a + s·i, b + s·j, :] += G[:, i, j, :] · W[a, b]ᵀ     for every offset (a, b)
+        dL/dx[:, a + s·i, b + s·j, :] += dL/dP[:, i, j, a, b, :]      for every offset (a, b)
 
-    which is dL/dP = G·W_matᵀ and col2im done together, one offset's block at a time."""
-    xp = am.xp()
-    kh, kw = kernel.shape[:2]
-    (sh, sw), (n, out_rows, out_cols, _) = strides, grad_rows.shape
-    grad_matrix = grad_rows.reshape(-1, grad_rows.shape[-1])             # G: (n·rows'·cols', c_out)
-    grad_x = xp.zeros(padded_shape, dtype=grad_rows.dtype)
+    For one offset (a, b) the pixels a + s·i, b + s·j are all different, so a strided
+    slice takes the whole block at once; the loop runs over the kh·kw offsets only."""
+    kh, kw = grad_patches.shape[3:5]
+    (sh, sw), (_, out_rows, out_cols) = strides, grad_patches.shape[:3]
+    grad_x = am.xp().zeros(padded_shape, dtype=grad_patches.dtype)
     for a in range(kh):
         for b in range(kw):
-            window_grad = xp.dot(grad_matrix, kernel[a, b].T)             # (n·rows'·cols', c_in)
-            grad_x[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += \
-                window_grad.reshape(n, out_rows, out_cols, -1)
+            grad_x[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += grad_patches[:, :, :, a, b, :]
     return grad_x
 
 
@@ -131,7 +128,9 @@ class Convolution2D(Op):
         grad_bias = grad_matrix.sum(axis=0) if self.has_bias else None                     # Σ G
         grad_x = None
         if wants_gradient(self, 0):                       # not for the input data
-            grad_x = self._unpad(col2im_matmul(grad_rows, self.kernel, self.padded_shape, self.strides))
+            grad_patches = xp.dot(grad_matrix, self.kernel.reshape(kh * kw * c_in, c_out).T)   # G·W_matᵀ
+            grad_patches = grad_patches.reshape(grad_rows.shape[:3] + (kh, kw, c_in))
+            grad_x = self._unpad(col2im(grad_patches, self.padded_shape, self.strides))
         if not self.has_bias:
             return grad_x, grad_kernel
         return grad_x, grad_kernel, grad_bias

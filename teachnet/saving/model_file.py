@@ -42,7 +42,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
         hdf5_files.write_text(hdf5_file, 'keras_version', keras_layout.LAYOUT_KERAS_VERSION)
         hdf5_files.write_text(hdf5_file, 'backend', keras_layout.BACKEND_NAME)
         hdf5_files.write_text(hdf5_file, 'model_config', model_json)
-        keras_layout.write_layers(hdf5_file.create_group('model_weights'), model.layers)
+        keras_layout.write_layers(hdf5_file.create_group('model_weights'), weights.layers_of(model))
         if trained:
             hdf5_files.write_text(hdf5_file, 'training_config', training_json)
             write_optimizer_state(hdf5_file.create_group('optimizer_weights'), model.optimizer,
@@ -85,7 +85,7 @@ def load_model(filepath, custom_objects=None, compile=True):
             raise ValueError(f"{where} holds no model (it has no 'model_config' attribute). A file written "
                              "by save_weights loads into a model you build with model.load_weights(path).")
         model = model_from_config(model_config, custom_objects)
-        weights.assign_weights(weights.read_pairs(model.layers, hdf5_file, False, where), where)
+        weights.assign_weights(weights.read_pairs(weights.layers_of(model), hdf5_file, False, where), where)
         config = _json_attribute(hdf5_file, 'training_config', where)
         if compile and config is not None:
             compile_from_config(model, config, custom_objects, where)

@@ -329,3 +329,15 @@ def test_masks_of_the_branches_are_combined():
         output = Merge([branch(), branch()], mode=mode, concat_axis=axis)([x1, x2])
         np.testing.assert_array_equal(am.to_numpy(output.mask), expected)
     assert Merge([branch(), branch()], mode='dot')([x1, x2]).mask is None
+
+
+@pytest.mark.backend_independent
+def test_nested_merges_and_layer_branches_survive_json():
+    inner = Sequential([Merge([_branch(2), Dense(4, input_dim=3)], mode='mul'), Dense(4)])
+    model = Sequential([Merge([inner, _branch(5)], mode=difference), Dense(1)])
+    rebuilt = model_from_json(model.to_json(), custom_objects={'difference': difference})
+    assert rebuilt.input_shape == model.input_shape == [(None, 2), (None, 3), (None, 5)]
+    assert [type(b).__name__ for b in rebuilt.layers[0].branches[0].layers[0].branches] == ['Sequential', 'Dense']
+    rebuilt.set_weights(model.get_weights())
+    xs = [RNG.standard_normal((3, d)) for d in (2, 3, 5)]
+    np.testing.assert_allclose(rebuilt.predict(xs), model.predict(xs), rtol=1e-6)
