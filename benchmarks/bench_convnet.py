@@ -3,6 +3,7 @@
     python benchmarks/bench_convnet.py                 # 1,536 samples, 3 repeats
     python benchmarks/bench_convnet.py --count 1024 --repeats 5
     python benchmarks/bench_convnet.py --profile       # cProfile of one teachnet epoch
+    python benchmarks/bench_convnet.py --threads 1     # BLAS and PyTorch on one thread each
 
 The model is the guide's (conv 32, conv 32, max-pool, dropout, conv 64, conv 64, max-pool,
 dropout, dense 256, dropout, dense 10, softmax), channels first, on 3x32x32 inputs instead
@@ -161,11 +162,24 @@ def main():
     parser.add_argument('--count', type=int, default=1536, help='samples per epoch')
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--profile', action='store_true', help='cProfile one teachnet epoch instead')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='limit BLAS and PyTorch to this many threads (steadier on a busy machine)')
     args = parser.parse_args()
+    if args.threads is not None:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(args.threads)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
     if args.profile:
         profile()
         return
-    for key, value in environment().items():
+    facts = environment()
+    if args.threads is not None:               # environment() set PyTorch to the BLAS count
+        facts['blas threads'] = args.threads
+        if torch is not None:
+            torch.set_num_threads(args.threads)
+            facts['torch'] = f"{torch.__version__} ({torch.get_num_threads()} threads)"
+    for key, value in facts.items():
         print(f"{key}: {value}")
     print_convnet(bench_convnet(args.count, args.repeats))
 

@@ -16,6 +16,7 @@ from teachnet.layers import Layer, deserialize
 from teachnet.layers.base import format_shape, unique_name
 from teachnet.layers.merge import Merge
 from teachnet.ops.tensor import Tensor
+from teachnet.engine.topology import call_layer, check_model_call, is_symbolic
 
 KERAS_VERSION = '1.2.2'
 
@@ -147,11 +148,18 @@ class Sequential(Training):
         return x
 
     def __call__(self, x, training=False):
+        if is_symbolic(x):                     # the functional API: the whole model used as a layer
+            return call_layer(self, x)
         if isinstance(x, (list, tuple)) and self._first_merge():
             return self.forward(list(x), training)      # the Merge converts each input
         if not isinstance(x, Tensor):
             x = Tensor(am.to_device(x, dtype=self.input_dtype))
         return self.forward(x, training)
+
+    def symbolic_output_shapes(self, input_shapes):
+        """Called as a layer on tensors of ``input_shapes`` (checked): the output shape."""
+        check_model_call(self, self._input_shapes(), input_shapes)
+        return [self.output_shape]
 
     def reset_states(self):
         for layer in self.layers:
@@ -169,6 +177,11 @@ class Sequential(Training):
     @property
     def trainable_weights(self):
         return [p for layer in self.layers if layer.trainable for p in layer.trainable_weights]
+
+    @property
+    def regularizers(self):
+        """(parameter, regularizer) pairs of every layer (for a model used as a layer)."""
+        return [pair for layer in self.layers for pair in layer.regularizers]
 
     def count_params(self):
         return sum(layer.count_params() for layer in self.layers)
@@ -247,11 +260,13 @@ class Sequential(Training):
 
 
 def model_from_config(config, custom_objects=None):
-    """Rebuild a model from ``{'class_name': 'Sequential', 'config': ...}``."""
+    """Rebuild a model from ``{'class_name': 'Sequential' or 'Model', 'config': ...}``."""
+    if isinstance(config, dict) and config.get('class_name') == 'Model' and 'config' in config:
+        return Model.from_config(config['config'], custom_objects)
     if not isinstance(config, dict) or config.get('class_name') != 'Sequential' or 'config' not in config:
         found = (f"class_name {config.get('class_name')!r}" if isinstance(config, dict)
                  else f"a {type(config).__name__}")
-        raise ValueError("A model description must be a dict {'class_name': 'Sequential', 'config': [...]} "
+        raise ValueError("A model description must be a dict {'class_name': 'Sequential' (or 'Model'), 'config': ...} "
                          f"as model.to_json() writes it; got {found}.")
     return Sequential.from_config(config['config'], custom_objects)
 
@@ -265,4 +280,5 @@ def model_from_json(json_string, custom_objects=None):
     return model_from_config(config, custom_objects)
 
 
+from teachnet.engine.functional import Model  # noqa: E402,F401  (Keras: keras.models.Model)
 from teachnet.saving import load_model  # noqa: E402,F401  (Keras: keras.models.load_model)

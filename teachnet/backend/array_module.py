@@ -157,6 +157,45 @@ def scatter_add(target, indices, values):
     return target
 
 
+_blas_libraries = []           # threadpoolctl's controllers of the loaded BLAS libraries, found once
+
+
+def _blas_controllers():
+    if not _blas_libraries:
+        try:
+            from threadpoolctl import ThreadpoolController
+            _blas_libraries.append(ThreadpoolController().select(user_api='blas').lib_controllers)
+        except Exception:           # no threadpoolctl: products keep their threads
+            _blas_libraries.append([])
+    return _blas_libraries[0]
+
+
+class one_blas_thread:
+    """Context manager: host matrix products run on ONE thread while it is active.
+
+    A loop over timesteps multiplies small matrices ((128, 512)·(512, 32)) hundreds of
+    times. Splitting each over threads gains little, and when another program keeps a
+    core busy every product waits for the slowest thread: ten times slower, not two.
+    The big products outside such loops keep all threads. Uses threadpoolctl (installed
+    with scikit-learn); without it, or on CuPy, this does nothing.
+    """
+
+    def __enter__(self):
+        self.restore = []
+        if _name != 'cupy':
+            for library in _blas_controllers():
+                threads = library.get_num_threads()
+                if threads > 1:
+                    library.set_num_threads(1)
+                    self.restore.append((library, threads))
+        return self
+
+    def __exit__(self, *exc_info):
+        for library, threads in self.restore:
+            library.set_num_threads(threads)
+        return False
+
+
 def scatter_add_rows(row_count, indices, values):
     """A new (row_count, dim) array whose row r is the sum of ``values[k]`` over every k
     with ``indices[k] == r`` (zero for rows never named): dL/dW of an embedding lookup.

@@ -81,11 +81,12 @@ class Training(GeneratorMethods):
         self._metric_functions = resolved_metrics
         self.metrics_names = ['loss'] + names
 
-    def _probe_metric_names(self, name, function):
-        """A metric returning a dict logs one value per key: find the keys on a probe batch."""
+    def _probe_metric_names(self, name, function, output_shape=None):
+        """A metric returning a dict logs one value per key: find the keys on a probe batch
+        (shaped like the output, or like ``output_shape`` for one of several outputs)."""
         if getattr(function, '__module__', None) == metric_functions.__name__:
             return [name]
-        shape = (2,) + tuple(d or 1 for d in self.output_shape[1:])
+        shape = (2,) + tuple(d or 1 for d in (output_shape or self.output_shape)[1:])
         probe = am.to_device(am.host.full(shape, 0.5, dtype=am.floatx()))
         try:
             with no_tape():
@@ -152,12 +153,14 @@ class Training(GeneratorMethods):
     def _regularisation(self):
         return [regularizer(param) for layer in self.layers for param, regularizer in layer.regularizers]
 
-    def _metric_values(self, targets, output):
-        if not self._metric_functions:
+    def _metric_values(self, targets, output, functions=None):
+        """The metrics on one batch (``functions``: those of one of several outputs)."""
+        functions = self._metric_functions if functions is None else functions
+        if not functions:
             return []
         values = []
         with no_tape():
-            for name, function in self._metric_functions:
+            for name, function in functions:
                 result = function(targets, output.data) if getattr(
                     function, '__module__', None) == metric_functions.__name__ else function(
                     Tensor(targets), Tensor(output.data))

@@ -32,6 +32,9 @@ def relative_error(analytic, numeric):
 def central_differences(loss_of, array, step=1e-6):
     """dL/d(array) by central differences; ``loss_of()`` reads ``array`` (a host array
     that is perturbed in place, one element at a time, and restored)."""
+    if not array.flags.c_contiguous:
+        raise ValueError("central_differences perturbs the array in place: pass a C-contiguous array "
+                         "(np.ascontiguousarray).")
     grad = np.zeros(array.shape, dtype=np.float64)
     flat, flat_grad = array.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):         # one element at a time: this is a check, not a hot path
@@ -57,7 +60,7 @@ def check_function(function, *inputs, differentiable=None, seed=0, step=1e-6):
     float_input = [isinstance(x, np.ndarray) and x.dtype.kind == 'f' for x in inputs]
     if differentiable is None:
         differentiable = float_input
-    host_inputs = [np.array(x, dtype=np.float64) if f else x for x, f in zip(inputs, float_input)]
+    host_inputs = [np.array(x, dtype=np.float64, order='C') if f else x for x, f in zip(inputs, float_input)]
 
     def tensors():
         return [Tensor(am.to_device(x), requires_grad=d) if f else x

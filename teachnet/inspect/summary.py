@@ -1,6 +1,7 @@
 """``model.summary()``: one row per layer, as Keras 1 prints it.
 
-A model that starts with a Merge shows each branch (a model with its layers indented
+A functional model lists, for each layer, the tensors it was called on
+(``dense_1[0][0]``: output 0 of call 0 of dense_1). A model that starts with a Merge shows each branch (a model with its layers indented
 beneath it), then the Merge, connected to every branch.
 
 The parameter count of a Dense layer with n inputs and m units is n·m + m: a weight for
@@ -23,13 +24,14 @@ def _row(fields, positions):
 
 
 def format_summary(model, line_length=100):
-    """The summary table of a Sequential model, as one string."""
+    """The summary table of a model (Sequential or functional), as one string."""
     positions = [int(line_length * p) for p in POSITIONS]
     lines = ['_' * line_length, _row(COLUMNS, positions), '=' * line_length]
-    groups = _stack_groups(model.layers, depth=0)
+    groups = _graph_groups(model) if hasattr(model, 'layer_nodes') else _stack_groups(model.layers, depth=0)
     for i, group in enumerate(groups):
         for depth, name, shape, params, connected in group:
-            lines.append(_row(['  ' * depth + name, format_shape(shape), params, connected[0]], positions))
+            shape = shape if isinstance(shape, str) else format_shape(shape)
+            lines.append(_row(['  ' * depth + name, shape, params, connected[0] if connected else ''], positions))
             lines += [_row(['', '', '', source], positions) for source in connected[1:]]
         lines.append(('=' if i == len(groups) - 1 else '_') * line_length)
     trainable = sum(p.data.size for p in model.trainable_weights if p.trainable)
@@ -37,6 +39,24 @@ def format_summary(model, line_length=100):
     lines += [f'Total params: {total:,}', f'Trainable params: {trainable:,}',
               f'Non-trainable params: {total - trainable:,}', '_' * line_length]
     return '\n'.join(lines)
+
+
+# A functional Model shows one row per layer, connected to the tensors of each of its calls
+# (a shared layer lists the inputs of every call); 'multiple' when its calls differ in shape.
+
+def _graph_groups(model):
+    groups = []
+    for layer in model.layers:
+        nodes = model.layer_nodes(layer)
+        shapes = {tuple(t.shape) for node in nodes for t in node.outputs}
+        shape = shapes.pop() if len(shapes) == 1 else 'multiple'
+        connected = [model.reference(t) for node in nodes for t in node.inputs]
+        groups.append([(0, f'{layer.name} ({_type_name(layer)})', shape, layer.count_params(), connected)])
+    return groups
+
+
+def _type_name(layer):
+    return 'Model' if hasattr(layer, 'layer_nodes') else type(layer).__name__
 
 
 # A Merge shows its branches first, each with its layers indented beneath it, then the

@@ -233,6 +233,8 @@ def trace_model(model, x, y=None, training=True):
     def run():
         output = model._forward_inputs(inputs, training)
         if targets is None:
+            if isinstance(output, list):                 # several outputs: from the sum of them all
+                return sum((o.sum() for o in output[1:]), output[0].sum()), None
             return output, None
         return model._loss(targets, output, weights, model._regularisation()), None
 

@@ -18,9 +18,24 @@ from teachnet.layers.pooling import (  # noqa: E402  (pooling registers itself t
     GlobalAveragePooling1D, GlobalMaxPooling2D, GlobalAveragePooling2D, MaxPool1D, AvgPool1D, MaxPool2D,
     AvgPool2D, GlobalMaxPool1D, GlobalAvgPool1D, GlobalMaxPool2D, GlobalAvgPool2D)
 from teachnet.layers.merge import Merge  # noqa: E402
+from teachnet.layers.convolutional import Convolution1D, Convolution2D, Conv1D, Conv2D  # noqa: E402
+from teachnet.layers.image_reshaping import (  # noqa: E402
+    ZeroPadding1D, ZeroPadding2D, UpSampling1D, UpSampling2D, Cropping2D)
+from teachnet.layers.embeddings import Embedding, Masking  # noqa: E402
+from teachnet.layers.recurrent import Recurrent, SimpleRNN, LSTM, GRU  # noqa: E402
+from teachnet.layers.wrappers import TimeDistributed, Bidirectional  # noqa: E402
 
 __all__ = ['Layer', 'Dense', 'Activation', 'Dropout', 'Flatten', 'Reshape', 'Permute', 'RepeatVector',
            'Lambda', 'Merge', 'LAYER_CLASSES', 'register', 'deserialize',
+           'Convolution1D', 'Convolution2D', 'Conv1D', 'Conv2D', 'ZeroPadding1D', 'ZeroPadding2D',
+           'UpSampling1D', 'UpSampling2D', 'Cropping2D', 'Embedding', 'Masking', 'Recurrent', 'SimpleRNN',
+           'LSTM', 'GRU', 'TimeDistributed', 'Bidirectional',
            'MaxPooling1D', 'AveragePooling1D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalMaxPooling1D',
            'GlobalAveragePooling1D', 'GlobalMaxPooling2D', 'GlobalAveragePooling2D', 'MaxPool1D', 'AvgPool1D',
            'MaxPool2D', 'AvgPool2D', 'GlobalMaxPool1D', 'GlobalAvgPool1D', 'GlobalMaxPool2D', 'GlobalAvgPool2D']
+
+from teachnet.layers.input_layer import Input, InputLayer  # noqa: E402  (the functional API)
+from teachnet.layers.merge_functions import (  # noqa: E402
+    merge, concatenate, add, multiply, average, maximum, dot)
+
+__all__ += ['Input', 'InputLayer', 'merge', 'concatenate', 'add', 'multiply', 'average', 'maximum', 'dot']

@@ -19,6 +19,7 @@ import re
 from teachnet.backend import array_module as am, session
 from teachnet.ops import tape as _tape
 from teachnet.ops.tensor import Parameter, Tensor
+from teachnet.engine.topology import call_layer, is_symbolic
 from teachnet import initializers
 
 #: Penalties (weight and activity regularisation) collected during a training forward pass.
@@ -156,6 +157,8 @@ class Layer:
 
     def __call__(self, x, training=False):
         if not isinstance(x, Tensor):
+            if is_symbolic(x):                   # the functional API: Dense(10)(Input(shape=(4,)))
+                return call_layer(self, x)
             x = Tensor(am.to_device(x, dtype=self.input_dtype or am.floatx()))
         if not self.built:
             self.ensure_built((None,) + tuple(x.shape[1:]))

@@ -15,7 +15,7 @@ Backward through time is derived in ``teachnet.ops.recurrent_gru``.
 from teachnet import activations
 from teachnet.layers import register
 from teachnet.layers.recurrent_base import Recurrent
-from teachnet.ops.recurrent import array_activation
+from teachnet.ops.recurrent_activations import array_activation
 from teachnet.ops.recurrent_gru import GRUSequence
 
 

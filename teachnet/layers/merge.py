@@ -226,6 +226,9 @@ class Merge(Layer):
     def __call__(self, inputs, training=False):
         """Run each branch on its own input(s) and merge the outputs. ``inputs`` is a list
         with one Tensor or array per branch input (without branches: the tensors to merge)."""
+        from teachnet.engine.topology import call_layer, is_symbolic
+        if is_symbolic(inputs):                 # functional API: build the graph, compute nothing
+            return call_layer(self, inputs)
         inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if not self.branches:
             return self.merge_tensors(inputs)

@@ -29,7 +29,7 @@ from teachnet import activations, initializers, regularizers
 from teachnet.backend import array_module as am
 from teachnet.layers.base import Layer, format_shape
 from teachnet.ops.arithmetic import multiply
-from teachnet.ops.recurrent import array_activation
+from teachnet.ops.recurrent_activations import array_activation
 
 
 def per_gate(initializer, gates):

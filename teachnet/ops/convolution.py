@@ -25,11 +25,12 @@ Backward runs the steps in reverse. With G = dL/dz read as a (n·rows'·cols', c
                                     was copied from; a pixel that sat in several windows
                                     gets the sum: dL/dx[n, i·s+a, j·s+b, c] += dL/dP[(n,i,j), (a,b,c)]
 
-col2im is done one kernel offset (a, b) at a time: for a fixed offset the pixels
-x[:, a::s, b::s] are all different, so a strided slice takes the additions with no
-repeated index (there are only kh·kw offsets, so the loop is short). The same loop also
-does step ``dL/dP = G·W_matᵀ`` one block at a time, G·W[a,b]ᵀ, so backward never holds a
-second buffer of P's size: a convolution's workspace is its one im2col matrix P.
+col2im goes one kernel offset (a, b) at a time: for a fixed offset the pixels
+x[:, a::s, b::s] are all different, so one strided slice takes the block's additions with
+no repeated index, and the loop runs over the kh·kw offsets only. So that each block is
+read from contiguous memory, dL/dP is computed grouped by offset, G·W[a,b]ᵀ for each
+(a, b): the same numbers as G·W_matᵀ in another order. Forward keeps P for dL/dW (one
+buffer per call); backward holds dL/dP, of P's size, only while it runs.
 
 Inside, images are channels-last (n, rows, cols, c), so that one window's kw·c numbers
 along a row sit side by side in memory; channels-first images are transposed at the edges.
@@ -48,7 +49,8 @@ NO_PADDING = ((0, 0), (0, 0))
 def pad_and_put_channels_last(x, padding, data_format):
     """Step 1: x as a channels-last (n, rows + top + bottom, cols + left + right, c) image.
 
-    One copy does both the zero padding and, for a channels-first x, the transpose."""
+    With padding, one copy does both the padding and, for a channels-first x, the transpose;
+    without, x is only viewed channels-last, and im2col's copy is the only one."""
     (top, bottom), (left, right) = padding
     if data_format == 'channels_first':
         x = x.transpose(0, 2, 3, 1)
@@ -70,19 +72,30 @@ def im2col(x, kernel_size, strides):
     return am.xp().ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
 
 
-def col2im(grad_patches, padded_shape, strides):
-    """dL/dx (padded, channels-last) from dL/dP, read as (n, rows', cols', kh, kw, c):
+def patch_gradients(grad_matrix, kernel):
+    """dL/dP = G·W_matᵀ, grouped by kernel offset: block (a, b) is G·W[a,b]ᵀ, the gradients
+    of every window's c_in pixels at offset (a, b). Shape (kh·kw, n·rows'·cols', c_in).
 
-        dL/dx[:, a + s·i, b + s·j, :] += dL/dP[:, i, j, a, b, :]      for every offset (a, b)
+    The same numbers as G·W_matᵀ in another order: one block per offset, so that col2im
+    adds each block from contiguous memory."""
+    kh, kw, c_in, c_out = kernel.shape
+    offsets = kernel.reshape(kh * kw, c_in, c_out).transpose(0, 2, 1)      # W[a,b]ᵀ: (c_out, c_in) each
+    return am.xp().matmul(grad_matrix, offsets)
 
-    For one offset (a, b) the pixels a + s·i, b + s·j are all different, so a strided
-    slice takes the whole block at once; the loop runs over the kh·kw offsets only."""
-    kh, kw = grad_patches.shape[3:5]
-    (sh, sw), (_, out_rows, out_cols) = strides, grad_patches.shape[:3]
+
+def col2im(grad_patches, kernel_size, output_shape, padded_shape, strides):
+    """dL/dx (padded, channels-last) from the patch gradients, one block per offset (a, b):
+
+        dL/dx[:, a + s·i, b + s·j, :] += dL/dP[(a,b)][:, i, j, :]
+
+    For one offset the pixels a + s·i, b + s·j are all different, so a strided slice takes
+    the whole block at once (no index repeats); the loop runs over the kh·kw offsets only."""
+    (kh, kw), (sh, sw), (n, out_rows, out_cols) = kernel_size, strides, output_shape
     grad_x = am.xp().zeros(padded_shape, dtype=grad_patches.dtype)
     for a in range(kh):
         for b in range(kw):
-            grad_x[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += grad_patches[:, :, :, a, b, :]
+            block = grad_patches[a * kw + b].reshape(n, out_rows, out_cols, -1)
+            grad_x[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += block
     return grad_x
 
 
@@ -128,9 +141,9 @@ class Convolution2D(Op):
         grad_bias = grad_matrix.sum(axis=0) if self.has_bias else None                     # Σ G
         grad_x = None
         if wants_gradient(self, 0):                       # not for the input data
-            grad_patches = xp.dot(grad_matrix, self.kernel.reshape(kh * kw * c_in, c_out).T)   # G·W_matᵀ
-            grad_patches = grad_patches.reshape(grad_rows.shape[:3] + (kh, kw, c_in))
-            grad_x = self._unpad(col2im(grad_patches, self.padded_shape, self.strides))
+            grad_patches = patch_gradients(grad_matrix, self.kernel)                 # G·W_matᵀ
+            grad_x = col2im(grad_patches, (kh, kw), grad_rows.shape[:3], self.padded_shape, self.strides)
+            grad_x = self._unpad(grad_x)
         if not self.has_bias:
             return grad_x, grad_kernel
         return grad_x, grad_kernel, grad_bias
@@ -143,20 +156,21 @@ class Convolution2D(Op):
         return grad.transpose(0, 3, 1, 2) if self.data_format == 'channels_first' else grad
 
     def describe(self):
+        """The inner steps with their shapes, and the patch matrix P itself (a host copy)."""
         patches = getattr(self, 'patches', None)
         if patches is None:
             return {}
         kh, kw, c_in, c_out = self.kernel.shape
-        rows = patches.shape[0]
+        rows, out_shape = patches.shape[0], tuple(getattr(self.output, 'shape', ()))
         return {
             'strides': self.strides,
-            '1. pad (zeros: (top, bottom), (left, right))': f'{self.padding} -> {tuple(self.padded_shape)} channels-last',
-            '2. patches P (im2col), one window per row': f'{tuple(patches.shape)} = (n·rows\'·cols\', kh·kw·c_in)',
-            '3. kernel as a matrix W_mat': f'{(kh * kw * c_in, c_out)} = (kh·kw·c_in, c_out)',
-            '   matrix product Z = P·W_mat': f'{(rows, c_out)}',
-            '4. bias': 'Z + b' if self.has_bias else 'none',
-            '5. reshape to feature maps': f'({rows} rows ->) {tuple(self.output.shape)} {self.data_format}'
-            if self.output is not None else self.data_format,
+            '1. pad': f'zeros {self.padding} (top, bottom), (left, right) -> x {tuple(self.padded_shape)} channels last',
+            '2. im2col': f"patches P {tuple(patches.shape)}: one row per output position (n·rows'·cols'), "
+                         f'one column per window entry (a, b, c)',
+            '3. matmul': f'Z = P·W_mat: {tuple(patches.shape)}·{(kh * kw * c_in, c_out)} -> {(rows, c_out)}, '
+                         'W_mat = W read as (kh·kw·c_in, c_out)',
+            '4. bias': f'Z + b, b {(c_out,)}' if self.has_bias else 'no bias',
+            '5. reshape': f'Z -> feature maps {out_shape} {self.data_format}',
             'patches': am.to_numpy(patches),
         }
 

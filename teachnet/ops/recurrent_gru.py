@@ -22,11 +22,12 @@ Backward at step t, given the total dL/dh_t = dh:
                    dL/dh_{t-1} += [dz⊙σ', dr⊙σ', (dh~ ⊙ g') ⊙ r]·Uᵀ
 """
 from teachnet.backend import array_module as am
-from teachnet.ops.recurrent import RecurrentSequence
+from teachnet.ops.recurrent import RecurrentSequence, columns
 
 
 class GRUSequence(RecurrentSequence):
     name = 'gru'
+    blocks = ('inner', 'inner', 'activation')
     formula = ('z, r = σ(x_t·W + h_{t-1}·U + b)[z, r];  h~ = g(x_t·W_h + (r ⊙ h_{t-1})·U_h + b_h);  '
                'h_t = z ⊙ h_{t-1} + (1 - z) ⊙ h~')
     backward_formula = 'BPTT: dz = dh ⊙ (h_{t-1} - h~);  dh~ = dh ⊙ (1 - z);  dL/dh_{t-1} = dh ⊙ z + ...'
@@ -36,108 +37,121 @@ class GRUSequence(RecurrentSequence):
         self.reset_after = reset_after
         if reset_after:
             self.formula = ('z, r = σ(x_t·W + h_{t-1}·U + b + b\')[z, r];  '
-                            'h~ = g(x_t·W_h + b_h + r ⊙ (h_{t-1}·U_h + b\'_h));  h_t = z ⊙ h_{t-1} + (1 - z) ⊙ h~')
+                            'h~ = g(x_t·W_h + b_h + r ⊙ (h_{t-1}·U_h + b\'_h));  '
+                            'h_t = z ⊙ h_{t-1} + (1 - z) ⊙ h~')
 
-    def run(self, projection, recurrent_kernel, bias):
+    def run(self, projection):
+        """The loop over time. Arrays are (units, n) per step (see RecurrentSequence):
+        rows 0:u of a step's gates are z, u:2u r, 2u:3u h~."""
         xp = am.xp()
-        t, n, _ = projection.shape
+        t, _, n = projection.shape
         u, dtype = self.units, projection.dtype
         (h0,) = self.initial_states
-        gates = projection                                  # z, r, h~ columns, turned into gates in place
-        h = xp.empty((t + 1, n, u), dtype=dtype)
+        gates = projection                          # each step's z, r, h~ rows, turned into gates in place
+        h = xp.empty((t + 1, u, n), dtype=dtype)
         h[0] = h0
+        inner, activate, recurrent_t = self.inner.core, self.activation.core, self.recurrent_t
         if self.reset_after:
-            recurrent = xp.empty((n, 3 * u), dtype=dtype)
-            self.recurrent_h = xp.empty((t, n, u), dtype=dtype)    # h_{t-1}·U_h + b'_h, kept for dr
+            recurrent_bias = None if not self.has_bias else self.recurrent_bias[:, None]
+            recurrent = xp.empty((3 * u, n), dtype=dtype)
+            self.recurrent_h = xp.empty((t, u, n), dtype=dtype)    # h_{t-1}·U_h + b'_h, kept for dr
         else:
-            recurrent = xp.empty((n, 2 * u), dtype=dtype)
-            self.reset_h = xp.empty((t, n, u), dtype=dtype)        # r_t ⊙ h_{t-1}, kept for dU_h
-            kernel_zr = xp.ascontiguousarray(recurrent_kernel[:, :2 * u])
-            kernel_h = xp.ascontiguousarray(recurrent_kernel[:, 2 * u:])
-        scratch = xp.empty((n, u), dtype=dtype)
-        for s in range(t):
-            g, previous = gates[s], self.dropped(h[s])
-            if self.reset_after:
-                xp.dot(previous, recurrent_kernel, out=recurrent)
-                if bias is not None:
-                    recurrent += bias[1]
-                g[:, :2 * u] += recurrent[:, :2 * u]
-                self.inner(g[:, :2 * u])                                    # z, r
-                self.recurrent_h[s] = recurrent[:, 2 * u:]
-                xp.multiply(g[:, u:2 * u], recurrent[:, 2 * u:], out=scratch)    # r ⊙ (h·U_h + b')
-            else:
-                xp.dot(previous, kernel_zr, out=recurrent)
-                g[:, :2 * u] += recurrent
-                self.inner(g[:, :2 * u])                                    # z, r
-                xp.multiply(g[:, u:2 * u], previous, out=self.reset_h[s])   # r ⊙ h_{t-1}
-                xp.dot(self.reset_h[s], kernel_h, out=scratch)              # (r ⊙ h_{t-1})·U_h
-            g[:, 2 * u:] += scratch
-            self.activate(g[:, 2 * u:])                                     # h~
-            xp.subtract(h[s], g[:, 2 * u:], out=h[s + 1])
-            h[s + 1] *= g[:, :u]
-            h[s + 1] += g[:, 2 * u:]                                        # h~ + z ⊙ (h_{t-1} - h~)
-            self.carry_masked(s, h)
+            kernel_zr_t, kernel_h_t = recurrent_t[:2 * u], recurrent_t[2 * u:]
+            recurrent = xp.empty((2 * u, n), dtype=dtype)
+            self.reset_h = xp.empty((t, u, n), dtype=dtype)        # r_t ⊙ h_{t-1}, kept for dU_h
+        scratch = xp.empty((u, n), dtype=dtype)
+        with am.one_blas_thread():                  # small products, many times: one thread
+            for s in range(t):
+                g, previous = gates[s], self.dropped(h[s])
+                if self.reset_after:
+                    xp.dot(recurrent_t, previous, out=recurrent)
+                    if recurrent_bias is not None:
+                        recurrent += recurrent_bias
+                    g[:2 * u] += recurrent[:2 * u]
+                    inner(g[:2 * u], g[:2 * u])                                 # z, r
+                    self.recurrent_h[s] = recurrent[2 * u:]
+                    xp.multiply(g[u:2 * u], recurrent[2 * u:], out=scratch)     # r ⊙ (h·U_h + b')
+                else:
+                    xp.dot(kernel_zr_t, previous, out=recurrent)
+                    g[:2 * u] += recurrent
+                    inner(g[:2 * u], g[:2 * u])                                 # z, r
+                    xp.multiply(g[u:2 * u], previous, out=self.reset_h[s])      # r ⊙ h_{t-1}
+                    xp.dot(kernel_h_t, self.reset_h[s], out=scratch)            # (r ⊙ h_{t-1})·U_h
+                g[2 * u:] += scratch
+                activate(g[2 * u:], g[2 * u:])                                  # h~
+                xp.subtract(h[s], g[2 * u:], out=h[s + 1])
+                h[s + 1] *= g[:u]
+                h[s + 1] += g[2 * u:]                                           # h~ + z ⊙ (h_{t-1} - h~)
+                self.carry_masked(s, h)
         self.gate_values = gates
         return h
 
     def backprop(self, grad_h):
         xp = am.xp()
-        t, n, u = grad_h.shape
-        gates, h, kernel = self.gate_values, self.h, self.recurrent_kernel
+        t, u, n = grad_h.shape
+        gates, h, kernel = self.gate_values, self.h, self.recurrent_t.T     # U (folded)
         slopes = xp.empty_like(gates)
-        slopes[..., :2 * u] = self.inner_slope(gates[..., :2 * u])
-        slopes[..., 2 * u:] = self.activation_slope(gates[..., 2 * u:])
-        grad_z = xp.empty_like(gates)                         # dL/d(pre-activations) of z, r, h~
+        slopes[:, :2 * u] = self.inner.core_slope(gates[:, :2 * u])      # (of the folded z')
+        slopes[:, 2 * u:] = self.activation.core_slope(gates[:, 2 * u:])
+        grad_z = xp.empty_like(gates)                     # dL/d(pre-activations) of z, r, h~
         if self.reset_after:
-            grad_q = xp.empty_like(gates)                     # dL/d(h_{t-1}·U + b')
+            self.grad_q = xp.empty_like(gates)            # dL/d(h_{t-1}·U + b')
         else:
-            kernel_zr_t, kernel_h_t = kernel[:, :2 * u].T, kernel[:, 2 * u:].T
-        direct = xp.empty((n, u), dtype=grad_h.dtype)
-        scratch = xp.empty((n, u), dtype=grad_h.dtype)
-        for s in range(t - 1, -1, -1):
-            dh, dh_carried = self.split_masked(s, grad_h[s])
-            dz, g = grad_z[s], gates[s]
-            xp.subtract(h[s], g[:, 2 * u:], out=dz[:, :u])
-            dz[:, :u] *= dh                                              # dz (before σ')
-            xp.multiply(dh, g[:, :u], out=direct)                        # dh ⊙ z: straight to h_{t-1}
-            xp.subtract(dh, direct, out=dz[:, 2 * u:])
-            dz[:, 2 * u:] *= slopes[s, :, 2 * u:]                        # dh~ ⊙ g'
-            if self.reset_after:
-                xp.multiply(dz[:, 2 * u:], self.recurrent_h[s], out=dz[:, u:2 * u])    # dr
-                dz[:, :2 * u] *= slopes[s, :, :2 * u]
-                dq = grad_q[s]
-                dq[:, :2 * u] = dz[:, :2 * u]
-                xp.multiply(dz[:, 2 * u:], g[:, u:2 * u], out=dq[:, 2 * u:])
-                if s == 0:
-                    continue
-                xp.dot(dq, kernel.T, out=scratch)
-            else:
-                xp.dot(dz[:, 2 * u:], kernel_h_t, out=scratch)           # dL/d(r ⊙ h_{t-1})
-                xp.multiply(scratch, self.dropped(h[s]), out=dz[:, u:2 * u])   # dr
-                dz[:, :2 * u] *= slopes[s, :, :2 * u]
-                if s == 0:
-                    continue
-                scratch *= g[:, u:2 * u]
-                direct += scratch if self.recurrent_mask is None else scratch * self.recurrent_mask
-                xp.dot(dz[:, :2 * u], kernel_zr_t, out=scratch)
-            if self.recurrent_mask is not None:
-                scratch *= self.recurrent_mask
-            direct += scratch
-            grad_h[s - 1] += direct                                      # dL/dh_{t-1}
-            if dh_carried is not None:
-                grad_h[s - 1] += dh_carried
-        rows = t * n
+            kernel_zr, kernel_h = kernel[:, :2 * u], kernel[:, 2 * u:]
+        direct = xp.empty((u, n), dtype=grad_h.dtype)
+        scratch = xp.empty((u, n), dtype=grad_h.dtype)
+        with am.one_blas_thread():
+            for s in range(t - 1, -1, -1):
+                dh, dh_carried = self.split_masked(s, grad_h[s])
+                dz, g = grad_z[s], gates[s]
+                xp.subtract(h[s], g[2 * u:], out=dz[:u])
+                dz[:u] *= dh                                             # dz = dh ⊙ (h_{t-1} - h~)
+                xp.multiply(dh, g[:u], out=direct)                       # dh ⊙ z: straight to h_{t-1}
+                xp.subtract(dh, direct, out=dz[2 * u:])                  # dh~ = dh ⊙ (1 - z)
+                dz[2 * u:] *= slopes[s, 2 * u:]                          # ... ⊙ g'
+                if self.reset_after:
+                    xp.multiply(dz[2 * u:], self.recurrent_h[s], out=dz[u:2 * u])    # dr
+                    dz[:2 * u] *= slopes[s, :2 * u]
+                    dq = self.grad_q[s]
+                    dq[:2 * u] = dz[:2 * u]
+                    xp.multiply(dz[2 * u:], g[u:2 * u], out=dq[2 * u:])
+                    if s == 0:
+                        continue
+                    xp.dot(kernel, dq, out=scratch)
+                else:
+                    xp.dot(kernel_h, dz[2 * u:], out=scratch)            # dL/d(r ⊙ h_{t-1})
+                    xp.multiply(scratch, self.dropped(h[s]), out=dz[u:2 * u])    # dr
+                    dz[:2 * u] *= slopes[s, :2 * u]
+                    if s == 0:
+                        continue
+                    scratch *= g[u:2 * u]
+                    direct += scratch if self.recurrent_mask is None else scratch * self.recurrent_mask
+                    xp.dot(kernel_zr, dz[:2 * u], out=scratch)
+                if self.recurrent_mask is not None:
+                    scratch *= self.recurrent_mask
+                direct += scratch
+                grad_h[s - 1] += direct                                  # dL/dh_{t-1}
+                if dh_carried is not None:
+                    grad_h[s - 1] += dh_carried
+        return grad_z
+
+    def weight_grads(self, grad_z):
+        """dL/dU and dL/db from the gradient columns (see RecurrentSequence.weight_grads):
+        reset before, U_h sees r ⊙ h_{t-1}; reset after, U sees h_{t-1} and has its own b'."""
+        xp = am.xp()
+        u = self.units
+        previous = columns(self.dropped(self.h[:-1]))
         if self.reset_after:
-            grad_recurrent = self.recurrent_grad(grad_q, h[:-1])
-            grad_bias = None if not self.has_bias else xp.stack(
-                [grad_z.reshape(rows, -1).sum(axis=0), grad_q.reshape(rows, -1).sum(axis=0)])
-        else:
-            grad_recurrent = xp.concatenate([
-                self.recurrent_grad(grad_z[..., :2 * u], h[:-1]),
-                xp.dot(self.reset_h.reshape(rows, u).T, grad_z[..., 2 * u:].reshape(rows, u))], axis=1)
-            grad_bias = grad_z.reshape(rows, -1).sum(axis=0) if self.has_bias else None
-        return grad_z, grad_recurrent, grad_bias
+            grad_q = columns(self.grad_q)
+            if self.row_scale is not None:
+                grad_q *= self.row_scale[:, None]
+            grad_bias = xp.stack([grad_z.sum(axis=1), grad_q.sum(axis=1)]) if self.has_bias else None
+            return xp.dot(previous, grad_q.T), grad_bias
+        grad_recurrent = xp.concatenate([xp.dot(previous, grad_z[:2 * u].T),
+                                         xp.dot(columns(self.reset_h), grad_z[2 * u:].T)], axis=1)
+        return grad_recurrent, grad_z.sum(axis=1) if self.has_bias else None
 
     def gates(self):
-        u, gates = self.units, self.gate_values
-        return {'z': gates[..., :u], 'r': gates[..., u:2 * u], 'h~': gates[..., 2 * u:], 'h': self.h[1:]}
+        u, gates = self.units, self.gate_values.transpose(0, 2, 1)
+        return {'z': gates[..., :u], 'r': gates[..., u:2 * u], 'h~': gates[..., 2 * u:],
+                'h': self.h[1:].transpose(0, 2, 1)}

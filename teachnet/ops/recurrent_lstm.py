@@ -32,87 +32,95 @@ class LSTMSequence(RecurrentSequence):
     formula = ('i, f, o = σ(x_t·W + h_{t-1}·U + b)[i, f, o];  c~ = g(...)[c];  '
                'c_t = f ⊙ c_{t-1} + i ⊙ c~;  h_t = o ⊙ g(c_t)')
     backward_formula = 'BPTT: dc = dL/dc_t + dh ⊙ o ⊙ g\'(c_t);  dL/dc_{t-1} = dc ⊙ f;  dL/dh_{t-1} += dz·Uᵀ'
+    # inside the op the blocks are kept as i, f, o, c~ (Keras: i, f, c, o): the three σ
+    # gates side by side, one block for one activation call
+    block_order = (0, 1, 3, 2)
+    blocks = ('inner', 'inner', 'inner', 'activation')
 
-    def run(self, projection, recurrent_kernel, bias):
+    def run(self, projection):
+        """The loop over time. Arrays are (units, n) per step (see RecurrentSequence):
+        rows 0:u of a step's gates are i, u:2u f, 2u:3u o, 3u:4u c~."""
         xp = am.xp()
-        t, n, _ = projection.shape
-        u = self.units
+        t, _, n = projection.shape
+        u, dtype = self.units, projection.dtype
         h0, c0 = self.initial_states
-        gates = projection                                  # each step's z turns into its gates in place
-        h = xp.empty((t + 1, n, u), dtype=projection.dtype)
-        c = xp.empty((t + 1, n, u), dtype=projection.dtype)
-        g_of_c = xp.empty((t, n, u), dtype=projection.dtype)
+        gates = projection                          # each step's z turns into its gates, in place
+        h = xp.empty((t + 1, u, n), dtype=dtype)
+        c = xp.empty((t + 1, u, n), dtype=dtype)
+        g_of_c = xp.empty((t, u, n), dtype=dtype)   # g(c_t), kept for backward
         h[0], c[0] = h0, c0
-        recurrent = xp.empty((n, 4 * u), dtype=projection.dtype)
-        written = xp.empty((n, u), dtype=projection.dtype)
-        for s in range(t):
-            z = gates[s]
-            xp.dot(self.dropped(h[s]), recurrent_kernel, out=recurrent)
-            z += recurrent                                  # z = x_t·W + b + h_{t-1}·U
-            self.inner(z[:, :2 * u])                        # i, f
-            self.activate(z[:, 2 * u:3 * u])                # c~
-            self.inner(z[:, 3 * u:])                        # o
-            xp.multiply(z[:, u:2 * u], c[s], out=c[s + 1])  # f ⊙ c_{t-1}
-            xp.multiply(z[:, :u], z[:, 2 * u:3 * u], out=written)
-            c[s + 1] += written                             #   + i ⊙ c~
-            g_of_c[s] = c[s + 1]
-            self.activate(g_of_c[s])                        # g(c_t)
-            xp.multiply(z[:, 3 * u:], g_of_c[s], out=h[s + 1])
-            self.carry_masked(s, h, c)
+        recurrent_t, inner, activate = self.recurrent_t, self.inner.core, self.activation.core
+        g = self.activation if self.activation.folds else self.activation.core   # g(c_t), c is no projection
+        recurrent = xp.empty((4 * u, n), dtype=dtype)
+        written = xp.empty((u, n), dtype=dtype)
+        with am.one_blas_thread():                  # small products, many times: one thread
+            for s in range(t):
+                z = gates[s]
+                xp.dot(recurrent_t, self.dropped(h[s]), out=recurrent)
+                z += recurrent                                  # z = x_t·W + b + h_{t-1}·U (folded)
+                sigmas, candidate = z[:3 * u], z[3 * u:]
+                inner(sigmas, sigmas)                           # i, f, o
+                activate(candidate, candidate)                  # c~
+                xp.multiply(z[u:2 * u], c[s], out=c[s + 1])     # c_t = f ⊙ c_{t-1}
+                xp.multiply(z[:u], candidate, out=written)
+                c[s + 1] += written                             #       + i ⊙ c~
+                g(c[s + 1], g_of_c[s])
+                xp.multiply(z[2 * u:3 * u], g_of_c[s], out=h[s + 1])    # h_t = o ⊙ g(c_t)
+                self.carry_masked(s, h, c)
         self.gate_values, self.c, self.g_of_c = gates, c, g_of_c
         return h
 
     def final_states(self):
-        return [self.h[-1], self.c[-1]]
+        return [self.h[-1].T, self.c[-1].T]
 
     def backprop(self, grad_h):
         xp = am.xp()
-        t, n, u = grad_h.shape
+        t, u, n = grad_h.shape
         gates, c, g_of_c = self.gate_values, self.c, self.g_of_c
-        # slopes of every gate at every step, computed once for the whole sequence
+        # the slopes of every gate at every step, computed at once for the whole sequence
         slopes = xp.empty_like(gates)
-        slopes[..., :2 * u] = self.inner_slope(gates[..., :2 * u])
-        slopes[..., 2 * u:3 * u] = self.activation_slope(gates[..., 2 * u:3 * u])
-        slopes[..., 3 * u:] = self.inner_slope(gates[..., 3 * u:])
-        o_slope_c = self.activation_slope(g_of_c)
-        o_slope_c *= gates[..., 3 * u:]                     # o_t ⊙ g'(c_t)
-        recurrent_t = self.recurrent_kernel.T
+        slopes[:, :3 * u] = self.inner.core_slope(gates[:, :3 * u])          # (of the folded z')
+        slopes[:, 3 * u:] = self.activation.core_slope(gates[:, 3 * u:])
+        o_slope_c = self.activation.slope(g_of_c)
+        o_slope_c *= gates[:, 2 * u:3 * u]                                  # o_t ⊙ g'(c_t)
+        recurrent = self.recurrent_t.T                                      # U (folded), (units, 4 units)
         grad_z = xp.empty_like(gates)
-        self.grad_c = xp.empty((t, n, u), dtype=grad_h.dtype)
-        grad_c = xp.zeros((n, u), dtype=grad_h.dtype)
-        scratch = xp.empty((n, u), dtype=grad_h.dtype)
-        for s in range(t - 1, -1, -1):
-            dh, dh_carried = self.split_masked(s, grad_h[s])
-            dc, dc_carried = self.split_masked(s, grad_c)
-            dz = grad_z[s]
-            xp.multiply(dh, g_of_c[s], out=dz[:, 3 * u:])               # do
-            xp.multiply(dh, o_slope_c[s], out=scratch)
-            dc += scratch                                               # all of dL/dc_t
-            self.grad_c[s] = dc if dc_carried is None else dc + dc_carried
-            xp.multiply(dc, gates[s, :, 2 * u:3 * u], out=dz[:, :u])    # di
-            xp.multiply(dc, c[s], out=dz[:, u:2 * u])                   # df
-            xp.multiply(dc, gates[s, :, :u], out=dz[:, 2 * u:3 * u])    # dc~
-            dz *= slopes[s]
-            grad_c = dc * gates[s, :, u:2 * u]                          # dL/dc_{t-1}
-            if dc_carried is not None:
-                grad_c += dc_carried
-            if s > 0:
-                xp.dot(dz, recurrent_t, out=scratch)
-                if self.recurrent_mask is not None:
-                    scratch *= self.recurrent_mask
-                grad_h[s - 1] += scratch                                # dL/dh_{t-1} += dz·Uᵀ
-                if dh_carried is not None:
-                    grad_h[s - 1] += dh_carried
-        grad_recurrent = self.recurrent_grad(grad_z, self.h[:-1])
-        grad_bias = grad_z.reshape(t * n, -1).sum(axis=0) if self.has_bias else None
-        return grad_z, grad_recurrent, grad_bias
+        grad_c = self.grad_c = xp.empty((t, u, n), dtype=grad_h.dtype)      # total dL/dc_t
+        scratch = xp.empty((u, n), dtype=grad_h.dtype)
+        with am.one_blas_thread():
+            for s in range(t - 1, -1, -1):
+                dh, dh_carried = self.split_masked(s, grad_h[s])
+                dz, g = grad_z[s], gates[s]
+                dc = grad_c[s]
+                xp.multiply(dh, o_slope_c[s], out=dc)                   # dL/dc_t = dh ⊙ o ⊙ g'(c_t)
+                if s < t - 1:
+                    xp.multiply(grad_c[s + 1], gates[s + 1, u:2 * u], out=scratch)
+                    dc += scratch if self.keep is None else scratch * self.keep[s + 1]   # + dc_{t+1} ⊙ f_{t+1}
+                    if self.carry is not None:
+                        dc += grad_c[s + 1] * self.carry[s + 1]         # a masked step carried c_t over
+                xp.multiply(dh, g_of_c[s], out=dz[2 * u:3 * u])         # do = dh ⊙ g(c_t)
+                xp.multiply(dc, g[3 * u:], out=dz[:u])                  # di = dc ⊙ c~
+                xp.multiply(dc, c[s], out=dz[u:2 * u])                  # df = dc ⊙ c_{t-1}
+                xp.multiply(dc, g[:u], out=dz[3 * u:])                  # dc~ = dc ⊙ i
+                dz *= slopes[s]                                         # through σ' and g'
+                if self.keep is not None:
+                    dz[:2 * u] *= self.keep[s]                          # (a masked step's c comes from c_{t-1})
+                    dz[3 * u:] *= self.keep[s]
+                if s > 0:
+                    xp.dot(recurrent, dz, out=scratch)                  # (dz·Uᵀ)ᵀ = U·dzᵀ
+                    if self.recurrent_mask is not None:
+                        scratch *= self.recurrent_mask
+                    grad_h[s - 1] += scratch                            # dL/dh_{t-1}
+                    if dh_carried is not None:
+                        grad_h[s - 1] += dh_carried
+        return grad_z
 
     def gates(self):
-        u, gates = self.units, self.gate_values
-        return {'i': gates[..., :u], 'f': gates[..., u:2 * u], 'c~': gates[..., 2 * u:3 * u],
-                'o': gates[..., 3 * u:], 'c': self.c[1:], 'h': self.h[1:]}
+        u, gates = self.units, self.gate_values.transpose(0, 2, 1)
+        return {'i': gates[..., :u], 'f': gates[..., u:2 * u], 'c~': gates[..., 3 * u:],
+                'o': gates[..., 2 * u:3 * u], 'c': self.c[1:].transpose(0, 2, 1), 'h': self.h[1:].transpose(0, 2, 1)}
 
     def gradients_through_time(self):
         if self.grad_h is None:
             return {}
-        return {'dL/dh': self.grad_h, 'dL/dc': self.grad_c}
+        return {'dL/dh': self.grad_h.transpose(0, 2, 1), 'dL/dc': self.grad_c.transpose(0, 2, 1)}

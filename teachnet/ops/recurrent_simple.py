@@ -19,37 +19,39 @@ from teachnet.ops.recurrent import RecurrentSequence
 class SimpleRNNSequence(RecurrentSequence):
     name, formula = 'simple_rnn', 'h_t = g(x_t·W + h_{t-1}·U + b)'
     backward_formula = 'BPTT: dz_t = dL/dh_t ⊙ g\'(a_t);  dL/dh_{t-1} += dz_t·Uᵀ'
+    blocks = ('activation',)
 
-    def run(self, projection, recurrent_kernel, bias):
+    def run(self, projection):
         xp = am.xp()
-        t, n, u = projection.shape
+        t, u, n = projection.shape
         (h0,) = self.initial_states
-        h = xp.empty((t + 1, n, u), dtype=projection.dtype)
+        h = xp.empty((t + 1, u, n), dtype=projection.dtype)          # states, (units, n) per step
         h[0] = h0
-        for s in range(t):
-            xp.dot(self.dropped(h[s]), recurrent_kernel, out=h[s + 1])
-            h[s + 1] += projection[s]
-            self.activate(h[s + 1])
-            self.carry_masked(s, h)
+        recurrent_t, activate = self.recurrent_t, self.activation.core
+        with am.one_blas_thread():                  # small products, many times: one thread
+            for s in range(t):
+                xp.dot(recurrent_t, self.dropped(h[s]), out=h[s + 1])
+                h[s + 1] += projection[s]
+                activate(h[s + 1], h[s + 1])
+                self.carry_masked(s, h)
         return h
 
     def backprop(self, grad_h):
         xp = am.xp()
-        t, n, u = grad_h.shape
-        slopes = self.activation_slope(self.h[1:])      # g'(a_t) for every step at once
+        t, u, n = grad_h.shape
+        slopes = self.activation.core_slope(self.h[1:])     # g'(a_t) for every step at once
+        recurrent = self.recurrent_t.T
         grad_z = xp.empty_like(slopes)
-        recurrent_t = self.recurrent_kernel.T
-        scratch = xp.empty((n, u), dtype=grad_h.dtype)
-        for s in range(t - 1, -1, -1):
-            dh, dh_carried = self.split_masked(s, grad_h[s])
-            xp.multiply(dh, slopes[s], out=grad_z[s])
-            if s > 0:
-                xp.dot(grad_z[s], recurrent_t, out=scratch)
-                if self.recurrent_mask is not None:
-                    scratch *= self.recurrent_mask
-                grad_h[s - 1] += scratch
-                if dh_carried is not None:
-                    grad_h[s - 1] += dh_carried
-        grad_recurrent = self.recurrent_grad(grad_z, self.h[:-1])
-        grad_bias = grad_z.reshape(t * n, -1).sum(axis=0) if self.has_bias else None
-        return grad_z, grad_recurrent, grad_bias
+        scratch = xp.empty((u, n), dtype=grad_h.dtype)
+        with am.one_blas_thread():
+            for s in range(t - 1, -1, -1):
+                dh, dh_carried = self.split_masked(s, grad_h[s])
+                xp.multiply(dh, slopes[s], out=grad_z[s])
+                if s > 0:
+                    xp.dot(recurrent, grad_z[s], out=scratch)
+                    if self.recurrent_mask is not None:
+                        scratch *= self.recurrent_mask
+                    grad_h[s - 1] += scratch
+                    if dh_carried is not None:
+                        grad_h[s - 1] += dh_carried
+        return grad_z

@@ -43,13 +43,23 @@ def _stored_name(function_or_name, builtins):
 
 def training_config(model):
     """The model's compile settings as a JSON-ready dict."""
-    loss, loss_is_user = _stored_name(model.loss, losses.LOSSES.values())
-    metrics, user_functions = [], [loss] if loss_is_user else []
-    for metric in model.metrics:
-        name, is_user = _stored_name(metric, metric_functions.METRICS.values())
-        metrics.append(name)
+    user_functions = []
+
+    def stored(function_or_name, builtins):
+        name, is_user = _stored_name(function_or_name, builtins)
         if is_user:
             user_functions.append(name)
+        return name
+
+    def stored_all(value, builtins):     # one, a list or a dict by output name (several outputs)
+        if isinstance(value, dict):
+            return {key: stored_all(item, builtins) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [stored(item, builtins) for item in value]
+        return stored(value, builtins)
+
+    loss = stored_all(model.loss, losses.LOSSES.values())
+    metrics = stored_all(model.metrics, metric_functions.METRICS.values())
     return {'optimizer_config': optimizers.serialize(model.optimizer), 'loss': loss, 'metrics': metrics,
             'sample_weight_mode': model.sample_weight_mode, 'loss_weights': model.loss_weights,
             'user_functions': user_functions}
@@ -69,10 +79,17 @@ def _function_for(name, kind, known_names, custom_objects, user_functions, where
 def compile_from_config(model, config, custom_objects, where):
     """Compile ``model`` as the saved training configuration says."""
     user_functions = set(config.get('user_functions') or [])
-    loss = _function_for(config['loss'], 'loss', losses.LOSSES, custom_objects, user_functions, where)
     known_metrics = set(metric_functions.METRICS) | set(metric_functions.ACCURACY_NAMES)
-    metrics = [_function_for(name, 'metric', known_metrics, custom_objects, user_functions, where)
-               for name in config.get('metrics') or []]
+
+    def restored(value, kind, known):      # one name, a list or a dict by output name
+        if isinstance(value, dict):
+            return {key: restored(item, kind, known) for key, item in value.items()}
+        if isinstance(value, list):
+            return [restored(item, kind, known) for item in value]
+        return _function_for(value, kind, known, custom_objects, user_functions, where)
+
+    loss = restored(config['loss'], 'loss', losses.LOSSES)
+    metrics = restored(config.get('metrics') or [], 'metric', known_metrics)
     model.compile(optimizer=optimizers.deserialize(config['optimizer_config']), loss=loss, metrics=metrics,
                   sample_weight_mode=config.get('sample_weight_mode'), loss_weights=config.get('loss_weights'))
 

@@ -7,7 +7,7 @@ from teachnet.layers import Activation, Dense, Dropout, Flatten
 from teachnet.layers.convolutional import Convolution2D
 from teachnet.layers.pooling import MaxPooling2D
 from teachnet.models import Sequential
-from teachnet.optimizers import SGD
+from teachnet.optimizers import SGD, Adam
 
 
 def test_the_guides_vgg_like_convnet_builds_and_trains_a_batch():
@@ -66,7 +66,7 @@ def test_a_small_convnet_learns_the_8x8_digits():
         Dense(64, activation='relu'),
         Dense(10, activation='softmax'),
     ])
-    model.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'])
-    model.fit(images[train], labels[train], batch_size=32, nb_epoch=12, verbose=0)
+    model.compile(optimizer=Adam(lr=0.003), loss='categorical_crossentropy', metrics=['accuracy'])
+    model.fit(images[train], labels[train], batch_size=128, nb_epoch=15, verbose=0)   # 165 steps
     loss, accuracy = model.evaluate(images[test], labels[test], verbose=0)
     assert accuracy >= 0.97, f'test accuracy {accuracy:.3f} on the digits'

