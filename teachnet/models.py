@@ -12,6 +12,7 @@ import json
 
 from teachnet.backend import array_module as am
 from teachnet.engine.training import Training
+from teachnet.engine.model_files import ModelFilesAndSummary
 from teachnet.layers import Layer, deserialize
 from teachnet.layers.base import format_shape, unique_name
 from teachnet.layers.merge import Merge
@@ -21,7 +22,7 @@ from teachnet.engine.topology import call_layer, check_model_call, is_symbolic
 KERAS_VERSION = '1.2.2'
 
 
-class Sequential(Training):
+class Sequential(ModelFilesAndSummary, Training):
     """A linear stack of layers.
 
     # Arguments
@@ -209,28 +210,7 @@ class Sequential(Training):
             layer.set_weights(weights[start:start + len(layer.params)])
             start += len(layer.params)
 
-    # ------------------------------------------------------------------ files
-    def save_weights(self, filepath, overwrite=True):
-        """Write the weights to an HDF5 file in Keras's layout (see ``teachnet.saving``)."""
-        from teachnet.saving import save_weights
-        save_weights(self, filepath, overwrite=overwrite)
-
-    def load_weights(self, filepath, by_name=False):
-        """Set the weights from an HDF5 file written by teachnet or Keras (1, 2 or 3)."""
-        from teachnet.saving import load_weights
-        load_weights(self, filepath, by_name=by_name)
-
-    def save(self, filepath, overwrite=True, include_optimizer=True):
-        """Write architecture, weights and training state to one HDF5 file (``load_model`` reads it)."""
-        from teachnet.saving import save_model
-        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
-
     # ------------------------------------------------------------------ describing
-    def summary(self, line_length=100, print_fn=print):
-        """Print each layer's name, type, output shape and parameter count, as Keras does."""
-        from teachnet.inspect.summary import format_summary
-        print_fn(format_summary(self, line_length))
-
     def get_config(self):
         """Keras 1's Sequential config: a list of ``{'class_name', 'config'}``, one per layer
         (a Merge nests its branches' configs)."""

@@ -22,6 +22,7 @@ from teachnet.engine import graph
 from teachnet.engine.outputs import OutputsTraining
 from teachnet.engine.topology import call_layer, check_model_call, is_symbolic, nodes_of
 from teachnet.engine.training import Training
+from teachnet.engine.model_files import ModelFilesAndSummary
 from teachnet.layers.base import unique_name
 from teachnet.ops.tensor import Tensor
 
@@ -37,7 +38,7 @@ def _unique(params):
     return unique
 
 
-class Model(OutputsTraining, Training):
+class Model(ModelFilesAndSummary, OutputsTraining, Training):
     """A model made of layers called on tensors, from ``Input``\\ s to outputs.
 
     # Arguments
@@ -226,27 +227,7 @@ class Model(OutputsTraining, Training):
             layer.set_weights(weights[start:start + len(arrays)])
             start += len(arrays)
 
-    # ------------------------------------------------------------------ files and descriptions
-    def save_weights(self, filepath, overwrite=True):
-        """Write the weights to an HDF5 file in Keras's layout (see ``teachnet.saving``)."""
-        from teachnet.saving import save_weights
-        save_weights(self, filepath, overwrite=overwrite)
-
-    def load_weights(self, filepath, by_name=False):
-        """Set the weights from an HDF5 file written by teachnet or Keras."""
-        from teachnet.saving import load_weights
-        load_weights(self, filepath, by_name=by_name)
-
-    def save(self, filepath, overwrite=True, include_optimizer=True):
-        """Write architecture, weights and training state to one HDF5 file (``load_model`` reads it)."""
-        from teachnet.saving import save_model
-        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
-
-    def summary(self, line_length=100, print_fn=print):
-        """Print each layer with its output shape, parameter count and what it is connected to."""
-        from teachnet.inspect.summary import format_summary
-        print_fn(format_summary(self, line_length))
-
+    # ------------------------------------------------------------------ describing
     def get_config(self):
         """Keras 1's graph config: 'layers' (each with its 'inbound_nodes'), 'input_layers',
         'output_layers'."""
