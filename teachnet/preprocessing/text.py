@@ -122,6 +122,11 @@ class Tokenizer(object):
         """The Keras 2 name of ``nb_words``."""
         return self.nb_words
 
+    @property
+    def index_word(self):
+        """index -> word, the reverse of ``word_index`` (Keras 2)."""
+        return {index: word for word, index in self.word_index.items()}
+
     def _tokens(self, text):
         if isinstance(text, (list, tuple)):             # already split into tokens
             return [word.lower() for word in text] if self.lower else list(text)
@@ -172,7 +177,7 @@ class Tokenizer(object):
 
     def sequences_to_texts(self, sequences):
         """Word indices back to text (words joined by spaces, characters joined directly)."""
-        words = {index: word for word, index in self.word_index.items()}
+        words = self.index_word
         joiner = '' if self.char_level else ' '
         return [joiner.join(words[i] for i in sequence if i in words) for sequence in sequences]
 

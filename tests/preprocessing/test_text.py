@@ -150,3 +150,10 @@ def test_matrix_errors_name_the_problem():
         Tokenizer().sequences_to_matrix([[1, 2]])
     with pytest.raises(ValueError, match='tfidf'):
         Tokenizer(nb_words=10).sequences_to_matrix([[1, 2]], mode='tfidf')
+
+
+def test_index_word_reverses_word_index():
+    tokenizer = Tokenizer()
+    tokenizer.fit_on_texts(['the cat sat', 'the dog'])
+    assert tokenizer.index_word == {1: 'the', 2: 'cat', 3: 'sat', 4: 'dog'}
+    assert tokenizer.sequences_to_texts([[1, 4]]) == ['the dog']
