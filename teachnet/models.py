@@ -18,6 +18,7 @@ from teachnet.layers.base import format_shape, unique_name
 from teachnet.layers.merge import Merge
 from teachnet.ops.tensor import Tensor
 from teachnet.engine.topology import call_layer, check_model_call, is_symbolic
+from teachnet.layers.weight_lists import set_weights_of_parts
 
 KERAS_VERSION = '1.2.2'
 
@@ -192,23 +193,10 @@ class Sequential(ModelFilesAndSummary, Training):
         return [w for layer in self.layers for w in layer.get_weights()]
 
     def set_weights(self, weights):
-        """Set all layers' weights from one list (as ``get_weights`` returns it)."""
-        weights = list(weights)
-        expected = sum(len(layer.params) for layer in self.layers)
-        if len(weights) != expected:
-            raise ValueError(f"Model {self.name} has {expected} weight arrays, set_weights received {len(weights)}.")
-        start = 0
-        for layer in self.layers:               # check every shape first: all or nothing
-            current = layer.get_weights()       # in the layout set_weights takes
-            for param, now, value in zip(layer.params, current, weights[start:start + len(current)]):
-                if tuple(am.host.shape(value)) != tuple(now.shape):
-                    raise ValueError(f"Layer {layer.name}: weight {param.name} has shape {tuple(now.shape)}, "
-                                     f"the array given has shape {tuple(am.host.shape(value))}.")
-            start += len(current)
-        start = 0
-        for layer in self.layers:
-            layer.set_weights(weights[start:start + len(layer.params)])
-            start += len(layer.params)
+        """Set every part's weights from one list (as ``get_weights`` returns it); all counts and
+        shapes are checked before any weight changes."""
+        set_weights_of_parts(f'Model {self.name}', self.layers, weights)
+
 
     # ------------------------------------------------------------------ describing
     def get_config(self):

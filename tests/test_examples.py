@@ -19,14 +19,6 @@ def load_example(name):
     return module
 
 
-def load_conv_example(name):
-    try:
-        from teachnet.layers import Convolution2D, MaxPooling2D  # noqa: F401
-    except ImportError as error:
-        pytest.skip(f"examples/{name}.py needs Convolution2D and MaxPooling2D in teachnet.layers ({error}).")
-    return load_example(name)
-
-
 def test_mnist_mlp_offline_learns_the_digits():
     result = load_example('mnist_mlp').main(['--offline', '--epochs', '1', '--verbose', '0'])
     assert result['offline'] and result['score'][1] > 0.6
@@ -42,11 +34,11 @@ def test_mnist_mlp_falls_back_to_offline_when_mnist_is_unavailable(monkeypatch, 
 
 
 def test_mnist_cnn_offline_runs():
-    result = load_conv_example('mnist_cnn').main(['--offline', '--epochs', '1', '--limit', '128', '--verbose', '0'])
+    result = load_example('mnist_cnn').main(['--offline', '--epochs', '1', '--limit', '128', '--verbose', '0'])
     assert result['offline'] and 0 <= result['score'][1] <= 1
 
 
 def test_cifar10_cnn_offline_runs_with_augmentation():
-    result = load_conv_example('cifar10_cnn').main(['--offline', '--epochs', '1', '--limit', '96',
+    result = load_example('cifar10_cnn').main(['--offline', '--epochs', '1', '--limit', '96',
                                                     '--verbose', '0'])
     assert result['offline'] and len(result['history'].history['val_loss']) == 1

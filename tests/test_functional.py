@@ -8,7 +8,7 @@ import pytest
 
 import teachnet
 from teachnet.inspect.gradient_check import gradient_check
-from teachnet.layers import (Input, Dense, Activation, merge, concatenate, add, multiply, average, maximum,
+from teachnet.layers import (Input, Dense, merge, concatenate, add, multiply, average, maximum,
                              dot)
 from teachnet.models import Model, Sequential
 from teachnet.optimizers import SGD

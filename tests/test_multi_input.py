@@ -4,7 +4,6 @@ The guide's section 3 and 5 programs run as written and learn; every engine meth
 the list of arrays; mistakes in the list are clear errors; traces group the steps by
 branch; weights, configs and files keep the branches.
 """
-import importlib
 
 import h5py
 import numpy as np
@@ -119,7 +118,7 @@ def test_inputs_are_checked_against_the_branches():
 
 
 def test_each_input_is_converted_to_its_own_branch_dtype():
-    embeddings = pytest.importorskip('teachnet.layers.embeddings')
+    from teachnet.layers import embeddings
     words = Sequential([embeddings.Embedding(20, 4, input_length=5), Flatten()])
     numbers = Sequential([Dense(20, input_dim=3)])
     model = Sequential([Merge([words, numbers], mode='concat'), Dense(1, activation='sigmoid')])
@@ -214,17 +213,8 @@ def test_save_and_load_model_keeps_the_merge(tmp_path):
     loaded.train_on_batch([x1, x2], y)
 
 
-def _recurrent_layers():
-    try:
-        return importlib.import_module('teachnet.layers.recurrent')
-    except ImportError:
-        return None
-
-
-@pytest.mark.skipif(_recurrent_layers() is None or not hasattr(_recurrent_layers(), 'LSTM'),
-                    reason='needs teachnet.layers.recurrent.LSTM')
 def test_guide_two_merged_lstm_encoders_learn():
-    LSTM = _recurrent_layers().LSTM
+    from teachnet.layers import LSTM
     teachnet.set_seed(0)
     data_dim, timesteps, nb_classes = 16, 8, 10
     rng = np.random.default_rng(0)

@@ -16,18 +16,6 @@ def load_example(name):
     return module
 
 
-def recurrent_layers_available():
-    try:
-        from teachnet.layers import LSTM, Embedding  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_recurrent = pytest.mark.skipif(not recurrent_layers_available(),
-                                     reason='teachnet.layers has no Embedding/LSTM yet')
-
-
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch, tmp_path):
     monkeypatch.setenv('TEACHNET_DATA_DIR', str(tmp_path))
@@ -70,14 +58,12 @@ def test_temperature_sampling():
         sample(preds, 0.)
 
 
-@needs_recurrent
 @pytest.mark.backend_independent
 def test_imdb_lstm_offline_runs():
     result = load_example('imdb_lstm').main(['--offline', '--epochs', '1', '--units', '16', '--verbose', '0'])
     assert 0 <= result['accuracy'] <= 1
 
 
-@needs_recurrent
 @pytest.mark.backend_independent
 def test_lstm_text_generation_offline_runs():
     result = load_example('lstm_text_generation').main(

@@ -162,8 +162,8 @@ def test_unknown_loss_name(setup):
 
 
 def test_unknown_metric_name(setup):
-    message = assert_mistake(setup, lambda m, x, y: m.compile('adam', 'mse', metrics=['acuracy']),
-                             ValueError, "'acuracy'", "'accuracy'", 'metric')
+    assert_mistake(setup, lambda m, x, y: m.compile('adam', 'mse', metrics=['acuracy']),
+                   ValueError, "'acuracy'", "'accuracy'", 'metric')
     assert setup[0].loss == 'categorical_crossentropy'      # the failed compile changed nothing
 
 
@@ -179,8 +179,8 @@ def test_optimizer_with_a_bad_learning_rate(setup):
 # ----------------------------------------------------------------------------- the data
 
 def test_x_with_the_wrong_number_of_features(setup):
-    message = assert_mistake(setup, lambda m, x, y: m.fit(np.ones((SAMPLES, 5)), y, verbose=0), ValueError,
-                             'hidden', f'(None, {FEATURES})', f'({SAMPLES}, 5)')
+    assert_mistake(setup, lambda m, x, y: m.fit(np.ones((SAMPLES, 5)), y, verbose=0), ValueError,
+                   'hidden', f'(None, {FEATURES})', f'({SAMPLES}, 5)')
     assert_mistake(setup, lambda m, x, y: m.predict(np.ones((2, 5))), ValueError, 'hidden', '(2, 5)')
 
 

@@ -25,6 +25,7 @@ from teachnet.engine.training import Training
 from teachnet.engine.model_files import ModelFilesAndSummary
 from teachnet.layers.base import unique_name
 from teachnet.ops.tensor import Tensor
+from teachnet.layers.weight_lists import set_weights_of_parts
 
 KERAS_VERSION = '1.2.2'
 
@@ -209,23 +210,10 @@ class Model(ModelFilesAndSummary, OutputsTraining, Training):
         return [w for layer in self.layers for w in layer.get_weights()]
 
     def set_weights(self, weights):
-        """Set all layers' weights from one list (as ``get_weights`` returns it); every
-        shape is checked before anything changes."""
-        weights, current = list(weights), [layer.get_weights() for layer in self.layers]
-        expected = sum(len(arrays) for arrays in current)
-        if len(weights) != expected:
-            raise ValueError(f"Model {self.name} has {expected} weight arrays, set_weights received {len(weights)}.")
-        start = 0
-        for layer, arrays in zip(self.layers, current):
-            for now, value in zip(arrays, weights[start:start + len(arrays)]):
-                if tuple(am.host.shape(value)) != tuple(now.shape):
-                    raise ValueError(f"Layer {layer.name}: a weight has shape {tuple(now.shape)}, the array "
-                                     f"given has shape {tuple(am.host.shape(value))}.")
-            start += len(arrays)
-        start = 0
-        for layer, arrays in zip(self.layers, current):
-            layer.set_weights(weights[start:start + len(arrays)])
-            start += len(arrays)
+        """Set every part's weights from one list (as ``get_weights`` returns it); all counts and
+        shapes are checked before any weight changes."""
+        set_weights_of_parts(f'Model {self.name}', self.layers, weights)
+
 
     # ------------------------------------------------------------------ describing
     def get_config(self):

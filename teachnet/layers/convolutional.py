@@ -203,16 +203,9 @@ class Conv2D(Convolution2D):
     """Keras 2's spelling of Convolution2D: ``Conv2D(filters, kernel_size, strides=(1, 1),
     padding='valid', data_format=None, ...)``; see Convolution2D for the arguments."""
 
-    def __init__(self, filters=None, kernel_size=None, strides=None, padding=None, data_format=None,
-                 dilation_rate=1, activation=None, use_bias=None, kernel_initializer=None,
-                 bias_initializer='zero', kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
-                         data_format=data_format, dilation_rate=dilation_rate, activation=activation,
-                         use_bias=use_bias, kernel_initializer=kernel_initializer,
-                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+    def __init__(self, filters=None, kernel_size=None, strides=None, padding=None, **kwargs):
+        # only the positional order differs: every Keras 2 keyword is Convolution's own
+        super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding, **kwargs)
 
 
 @register
@@ -289,13 +282,6 @@ class Conv1D(Convolution1D):
     """Keras 2's spelling of Convolution1D: ``Conv1D(filters, kernel_size, strides=1,
     padding='valid', ...)``; see Convolution1D for the arguments."""
 
-    def __init__(self, filters=None, kernel_size=None, strides=None, padding=None, data_format=None,
-                 dilation_rate=1, activation=None, use_bias=None, kernel_initializer=None,
-                 bias_initializer='zero', kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
-                         data_format=data_format, dilation_rate=dilation_rate, activation=activation,
-                         use_bias=use_bias, kernel_initializer=kernel_initializer,
-                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+    def __init__(self, filters=None, kernel_size=None, strides=None, padding=None, **kwargs):
+        # only the positional order differs: every Keras 2 keyword is Convolution's own
+        super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding, **kwargs)

@@ -26,6 +26,7 @@ from teachnet.ops import merge as merge_ops
 from teachnet.ops.tape import current_location, located, no_tape
 from teachnet.ops.tensor import Tensor
 from teachnet.layers.registry import register
+from teachnet.layers.weight_lists import set_weights_of_parts
 
 
 def is_model(branch):
@@ -319,24 +320,10 @@ class Merge(Layer):
         return [w for branch in self.branches for w in branch.get_weights()]
 
     def set_weights(self, weights):
-        """Set the branches' weights from one list (as ``get_weights`` returns it); all are
-        checked before any is changed."""
-        weights, current = list(weights), [branch.get_weights() for branch in self.branches]
-        expected = sum(len(arrays) for arrays in current)
-        if len(weights) != expected:
-            raise ValueError(f"Merge layer {self.name} has {expected} weight arrays (in its branches "
-                             f"{', '.join(b.name for b in self.branches)}), but set_weights received {len(weights)}.")
-        start = 0
-        for branch, arrays in zip(self.branches, current):
-            for now, value in zip(arrays, weights[start:start + len(arrays)]):
-                if tuple(am.host.shape(value)) != tuple(now.shape):
-                    raise ValueError(f"Merge layer {self.name}: branch {branch.name} has a weight of shape "
-                                     f"{tuple(now.shape)}, the array given has shape {tuple(am.host.shape(value))}.")
-            start += len(arrays)
-        start = 0
-        for branch, arrays in zip(self.branches, current):
-            branch.set_weights(weights[start:start + len(arrays)])
-            start += len(arrays)
+        """Set every part's weights from one list (as ``get_weights`` returns it); all counts and
+        shapes are checked before any weight changes."""
+        set_weights_of_parts(f'Merge layer {self.name}', self.branches, weights, part_word='branch')
+
 
     # ------------------------------------------------------------------ config
     def get_config(self):

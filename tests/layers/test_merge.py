@@ -318,7 +318,7 @@ def test_set_seed_gives_the_same_merged_model():
 
 
 def test_masks_of_the_branches_are_combined():
-    embeddings = pytest.importorskip('teachnet.layers.embeddings')
+    from teachnet.layers import embeddings
 
     def branch():
         return Sequential([embeddings.Embedding(10, 3, input_length=4, mask_zero=True)])
