@@ -1,0 +1,59 @@
+"""The guide's small models and learnable data, shared by the tests of its programs."""
+import numpy as np
+
+from teachnet.layers import Activation, Dense, Dropout
+from teachnet.models import Sequential
+from teachnet.utils.np_utils import to_categorical
+
+
+def linear_rule_data(samples=300, features=20, classes=10, seed=0):
+    """x ~ U(-1, 1); class = argmax(x·R + c) for a fixed random R, c: learnable, not trivial."""
+    rng = np.random.default_rng(seed)
+    rule, offset = rng.normal(size=(features, classes)), rng.normal(size=classes)
+    x = rng.uniform(-1, 1, (samples, features)).astype('float32')
+    scores = x @ rule + 0.2 * offset
+    return x, to_categorical(scores.argmax(axis=1), classes)
+
+
+def binary_rule_data(samples=300, features=20, seed=1):
+    """x ~ U(-1, 1); label = 1 when x·r > 0 for a fixed random r; shape (samples, 1)."""
+    rng = np.random.default_rng(seed)
+    rule = rng.normal(size=features)
+    x = rng.uniform(-1, 1, (samples, features)).astype('float32')
+    return x, (x @ rule > 0).astype('float32').reshape(-1, 1)
+
+
+def guide_mlp(activation_in_dense=False, dropout=0.5):
+    """Section 6's MLP for multi-class softmax classification (init='uniform')."""
+    model = Sequential()
+    if activation_in_dense:
+        model.add(Dense(64, input_dim=20, init='uniform', activation='relu'))
+        model.add(Dropout(dropout))
+        model.add(Dense(64, init='uniform', activation='relu'))
+        model.add(Dropout(dropout))
+    else:
+        model.add(Dense(64, input_dim=20, init='uniform'))
+        model.add(Activation('tanh'))
+        model.add(Dropout(dropout))
+        model.add(Dense(64, init='uniform'))
+        model.add(Activation('tanh'))
+        model.add(Dropout(dropout))
+    model.add(Dense(10, init='uniform'))
+    model.add(Activation('softmax'))
+    return model
+
+
+def small_softmax(optimizer='rmsprop', metrics=('accuracy',), hidden=16):
+    model = Sequential([Dense(hidden, input_dim=20), Activation('relu'), Dense(10), Activation('softmax')])
+    model.compile(optimizer=optimizer, loss='categorical_crossentropy', metrics=list(metrics))
+    return model
+
+
+def small_binary(metrics=('accuracy',), optimizer='rmsprop'):
+    model = Sequential([Dense(8, input_dim=20, activation='tanh'), Dense(1, activation='sigmoid')])
+    model.compile(optimizer=optimizer, loss='binary_crossentropy', metrics=list(metrics))
+    return model
+
+
+def weights_equal(a, b):
+    return len(a) == len(b) and all(np.array_equal(u, v) for u, v in zip(a, b))
