@@ -146,14 +146,10 @@ def to_numpy(value):
 def scatter_add(target, indices, values):
     """``target[indices] += values``, adding up repeated indices (in place).
 
-    ``numpy.add.at`` and ``cupyx.scatter_add`` both add repeats correctly; a plain
+    ``add.at`` (NumPy, CuPy and the strict backend alike) adds every repeat; a plain
     ``target[indices] += values`` would keep only one of them.
     """
-    if _name == 'cupy':
-        import cupyx
-        cupyx.scatter_add(target, indices, values)
-    else:
-        _xp.add.at(target, indices, values)
+    _xp.add.at(target, indices, values)
     return target
 
 
@@ -200,8 +196,8 @@ def scatter_add_rows(row_count, indices, values):
     """A new (row_count, dim) array whose row r is the sum of ``values[k]`` over every k
     with ``indices[k] == r`` (zero for rows never named): dL/dW of an embedding lookup.
 
-    ``indices`` (k,) are integer row ids, ``values`` (k, dim). On CuPy one atomic
-    scatter-add. On the host, where ``add.at`` walks the ids one by one, the ids are
+    ``indices`` (k,) are integer row ids, ``values`` (k, dim). On CuPy one ``add.at``,
+    which the GPU does with atomic additions. On the host, where ``add.at`` walks the ids one by one, the ids are
     sorted instead, so that equal ids sit side by side:
 
         ids sorted:   3 3 3 7 9 9          runs start at 0, 3, 4
@@ -213,8 +209,7 @@ def scatter_add_rows(row_count, indices, values):
     if indices.size == 0:
         return out
     if _name == 'cupy':
-        import cupyx
-        cupyx.scatter_add(out, indices, values)
+        xp.add.at(out, indices, values)
         return out
     order = xp.argsort(indices, kind='stable')
     ids = indices[order]
