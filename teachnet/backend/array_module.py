@@ -258,6 +258,25 @@ def sliding_windows(x, window_shape, strides, axes):
     return as_strided(x, shape=tuple(shape), strides=tuple(steps), writeable=False)
 
 
+# ----------------------------------------------------------------------------- memory layout
+
+def memory_order(x):
+    """The axes of ``x`` from the one that steps furthest in memory to the nearest.
+
+    A C-ordered array gives (0, 1, ..., ndim - 1). A channels-first view of a channels-last
+    image, x.transpose(0, 3, 1, 2), gives (0, 2, 3, 1): its channels sit side by side in
+    memory. Elementwise arithmetic between arrays laid out alike runs straight through
+    memory; between arrays laid out differently it has to stride, which costs several
+    times more, so ops that allocate an array for x create it in x's order."""
+    return tuple(sorted(range(x.ndim), key=lambda axis: -x.strides[axis]))
+
+
+def zeros_in_order(shape, order, dtype):
+    """Zeros of ``shape`` whose axes lie in memory in ``order`` (see ``memory_order``)."""
+    stored = _xp.zeros(tuple(shape[axis] for axis in order), dtype=dtype)
+    return stored.transpose(tuple(order.index(axis) for axis in range(len(order))))
+
+
 # ----------------------------------------------------------------------------- randomness
 
 def seed(value):
@@ -284,16 +303,23 @@ def host_rng():
     return _host_rng
 
 
-def random_uniform(shape, dtype=None):
-    """Uniform [0, 1) samples of ``shape`` on the active backend (dropout masks)."""
+def random_uniform(shape, dtype=None, order=None):
+    """Uniform [0, 1) samples of ``shape`` on the active backend (dropout masks).
+
+    ``order``: the axes' order in memory (see ``memory_order``), C order by default. The
+    samples are drawn in memory order, so the same seed gives the same numbers in the
+    same places of memory whatever the order."""
     global _device_rng
     if _device_rng is None:
         _device_rng = _make_device_rng(int(_host_rng.integers(2 ** 31)))
     dtype = dtype or _floatx
+    stored_shape = tuple(shape) if order is None else tuple(shape[axis] for axis in order)
     if str(dtype) == 'float16':              # generators draw float32 or float64 only
-        sample = _device_rng.random(shape, dtype='float32').astype(dtype)
+        sample = _device_rng.random(stored_shape, dtype='float32').astype(dtype)
     else:
-        sample = _device_rng.random(shape, dtype=dtype)
+        sample = _device_rng.random(stored_shape, dtype=dtype)
+    if order is not None:
+        sample = sample.transpose(tuple(order.index(axis) for axis in range(len(order))))
     if _name == 'strict':
         return _xp.asarray(sample)
     return sample

@@ -27,10 +27,15 @@ Backward runs the steps in reverse. With G = dL/dz read as a (n·rows'·cols', c
 
 col2im goes one kernel offset (a, b) at a time: for a fixed offset the pixels
 x[:, a::s, b::s] are all different, so one strided slice takes the block's additions with
-no repeated index, and the loop runs over the kh·kw offsets only. So that each block is
-read from contiguous memory, dL/dP is computed grouped by offset, G·W[a,b]ᵀ for each
-(a, b): the same numbers as G·W_matᵀ in another order. Forward keeps P for dL/dW (one
-buffer per call); backward holds dL/dP, of P's size, only while it runs.
+no repeated index, and the loop runs over the kh·kw offsets only. The block of dL/dP that
+belongs to offset (a, b) is G·W[a,b]ᵀ, where W[a,b] is the (c_in, c_out) slice of the
+kernel: the same numbers as the matching columns of G·W_matᵀ. So backward computes one
+block, adds it onto dL/dx and reuses its memory for the next offset: it never holds the
+whole of dL/dP. Forward keeps P for dL/dW, the one im2col buffer of a call; backward adds
+only a block a ninth of P's size (for a 3x3 kernel).
+
+The bias gradient Σ_rows G is computed as the product 1ᵀ·G of a row of ones with G: the
+same sum, done by the matrix library, several times faster than a column sum.
 
 Inside, images are channels-last (n, rows, cols, c), so that one window's kw·c numbers
 along a row sit side by side in memory; channels-first images are transposed at the edges.
@@ -49,13 +54,15 @@ NO_PADDING = ((0, 0), (0, 0))
 def pad_and_put_channels_last(x, padding, data_format):
     """Step 1: x as a channels-last (n, rows + top + bottom, cols + left + right, c) image.
 
-    With padding, one copy does both the padding and, for a channels-first x, the transpose;
-    without, x is only viewed channels-last, and im2col's copy is the only one."""
+    With padding, one copy does both the padding and, for a channels-first x, the transpose.
+    Without, x is returned as it is when its memory is already channels-last, and copied
+    channels-last otherwise: im2col then gathers each window's channels from contiguous
+    memory, which is faster than gathering them from planes far apart, copy included."""
     (top, bottom), (left, right) = padding
     if data_format == 'channels_first':
         x = x.transpose(0, 2, 3, 1)
     if top == bottom == left == right == 0:
-        return x
+        return am.xp().ascontiguousarray(x)     # a real transpose only when x is not channels-last in memory
     n, rows, cols, channels = x.shape
     padded = am.xp().zeros((n, rows + top + bottom, cols + left + right, channels), dtype=x.dtype)
     padded[:, top:top + rows, left:left + cols, :] = x
@@ -72,30 +79,26 @@ def im2col(x, kernel_size, strides):
     return am.xp().ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
 
 
-def patch_gradients(grad_matrix, kernel):
-    """dL/dP = G·W_matᵀ, grouped by kernel offset: block (a, b) is G·W[a,b]ᵀ, the gradients
-    of every window's c_in pixels at offset (a, b). Shape (kh·kw, n·rows'·cols', c_in).
+def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, strides):
+    """dL/dx (padded, channels-last) from G = dL/dz read as (n·rows'·cols', c_out).
 
-    The same numbers as G·W_matᵀ in another order: one block per offset, so that col2im
-    adds each block from contiguous memory."""
-    kh, kw, c_in, c_out = kernel.shape
-    offsets = kernel.reshape(kh * kw, c_in, c_out).transpose(0, 2, 1)      # W[a,b]ᵀ: (c_out, c_in) each
-    return am.xp().matmul(grad_matrix, offsets)
+    For each kernel offset (a, b), the patch gradients of that offset are G·W[a,b]ᵀ, one
+    row of c_in numbers per window, and they go back onto the pixels they came from:
 
-
-def col2im(grad_patches, kernel_size, output_shape, padded_shape, strides):
-    """dL/dx (padded, channels-last) from the patch gradients, one block per offset (a, b):
-
-        dL/dx[:, a + s·i, b + s·j, :] += dL/dP[(a,b)][:, i, j, :]
+        dL/dx[:, a + s·i, b + s·j, :] += (G·W[a,b]ᵀ)[(n, i, j), :]
 
     For one offset the pixels a + s·i, b + s·j are all different, so a strided slice takes
-    the whole block at once (no index repeats); the loop runs over the kh·kw offsets only."""
-    (kh, kw), (sh, sw), (n, out_rows, out_cols) = kernel_size, strides, output_shape
-    grad_x = am.xp().zeros(padded_shape, dtype=grad_patches.dtype)
+    the whole block at once (no index repeats); the loop runs over the kh·kw offsets only,
+    and one block's memory serves every offset."""
+    xp = am.xp()
+    kh, kw, c_in, _ = kernel.shape
+    (sh, sw), (n, out_rows, out_cols) = strides, output_shape
+    grad_x = xp.zeros(padded_shape, dtype=grad_matrix.dtype)
+    block = xp.empty((grad_matrix.shape[0], c_in), dtype=grad_matrix.dtype)
     for a in range(kh):
         for b in range(kw):
-            block = grad_patches[a * kw + b].reshape(n, out_rows, out_cols, -1)
-            grad_x[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += block
+            xp.matmul(grad_matrix, kernel[a, b].T, out=block)                  # G·W[a,b]ᵀ
+            grad_x[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += block.reshape(n, out_rows, out_cols, c_in)
     return grad_x
 
 
@@ -138,11 +141,13 @@ class Convolution2D(Op):
         grad_rows = xp.ascontiguousarray(g)                                     # G: (n, rows', cols', c_out)
         grad_matrix = grad_rows.reshape(-1, c_out)
         grad_kernel = xp.dot(self.patches.T, grad_matrix).reshape(kh, kw, c_in, c_out)     # Pᵀ·G
-        grad_bias = grad_matrix.sum(axis=0) if self.has_bias else None                     # Σ G
+        grad_bias = None
+        if self.has_bias:                                                                  # Σ G = 1ᵀ·G
+            grad_bias = xp.dot(xp.ones(grad_matrix.shape[0], dtype=grad_matrix.dtype), grad_matrix)
         grad_x = None
         if wants_gradient(self, 0):                       # not for the input data
-            grad_patches = patch_gradients(grad_matrix, self.kernel)                 # G·W_matᵀ
-            grad_x = col2im(grad_patches, (kh, kw), grad_rows.shape[:3], self.padded_shape, self.strides)
+            grad_x = col2im_of_patch_gradients(grad_matrix, self.kernel, grad_rows.shape[:3],
+                                               self.padded_shape, self.strides)          # col2im(G·W_matᵀ)
             grad_x = self._unpad(grad_x)
         if not self.has_bias:
             return grad_x, grad_kernel

@@ -4,7 +4,8 @@
 
 Scaling the kept units by 1/(1 - p) keeps every unit's expected value unchanged, so at
 test time the layer does nothing at all. The mask m is kept on the op, so a trace shows
-exactly which units were dropped.
+exactly which units were dropped. The mask is laid out in memory as x is, so that x ⊙ m
+runs straight through memory (a channels-first view of channels-last feature maps, say).
 """
 from teachnet.backend import array_module as am
 from teachnet.ops.op import Op
@@ -18,7 +19,7 @@ class Dropout(Op):
         self.rate = rate
 
     def forward(self, x):
-        mask = am.random_uniform(x.shape, dtype=x.dtype)   # u ~ U[0, 1)
+        mask = am.random_uniform(x.shape, dtype=x.dtype, order=am.memory_order(x))   # u ~ U[0, 1)
         am.xp().greater_equal(mask, self.rate, out=mask)     # keep where u >= p: 1.0 or 0.0
         mask *= 1.0 / (1.0 - self.rate)
         self.mask = mask

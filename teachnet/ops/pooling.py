@@ -153,7 +153,7 @@ class Pool(Op):
     # ------------------------------------------------------------------ forward / backward
     def forward(self, x):
         xp = am.xp()
-        self.input_shape = x.shape
+        self.input_shape, self.input_order = x.shape, am.memory_order(x)
         self.input_lengths = tuple(x.shape[a] for a in self.spatial_axes)
         self.plan(x.shape)
         if self.mode == 'max':
@@ -164,7 +164,7 @@ class Pool(Op):
             # the winner: the first offset k holding the maximum (going backwards from the
             # last offset, the earliest match is written last). Faster than an argmax.
             last = len(stacked) - 1
-            self.winner = xp.full(y.shape, last, dtype='int8' if last < 128 else 'int32')
+            self.winner = xp.full_like(y, last, dtype='int8' if last < 128 else 'int32')   # y's layout
             for k in range(last - 1, -1, -1):
                 self.winner = xp.where(stacked[k] == y, k, self.winner)
             return y
@@ -185,7 +185,7 @@ class Pool(Op):
         padded_shape = list(self.input_shape)
         for axis, (before, after) in zip(self.spatial_axes, self.pads):
             padded_shape[axis] += before + after
-        grad = xp.zeros(tuple(padded_shape), dtype=g.dtype)
+        grad = am.zeros_in_order(padded_shape, self.input_order, g.dtype)     # laid out as x was
         share = g / self.counts if self.mode == 'avg' else None
         overlapping = any(stride < size for stride, size in zip(self.strides, self.pool_size))
         for k, offset in enumerate(self.offsets()):

@@ -257,3 +257,42 @@ def test_feature_maps_of_any_layer():
     assert 'call' not in vars(model.layers[0])                  # the layer is left as it was
     with pytest.raises(ValueError, match="no layer named 'conv9'.*'conv'"):
         feature_maps(model, x, 'conv9')
+
+
+# ----------------------------------------------------------------------------- memory
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize('data_format', ['channels_first', 'channels_last'])
+def test_backward_holds_at_most_one_block_beside_the_patches(data_format):
+    """A convolution's workspace is one im2col buffer: forward keeps the patch matrix P, and
+    backward adds dL/dx and one block of patch gradients (P's size over kh·kw), never a
+    second P-sized dL/dP."""
+    import tracemalloc
+
+    from teachnet.backend import array_module as am
+    from teachnet.ops.convolution import conv2d
+    from teachnet.ops.tape import Tape
+    from teachnet.ops.tensor import Tensor
+
+    rng = np.random.default_rng(4)
+    shape = (16, 8, 20, 20) if data_format == 'channels_first' else (16, 20, 20, 8)
+    x = Tensor(am.to_device(rng.standard_normal(shape).astype('float32')), requires_grad=True)
+    kernel = Tensor(am.to_device(rng.standard_normal((3, 3, 8, 8)).astype('float32')), requires_grad=True)
+    bias = Tensor(am.to_device(np.zeros(8, dtype='float32')), requires_grad=True)
+    with Tape() as tape:
+        z = conv2d(x, kernel, bias, padding=((1, 1), (1, 1)), data_format=data_format)
+    [op] = tape.records
+    patches_bytes = op.patches.nbytes                         # (16·20·20, 3·3·8) float32: 1.8 MB
+    grad_z = am.to_device(rng.standard_normal(z.data.shape).astype('float32'))
+    tracemalloc.start()
+    try:
+        tape.backward(z, grad_z)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    padded_input_bytes = 16 * 22 * 22 * 8 * 4                 # dL/dx before the padding is cut off
+    assert peak < padded_input_bytes + patches_bytes / 9 + 2 * x.data.nbytes, (peak, patches_bytes)
+    assert peak < 0.75 * patches_bytes
+    expected_bias_grad = am.to_numpy(grad_z).astype('float64').sum(axis=(0, 2, 3) if data_format ==
+                                                                   'channels_first' else (0, 1, 2))
+    np.testing.assert_allclose(am.to_numpy(bias.grad), expected_bias_grad, rtol=1e-4, atol=1e-3)
