@@ -197,8 +197,8 @@ def scatter_add_rows(row_count, indices, values):
     with ``indices[k] == r`` (zero for rows never named): dL/dW of an embedding lookup.
 
     ``indices`` (k,) are integer row ids, ``values`` (k, dim). On CuPy one ``add.at``,
-    which the GPU does with atomic additions. On the host, where ``add.at`` walks the ids one by one, the ids are
-    sorted instead, so that equal ids sit side by side:
+    which the GPU does with atomic additions. On the host, where ``add.at`` walks the ids
+    one by one, the ids are sorted instead, so that equal ids sit side by side:
 
         ids sorted:   3 3 3 7 9 9          runs start at 0, 3, 4
         rows named once (7) are copied;  runs of repeats (3, 9) are summed at once

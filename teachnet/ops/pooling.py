@@ -158,15 +158,17 @@ class Pool(Op):
         self.plan(x.shape)
         if self.mode == 'max':
             windows = self.padded(x, -float('inf'))
-            # one slice per offset, stacked: (offsets, *output shape)
-            stacked = xp.stack([windows[self.window_slice(x.ndim, o)] for o in self.offsets()])
-            y = stacked.max(axis=0)
+            # one strided slice per offset: y = max over the offsets, element by element
+            parts = [windows[self.window_slice(x.ndim, o)] for o in self.offsets()]
+            y = xp.maximum(parts[0], parts[1]) if len(parts) > 1 else parts[0].copy()
+            for part in parts[2:]:
+                xp.maximum(y, part, out=y)
             # the winner: the first offset k holding the maximum (going backwards from the
             # last offset, the earliest match is written last). Faster than an argmax.
-            last = len(stacked) - 1
+            last = len(parts) - 1
             self.winner = xp.full_like(y, last, dtype='int8' if last < 128 else 'int32')   # y's layout
             for k in range(last - 1, -1, -1):
-                self.winner = xp.where(stacked[k] == y, k, self.winner)
+                self.winner = xp.where(parts[k] == y, k, self.winner)
             return y
         windows = self.padded(x, 0)
         total = None
@@ -180,7 +182,6 @@ class Pool(Op):
         return total / self.counts
 
     def backward(self, g):
-        xp = am.xp()
         ndim = len(self.input_shape)
         padded_shape = list(self.input_shape)
         for axis, (before, after) in zip(self.spatial_axes, self.pads):

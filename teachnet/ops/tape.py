@@ -52,10 +52,16 @@ class Tape:
                 op.grad_output, op.grad_inputs = grad_output, grad_inputs
             elif output is not loss:
                 output.grad = None          # an intermediate: its gradient is used up
-            for tensor, grad_input in zip(op.inputs, grad_inputs):
+            rows_of = op.gradient_rows
+            for position, (tensor, grad_input) in enumerate(zip(op.inputs, grad_inputs)):
                 if grad_input is None or not isinstance(tensor, Tensor) or not tensor.requires_grad:
                     continue
-                tensor.grad = grad_input if tensor.grad is None else tensor.grad + grad_input
+                if tensor.grad is None:
+                    tensor.grad = grad_input
+                    if rows_of:                 # only these rows can be non-zero (embeddings)
+                        tensor.grad_rows = rows_of.get(position)
+                else:
+                    tensor.grad = tensor.grad + grad_input      # two contributions: rows unknown
         return loss
 
 

@@ -18,21 +18,34 @@ class Tensor:
     # Attributes
         data: the array (numpy, cupy or strict, as the backend says).
         grad: dLoss/d(data) after backward, else None.
+        grad_rows: None, or the ids of the only rows of ``grad`` that can be non-zero
+            (sorted, unique), when backward knows them: an embedding lookup's gradient
+            reaches only the rows it looked up. Setting ``grad`` clears it.
         requires_grad: whether backward should compute ``grad``.
         name: an optional label shown in traces.
         mask: for a batch of sequences, which timesteps are real (True) and which are
             padding (False), shape (batch, timesteps); None when every step counts.
     """
-    __slots__ = ('data', 'grad', 'requires_grad', 'name', 'mask', '__weakref__')
+    __slots__ = ('data', '_grad', 'grad_rows', 'requires_grad', 'name', 'mask', '__weakref__')
     __array_priority__ = 1000       # `array + tensor` calls Tensor.__radd__
     __array_ufunc__ = None          # ... and never lets NumPy turn a tensor into an array
 
     def __init__(self, data, requires_grad=False, name=None):
         self.data = data
-        self.grad = None
+        self._grad = self.grad_rows = None
         self.requires_grad = requires_grad
         self.name = name
         self.mask = None
+
+    @property
+    def grad(self):
+        """dLoss/d(data) after backward, else None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+        self.grad_rows = None           # a new gradient: no promise about its rows
 
     # -- what the array looks like
     @property

@@ -59,6 +59,12 @@ class Adadelta(Optimizer):
         d *= rho
         d += work
 
+    zero_gradient_keeps_theta = True
+
+    def idle_slots(self, a, d):
+        a *= self.rho                           # a ← ρ·a + (1-ρ)·0²
+        d *= self.rho                           # Δ = 0, so d ← ρ·d + (1-ρ)·0²
+
     def rule(self):
         return [f"a ← ρ·a + (1-ρ)·g²   (ρ = {self.rho:g})",
                 f"Δ = g·√(d + ε) / √(a + ε)   (ε = {self.epsilon:g})",

@@ -42,5 +42,7 @@ class Adagrad(Optimizer):
         work *= step.lr
         theta -= work
 
+    zero_gradient_keeps_theta = True            # and a stays as it is: no idle_slots
+
     def rule(self):
         return ["a ← a + g²", f"θ ← θ - lr·g / (√a + ε)   (ε = {self.epsilon:g})"]

@@ -133,10 +133,14 @@ class Optimizer:
         with_grad = [index for index, p in enumerate(params) if p.grad is not None]
         grads = [params[index].grad for index in with_grad]
         if self.clipnorm is not None or self.clipvalue is not None:
-            grads = self.clip_gradients(grads)
+            grads = self.clip_gradients(grads)          # scaling and clipping keep zero rows zero
         step = self.begin_step(self.current_lr())
         for index, g in zip(with_grad, grads):
-            self.update_parameter(params[index].data, g, step, *slots_of[index])
+            rows = params[index].grad_rows
+            if rows is None:
+                self.update_parameter(params[index].data, g, step, *slots_of[index])
+            else:
+                self.update_parameter_rows(params[index].data, g, rows, step, *slots_of[index])
         self.iterations += 1
 
     def _slots_by_parameter(self):
@@ -161,6 +165,31 @@ class Optimizer:
     def update_parameter(self, theta, g, step, *slots):
         """Change the array ``theta`` in place, from its gradient ``g`` and its slots."""
         raise NotImplementedError
+
+    #: whether g = 0 leaves θ where it is (True for RMSprop, Adagrad, Adadelta and SGD
+    #: without momentum; False where θ keeps moving, with momentum or Adam's averages)
+    zero_gradient_keeps_theta = False
+
+    def idle_slots(self, *slots):
+        """What one step with g = 0 does to the slots, in place (nothing by default)."""
+
+    def update_parameter_rows(self, theta, g, rows, step, *slots):
+        """The same step as ``update_parameter`` when only ``rows`` of g can be non-zero.
+
+        An embedding's gradient reaches only the rows of the words in the batch. Where the
+        rule leaves θ alone for g = 0, the rule runs on the gathered rows alone, and the
+        other rows get only what a zero gradient does to the slots (RMSprop's average
+        decays: a ← ρ·a). The numbers are exactly those of the full update, for a fraction
+        of the work. Other rules do the full update."""
+        if not self.zero_gradient_keeps_theta:
+            self.update_parameter(theta, g, step, *slots)
+            return
+        theta_rows, slot_rows = theta[rows], [slot[rows] for slot in slots]      # copies
+        self.update_parameter(theta_rows, g[rows], step, *slot_rows)
+        self.idle_slots(*slots)                         # every row, as if g were 0 ...
+        theta[rows] = theta_rows                        # ... then the rows with a gradient
+        for slot, values in zip(slots, slot_rows):
+            slot[rows] = values
 
     def clip_gradients(self, grads):
         """The gradients after clipnorm / clipvalue, as new arrays (or the same when unset)."""

@@ -49,6 +49,11 @@ class RMSprop(Optimizer):
         work *= step.lr
         theta -= work
 
+    zero_gradient_keeps_theta = True
+
+    def idle_slots(self, a):
+        a *= self.rho                           # a ← ρ·a + (1-ρ)·0²
+
     def rule(self):
         return [f"a ← ρ·a + (1-ρ)·g²   (ρ = {self.rho:g})",
                 f"θ ← θ - lr·g / (√a + ε)   (ε = {self.epsilon:g})"]

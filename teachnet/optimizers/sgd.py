@@ -59,6 +59,10 @@ class SGD(Optimizer):
         else:
             theta += velocity                   # θ ← θ + v
 
+    @property
+    def zero_gradient_keeps_theta(self):
+        return not self.momentum                # with momentum θ keeps moving by μ·v
+
     def rule(self):
         if not self.momentum:
             return ["θ ← θ - lr·g"]
