@@ -22,7 +22,7 @@ Backward at step t, given the total dL/dh_t = dh:
                    dL/dh_{t-1} += [dz⊙σ', dr⊙σ', (dh~ ⊙ g') ⊙ r]·Uᵀ
 """
 from teachnet.backend import array_module as am
-from teachnet.ops.recurrent import RecurrentSequence, columns
+from teachnet.ops.recurrent import RecurrentSequence, columns, row_sums, times_transposed
 
 
 class GRUSequence(RecurrentSequence):
@@ -145,11 +145,11 @@ class GRUSequence(RecurrentSequence):
             grad_q = columns(self.grad_q)
             if self.row_scale is not None:
                 grad_q *= self.row_scale[:, None]
-            grad_bias = xp.stack([grad_z.sum(axis=1), grad_q.sum(axis=1)]) if self.has_bias else None
-            return xp.dot(previous, grad_q.T), grad_bias
-        grad_recurrent = xp.concatenate([xp.dot(previous, grad_z[:2 * u].T),
-                                         xp.dot(columns(self.reset_h), grad_z[2 * u:].T)], axis=1)
-        return grad_recurrent, grad_z.sum(axis=1) if self.has_bias else None
+            grad_bias = xp.stack([row_sums(grad_z), row_sums(grad_q)]) if self.has_bias else None
+            return times_transposed(previous, grad_q), grad_bias
+        grad_recurrent = xp.concatenate([times_transposed(previous, grad_z[:2 * u]),
+                                         times_transposed(columns(self.reset_h), grad_z[2 * u:])], axis=1)
+        return grad_recurrent, row_sums(grad_z) if self.has_bias else None
 
     def gates(self):
         u, gates = self.units, self.gate_values.transpose(0, 2, 1)
