@@ -28,7 +28,7 @@ def test_sequence_classification_with_an_lstm():
     max_features, maxlen = 20, 6
     rng = np.random.default_rng(1)
     X_train = rng.integers(1, max_features, size=(256, maxlen))
-    Y_train = (X_train == 3).any(axis=1).astype('float32')        # does word 3 occur?
+    Y_train = (X_train[:, -1] < 10).astype('float32')             # is the last word one of the first ten?
     model = Sequential()
     model.add(Embedding(max_features, 16, input_length=maxlen))
     model.add(LSTM(output_dim=16, activation='sigmoid', inner_activation='hard_sigmoid'))
@@ -37,8 +37,8 @@ def test_sequence_classification_with_an_lstm():
     model.add(Activation('sigmoid'))
     model.compile(loss='binary_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
     history = model.fit(X_train, Y_train, batch_size=16, nb_epoch=15, verbose=0)
-    score = model.evaluate(X_train, Y_train, batch_size=16, verbose=0)
-    assert _falls(history) and len(score) == 2
+    loss, accuracy = model.evaluate(X_train, Y_train, batch_size=16, verbose=0)
+    assert _falls(history, 0.8) and accuracy >= 0.95
 
 
 def _learnable_sequences(rng, samples, timesteps, data_dim, nb_classes):
