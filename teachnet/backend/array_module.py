@@ -261,18 +261,24 @@ def sliding_windows(x, window_shape, strides, axes):
 # ----------------------------------------------------------------------------- memory layout
 
 def memory_order(x):
-    """The axes of ``x`` from the one that steps furthest in memory to the nearest.
+    """The axes of ``x`` from the one that steps furthest in memory to the nearest, or
+    None when x is C-ordered (0, 1, ..., ndim - 1), the order arrays are made in anyway.
 
-    A C-ordered array gives (0, 1, ..., ndim - 1). A channels-first view of a channels-last
-    image, x.transpose(0, 3, 1, 2), gives (0, 2, 3, 1): its channels sit side by side in
-    memory. Elementwise arithmetic between arrays laid out alike runs straight through
-    memory; between arrays laid out differently it has to stride, which costs several
-    times more, so ops that allocate an array for x create it in x's order."""
+    A channels-first view of a channels-last image, x.transpose(0, 3, 1, 2), gives
+    (0, 2, 3, 1): its channels sit side by side in memory. Elementwise arithmetic between
+    arrays laid out alike runs straight through memory; between arrays laid out
+    differently it has to stride, which costs several times more, so ops that allocate an
+    array for x create it in x's order."""
+    if x.flags.c_contiguous:
+        return None
     return tuple(sorted(range(x.ndim), key=lambda axis: -x.strides[axis]))
 
 
 def zeros_in_order(shape, order, dtype):
-    """Zeros of ``shape`` whose axes lie in memory in ``order`` (see ``memory_order``)."""
+    """Zeros of ``shape`` whose axes lie in memory in ``order`` (see ``memory_order``;
+    None: C order)."""
+    if order is None:
+        return _xp.zeros(tuple(shape), dtype=dtype)
     stored = _xp.zeros(tuple(shape[axis] for axis in order), dtype=dtype)
     return stored.transpose(tuple(order.index(axis) for axis in range(len(order))))
 
@@ -306,7 +312,7 @@ def host_rng():
 def random_uniform(shape, dtype=None, order=None):
     """Uniform [0, 1) samples of ``shape`` on the active backend (dropout masks).
 
-    ``order``: the axes' order in memory (see ``memory_order``), C order by default. The
+    ``order``: the axes' order in memory (see ``memory_order``), C order when None. The
     samples are drawn in memory order, so the same seed gives the same numbers in the
     same places of memory whatever the order."""
     global _device_rng

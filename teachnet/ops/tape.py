@@ -42,26 +42,29 @@ class Tape:
         xp = am.xp()
         loss.grad = xp.ones(loss.data.shape, loss.data.dtype) if grad is None else grad
         keep = self.keep_gradients
+        # The loop below runs for every op of every batch: it reads and writes the
+        # tensors' gradient slots (_grad, grad_rows) directly, without the property.
         for op in reversed(self.records):
             output = op.output
-            grad_output = output.grad
+            grad_output = output._grad
             if grad_output is None:
                 continue
             grad_inputs = op.backward(grad_output)
             if keep:
                 op.grad_output, op.grad_inputs = grad_output, grad_inputs
             elif output is not loss:
-                output.grad = None          # an intermediate: its gradient is used up
+                output._grad = output.grad_rows = None      # an intermediate: its gradient is used up
             rows_of = op.gradient_rows
             for position, (tensor, grad_input) in enumerate(zip(op.inputs, grad_inputs)):
                 if grad_input is None or not isinstance(tensor, Tensor) or not tensor.requires_grad:
                     continue
-                if tensor.grad is None:
-                    tensor.grad = grad_input
-                    if rows_of:                 # only these rows can be non-zero (embeddings)
-                        tensor.grad_rows = rows_of.get(position)
+                if tensor._grad is None:
+                    tensor._grad = grad_input
+                    # only these rows can be non-zero (an embedding's gradient), else None
+                    tensor.grad_rows = rows_of.get(position) if rows_of else None
                 else:
-                    tensor.grad = tensor.grad + grad_input      # two contributions: rows unknown
+                    tensor._grad = tensor._grad + grad_input
+                    tensor.grad_rows = None                 # two contributions: rows unknown
         return loss
 
 
