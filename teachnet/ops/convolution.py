@@ -95,10 +95,11 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
     (sh, sw), (n, out_rows, out_cols) = strides, output_shape
     grad_x = xp.zeros(padded_shape, dtype=grad_matrix.dtype)
     block = xp.empty((grad_matrix.shape[0], c_in), dtype=grad_matrix.dtype)
+    windows = block.reshape(n, out_rows, out_cols, c_in)                      # the same memory, per window
     for a in range(kh):
         for b in range(kw):
             xp.matmul(grad_matrix, kernel[a, b].T, out=block)                  # G·W[a,b]ᵀ
-            grad_x[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += block.reshape(n, out_rows, out_cols, c_in)
+            grad_x[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += windows
     return grad_x
 
 
