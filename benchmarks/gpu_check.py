@@ -12,6 +12,10 @@ relative difference of the weights afterwards, max|θ_cupy − θ_numpy| / max|�
 the loss history. Both backends do the same arithmetic in a different order, so the
 differences should be rounding: about 1e-12 in float64 and 1e-5 in float32.
 
+(reproducibility) Two models with dropout, each trained twice from the same seed on CuPy:
+the weights should be identical to the last bit (CuPy's generator is seeded like NumPy's,
+and the embedding's gradient sums repeated ids in a fixed order).
+
 (speed) The benchmark models (benchmarks/bench_*.py) trained for one epoch with ``fit`` on
 CuPy: samples per second, next to PyTorch on the same GPU when it is installed with CUDA.
 The GPU is synchronised before the clock stops.
@@ -125,6 +129,34 @@ def check_agreement(backend):
     return failures
 
 
+# ----------------------------------------------------------------------------- reproducibility
+
+def check_reproducible(backend):
+    """The same seed twice on the checked backend: the same weights, to the last bit?"""
+    print(f"\n(reproducibility) each model trained twice on {backend} from the same seed, with dropout")
+    x, y = agreement_data('embedding_lstm', np.random.default_rng(1))
+    builds = {'embedding_lstm + dropout': lambda: with_dropout(embedding_lstm()),
+              'convnet + dropout': lambda: with_dropout(convnet())}
+    data = {'embedding_lstm + dropout': (x, y), 'convnet + dropout': agreement_data('convnet', np.random.default_rng(1))}
+    failures = 0
+    for name, build in builds.items():
+        first, second = (train(build, *data[name], backend, 'float32')[0] for _ in range(2))
+        same = all(np.array_equal(a, b) for a, b in zip(first, second))
+        failures += not same
+        print(f"  {name:<26}{'identical' if same else 'DIFFERENT'}")
+    am.set_backend('numpy')
+    return failures
+
+
+def with_dropout(model):
+    """The model with Dropout(0.3) before its last layer, compiled as it was."""
+    from teachnet.layers import Dropout
+    layers = model.layers[:-1] + [Dropout(0.3), model.layers[-1]]
+    rebuilt = Sequential(layers)
+    rebuilt.compile(optimizer=type(model.optimizer)(), loss=model.loss)
+    return rebuilt
+
+
 # ----------------------------------------------------------------------------- speed
 
 def synchronize():
@@ -235,6 +267,7 @@ def main():
     failures = 0
     if args.only in (None, 'agreement'):
         failures = check_agreement(args.backend)
+        failures += check_reproducible(args.backend)
     if args.only in (None, 'speed'):
         check_speed(args.backend, args.repeats)
     sys.exit(1 if failures else 0)

@@ -196,20 +196,22 @@ def scatter_add_rows(row_count, indices, values):
     """A new (row_count, dim) array whose row r is the sum of ``values[k]`` over every k
     with ``indices[k] == r`` (zero for rows never named): dL/dW of an embedding lookup.
 
-    ``indices`` (k,) are integer row ids, ``values`` (k, dim). On CuPy one ``add.at``,
-    which the GPU does with atomic additions. On the host, where ``add.at`` walks the ids
-    one by one, the ids are sorted instead, so that equal ids sit side by side:
+    ``indices`` (k,) are integer row ids, ``values`` (k, dim). The ids are sorted, so that
+    equal ids sit side by side, and each run of equal ids is summed at once with
+    ``add.reduceat``:
 
         ids sorted:   3 3 3 7 9 9          runs start at 0, 3, 4
-        rows named once (7) are copied;  runs of repeats (3, 9) are summed at once
-        with ``add.reduceat`` over the gathered rows of the repeated ids only.
+        out[3] = the sum of rows 0..2,  out[7] = row 3,  out[9] = the sum of rows 4..5
+
+    The sums come out the same, to the last bit, on every run. (``add.at`` on a GPU adds
+    repeats with atomic additions, in whatever order the threads finish; on the host it
+    walks the ids one by one, slowly.) On the host, rows named once are copied straight
+    across and only the repeated ids' rows go through ``add.reduceat``, which is faster
+    there than one reduceat over thousands of runs of length 1.
     """
     xp = _xp
     out = xp.zeros((row_count, values.shape[-1]), dtype=values.dtype)
     if indices.size == 0:
-        return out
-    if _name == 'cupy':
-        xp.add.at(out, indices, values)
         return out
     order = xp.argsort(indices, kind='stable')
     ids = indices[order]
@@ -217,6 +219,9 @@ def scatter_add_rows(row_count, indices, values):
     new_run[0] = True
     xp.not_equal(ids[1:], ids[:-1], out=new_run[1:])
     starts = xp.flatnonzero(new_run)
+    if _name != 'numpy':            # CuPy, and the strict backend standing in for it: no host sync
+        out[ids[starts]] = xp.add.reduceat(values[order], starts, axis=0)
+        return out
     counts = xp.diff(xp.concatenate([starts, xp.asarray([ids.size])]))
     single = counts == 1
     out[ids[starts[single]]] = values[order[starts[single]]]

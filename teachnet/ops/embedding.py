@@ -13,8 +13,8 @@ Backward, each row of W receives the gradients of every place that picked it:
 
 Frequent ids (padding 0, "the", ...) appear many times in one batch, so the sum must add
 repeats rather than keep one of them; ``array_module.scatter_add_rows`` does it with a
-sort and a segment sum on the host and an atomic scatter-add on a GPU. The ids have no
-gradient.
+sort and a sum over each run of equal ids, which gives the same bits on every run, on a
+GPU too. The ids have no gradient.
 
 Every other row of dL/dW is zero, and backward says which rows are not
 (``gradient_rows``): with a vocabulary of 20,000 words and a batch that holds 2,000 of
