@@ -20,6 +20,8 @@ OPTIMIZERS = {
     'sgd': lambda: SGD(lr=0.1),
     'sgd momentum': lambda: SGD(lr=0.1, momentum=0.9, nesterov=True),      # full update
     'adam': lambda: Adam(lr=0.01),                                         # full update
+    'rmsprop clipnorm': lambda: RMSprop(lr=0.01, clipnorm=0.5),            # clipping keeps zero rows zero
+    'adagrad clipvalue': lambda: Adagrad(lr=0.1, clipvalue=0.3),
 }
 
 
