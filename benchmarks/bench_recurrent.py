@@ -32,6 +32,7 @@ import time
 import numpy as np
 
 import teachnet
+from bench_mlp import blas_threads          # the benchmarks folder is the script's own
 from teachnet.layers import Dense
 from teachnet.layers.embeddings import Embedding
 from teachnet.layers.lstm import LSTM
@@ -44,17 +45,6 @@ except ImportError:                 # PyTorch is optional: teachnet alone then
     torch = None
 
 TARGETS = {'imdb': 1300, 'stacked': 25000}      # samples/s this machine should reach
-
-
-def blas_threads():
-    try:
-        from threadpoolctl import threadpool_info
-        counts = [pool['num_threads'] for pool in threadpool_info() if pool['user_api'] == 'blas']
-        if counts:
-            return counts[0]
-    except ImportError:
-        pass
-    return os.cpu_count() or 1
 
 
 # ----------------------------------------------------------------------------- data

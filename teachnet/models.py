@@ -18,12 +18,12 @@ from teachnet.layers.base import format_shape, unique_name
 from teachnet.layers.merge import Merge
 from teachnet.ops.tensor import Tensor
 from teachnet.engine.topology import call_layer, check_model_call, is_symbolic
-from teachnet.layers.weight_lists import set_weights_of_parts
+from teachnet.engine.layer_container import LayerContainer
 
 KERAS_VERSION = '1.2.2'
 
 
-class Sequential(ModelFilesAndSummary, Training):
+class Sequential(LayerContainer, ModelFilesAndSummary, Training):
     """A linear stack of layers.
 
     # Arguments
@@ -163,40 +163,17 @@ class Sequential(ModelFilesAndSummary, Training):
         check_model_call(self, self._input_shapes(), input_shapes)
         return [self.output_shape]
 
-    def reset_states(self):
-        for layer in self.layers:
-            layer.reset_states()
-
     # ------------------------------------------------------------------ weights
     @property
     def params(self):
         return [p for layer in self.layers for p in layer.params]
 
     @property
-    def weights(self):
-        return self.params
-
-    @property
     def trainable_weights(self):
         return [p for layer in self.layers if layer.trainable for p in layer.trainable_weights]
 
-    @property
-    def regularizers(self):
-        """(parameter, regularizer) pairs of every layer (for a model used as a layer)."""
-        return [pair for layer in self.layers for pair in layer.regularizers]
-
     def count_params(self):
         return sum(layer.count_params() for layer in self.layers)
-
-    def get_weights(self):
-        """All layers' weights, in order, as host NumPy arrays."""
-        return [w for layer in self.layers for w in layer.get_weights()]
-
-    def set_weights(self, weights):
-        """Set every part's weights from one list (as ``get_weights`` returns it); all counts and
-        shapes are checked before any weight changes."""
-        set_weights_of_parts(f'Model {self.name}', self.layers, weights)
-
 
     # ------------------------------------------------------------------ describing
     def get_config(self):

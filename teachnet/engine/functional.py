@@ -25,7 +25,7 @@ from teachnet.engine.training import Training
 from teachnet.engine.model_files import ModelFilesAndSummary
 from teachnet.layers.base import unique_name
 from teachnet.ops.tensor import Tensor
-from teachnet.layers.weight_lists import set_weights_of_parts
+from teachnet.engine.layer_container import LayerContainer
 
 KERAS_VERSION = '1.2.2'
 
@@ -39,7 +39,7 @@ def _unique(params):
     return unique
 
 
-class Model(ModelFilesAndSummary, OutputsTraining, Training):
+class Model(LayerContainer, ModelFilesAndSummary, OutputsTraining, Training):
     """A model made of layers called on tensors, from ``Input``\\ s to outputs.
 
     # Arguments
@@ -178,10 +178,6 @@ class Model(ModelFilesAndSummary, OutputsTraining, Training):
         check_model_call(self, self._input_shapes(), input_shapes)
         return self._output_shapes()
 
-    def reset_states(self):
-        for layer in self.layers:
-            layer.reset_states()
-
     # ------------------------------------------------------------------ weights
     @property
     def params(self):
@@ -189,31 +185,13 @@ class Model(ModelFilesAndSummary, OutputsTraining, Training):
         return _unique(p for layer in self.layers for p in layer.params)
 
     @property
-    def weights(self):
-        return self.params
-
-    @property
     def trainable_weights(self):
         if not self.trainable:
             return []
         return _unique(p for layer in self.layers if getattr(layer, 'trainable', True) for p in layer.trainable_weights)
 
-    @property
-    def regularizers(self):
-        return [pair for layer in self.layers for pair in layer.regularizers]
-
     def count_params(self):
         return int(sum(p.data.size for p in self.params))
-
-    def get_weights(self):
-        """All layers' weights, layer after layer, as host NumPy arrays."""
-        return [w for layer in self.layers for w in layer.get_weights()]
-
-    def set_weights(self, weights):
-        """Set every part's weights from one list (as ``get_weights`` returns it); all counts and
-        shapes are checked before any weight changes."""
-        set_weights_of_parts(f'Model {self.name}', self.layers, weights)
-
 
     # ------------------------------------------------------------------ describing
     def get_config(self):
