@@ -56,7 +56,12 @@ class Step:
         layer: the layer it belongs to ('loss' for the loss), plus ``where`` (timestep...).
         op, formula: the op's name and its formula.
         inputs: list of (label, array) going in (forward) or gradients sent back (backward).
+            A parameter's label names it too: ``'W = dense_1_W'``.
         output: the array produced (forward) or the gradient arriving (backward).
+        facts: what else the op kept, by name: im2col ``'patches'``, pooling ``'winners'``,
+            a recurrent layer's gates per timestep...
+
+    ``step.input('W')`` and ``step.fact('patches')`` read one of them by name.
     """
 
     def __init__(self, phase, op, inputs, output, facts=None):
@@ -68,6 +73,22 @@ class Step:
         self.inputs = inputs
         self.output = output
         self.facts = facts or {}
+
+    def input(self, name):
+        """The input called ``name`` ('x', 'W', 'b', ...) going in (forward), or the gradient
+        dL/d(name) sent back to it (backward), as a NumPy array."""
+        for label, value in self.inputs:
+            if label.split(' = ')[0] == name or label == name:
+                return value
+        names = ', '.join(repr(label.split(' = ')[0]) for label, _ in self.inputs)
+        raise KeyError(f"Step {self.op!r} of {self.layer} has no input {name!r}; its inputs: {names}.")
+
+    def fact(self, name):
+        """One of the facts the op kept (``'patches'``, ``'winners'``, gates...), by name."""
+        if name not in self.facts:
+            raise KeyError(f"Step {self.op!r} of {self.layer} kept no fact {name!r}; "
+                           f"its facts: {', '.join(map(repr, self.facts)) or 'none'}.")
+        return self.facts[name]
 
     def heading(self):
         where = ', '.join(f'{k} {v}' for k, v in self.where.items() if k != 'layer')
