@@ -41,9 +41,9 @@ from teachnet.models import Sequential, model_from_json
 from teachnet.ops.tape import no_tape
 from teachnet.ops.tensor import Tensor
 
-#: largest relative error |a - n| / (|a| + |n|) accepted, entry by entry. Rounding alone
-#: gives entries whose true gradient is near 0 (a sum of terms with cancelling signs) a
-#: few 1e-6; a wrong backward gives 1e-3 or more.
+#: largest relative error max|a - n| / max(|a|, |n|) over an array accepted
+#: (``teachnet.inspect.numerical.relative_error``): well above what rounding leaves in
+#: float64, well below a wrong backward (the largest entry 1% off gives 1e-2).
 GRADIENT_TOLERANCE = 1e-5
 #: the finite-difference step: about (machine ε)^(1/3) balances truncation (∝ h²) and
 #: rounding (∝ ε/h) errors in float64
