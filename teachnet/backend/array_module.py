@@ -336,6 +336,37 @@ def random_uniform(shape, dtype=None, order=None):
     return sample
 
 
+class same_dropout_masks:
+    """Context manager for a check that runs one forward pass many times in training mode
+    (a gradient check with dropout): ``restart()`` starts the dropout generator over from
+    ``seed``, so that every pass after a restart draws the same masks; ``before_each_call(f)``
+    is ``f`` restarting first. On exit the generator that was there before is back,
+    untouched: the masks of later training are those it would have drawn anyway."""
+
+    def __init__(self, seed=0):
+        self.seed = seed
+
+    def __enter__(self):
+        self.outside = _device_rng
+        self.restart()
+        return self
+
+    def restart(self):
+        global _device_rng
+        _device_rng = _make_device_rng(self.seed)
+
+    def before_each_call(self, function):
+        def with_the_same_masks(*args, **kwargs):
+            self.restart()
+            return function(*args, **kwargs)
+        return with_the_same_masks
+
+    def __exit__(self, *exc_info):
+        global _device_rng
+        _device_rng = self.outside
+        return False
+
+
 def _backend_from_environment():
     name = os.environ.get('TEACHNET_BACKEND', 'numpy').strip().lower() or 'numpy'
     set_backend(name)

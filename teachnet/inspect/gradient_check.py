@@ -5,9 +5,11 @@ by backward (what training uses) and once numerically, nudging each weight by ±
 
     dL/dθ_i ≈ (L(θ + h·e_i) - L(θ - h·e_i)) / 2h
 
-Both run in float64 on a copy of the weights, with dropout off (it would change L between
-the two nudges). A relative error around 1e-7 or below means backward is right; above
-1e-4 something is wrong.
+Both run in float64 on a copy of the weights. By default in test mode, dropout off; with
+``training=True`` in training mode, dropout on, and every evaluation of L draws the same
+masks (the dropout generator restarts from one seed before each), so that L changes only
+with the nudged weight. A relative error around 1e-7 or below means backward is right;
+above 1e-4 something is wrong.
 """
 from teachnet.backend import array_module as am
 from teachnet.inspect.numerical import central_differences, relative_error
@@ -75,7 +77,8 @@ class _float64_weights:
         return False
 
 
-def gradient_check(model_or_layer, x, y=None, max_checks=200, tolerance=1e-6, step=1e-5, seed=0):
+def gradient_check(model_or_layer, x, y=None, max_checks=200, tolerance=1e-6, step=1e-5, seed=0,
+                   training=False):
     """Relative error of every parameter's backward gradient against central differences.
 
     # Arguments
@@ -84,12 +87,15 @@ def gradient_check(model_or_layer, x, y=None, max_checks=200, tolerance=1e-6, st
         x, y: a small batch of data.
         max_checks: at most this many entries per parameter are checked (chosen at random);
             None checks them all.
+        training: check training mode (dropout on, the same masks in every evaluation).
     """
     rng = np.random.default_rng(seed)
     is_model = hasattr(model_or_layer, 'layers')
     params = model_or_layer.params
-    with _float64_weights(params):
-        loss_of = _model_loss(model_or_layer, x, y) if is_model else _layer_loss(model_or_layer, x, rng)
+    with _float64_weights(params), am.same_dropout_masks(seed) as masks:
+        loss_of = _model_loss(model_or_layer, x, y, training) if is_model else \
+            _layer_loss(model_or_layer, x, rng, training)
+        loss_of = masks.before_each_call(loss_of)
         for p in params:
             p.grad = None
         with Tape() as tape:
@@ -117,7 +123,7 @@ def gradient_check(model_or_layer, x, y=None, max_checks=200, tolerance=1e-6, st
     return GradientCheckReport(rows, tolerance)
 
 
-def _model_loss(model, x, y):
+def _model_loss(model, x, y, training=False):
     if model.optimizer is None or y is None:
         raise ValueError("gradient_check on a model needs a compiled model and targets y "
                          "(or pass a single layer).")
@@ -125,17 +131,17 @@ def _model_loss(model, x, y):
     inputs, targets, weights = model._to_device(inputs, targets, weights)
 
     def loss_of():
-        output = model._forward_inputs(inputs, training=False)
+        output = model._forward_inputs(inputs, training=training)
         return model._loss(targets, output, weights, model._regularisation())
     return loss_of
 
 
-def _layer_loss(layer, x, rng):
+def _layer_loss(layer, x, rng, training=False):
     x = am.to_device(np.asarray(am.to_numpy(x)), dtype=layer.input_dtype or 'float64')
     with no_tape():
         output_shape = layer(Tensor(x), False).shape
     weights = am.to_device(rng.standard_normal(output_shape))
 
     def loss_of():
-        return (layer(Tensor(x), False) * weights).sum()
+        return (layer(Tensor(x), training) * weights).sum()
     return loss_of

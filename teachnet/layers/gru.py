@@ -10,7 +10,9 @@ taking a candidate h~, the reset gate r chooses how much of the past the candida
 This is Keras 1's formulation (reset before the product with U_h). ``reset_after=True``
 gives the Keras 3 / cuDNN one, h~ = g(x_t W_h + b_h + r ⊙ (h_{t-1} U_h + b'_h)), with a
 bias of shape (2, 3·units), so that weights from those libraries load and compute the same.
-Backward through time is derived in ``teachnet.ops.recurrent_gru``.
+Backward through time is derived in ``teachnet.ops.recurrent_gru``; one timestep, forward
+and backward, written plainly: ``teachnet/layers/reference_cells/gru_cell.py`` and
+``gru_reset_after_cell.py``.
 """
 from teachnet import activations
 from teachnet.layers import register

@@ -9,7 +9,8 @@ it and what to show as the output h:
 
 σ is ``inner_activation`` (Keras 1: hard_sigmoid), g is ``activation`` (tanh). The
 forget gate's bias starts at 1 (``forget_bias_init='one'``), so that at first the cell
-remembers rather than forgets. Backward through time is derived in
+remembers rather than forgets. One timestep, forward and backward, written plainly:
+``teachnet/layers/reference_cells/lstm_cell.py``. Backward through time is derived in
 ``teachnet.ops.recurrent_lstm``; the gates and the gradients through time can be read
 with ``teachnet.inspect.recurrent``.
 """

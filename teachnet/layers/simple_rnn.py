@@ -2,7 +2,8 @@
 
 The simplest memory: the new state mixes the current input with the previous state
 through one weight matrix each. See ``teachnet.ops.recurrent_simple`` for the math of
-backward through time, and why gradients vanish or explode in such a layer.
+backward through time, and why gradients vanish or explode in such a layer, and
+``teachnet/layers/reference_cells/simple_rnn_cell.py`` for one timestep written plainly.
 """
 from teachnet.layers import register
 from teachnet.layers.recurrent_base import Recurrent

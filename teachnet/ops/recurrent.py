@@ -33,6 +33,10 @@ Conventions shared by every cell here:
   unchanged, h_t = h_{t-1} (and c_t = c_{t-1}), so the gradient passes straight through;
 * ``recurrent_mask`` (batch, units), the dropout of ``dropout_U``, multiplies h_{t-1}
   wherever it meets U, the same units dropped at every step of a sequence.
+
+For a first reading, ``teachnet.layers.reference_cells`` has each cell for one timestep,
+written plainly (batch-major, Keras's gate order, nothing folded), and runs it over time
+step by step; the tests check every op here against those references, forward and backward.
 """
 from teachnet.backend import array_module as am
 from teachnet.ops.op import Op

@@ -20,6 +20,11 @@ Backward at step t, given the total dL/dh_t = dh:
                    dL/dh_{t-1} += d(r ⊙ h_{t-1}) ⊙ r + [dz, dr]⊙σ' · U_zrᵀ
     reset after:   dr = (dh~ ⊙ g') ⊙ (h_{t-1} U_h + b'_h),
                    dL/dh_{t-1} += [dz⊙σ', dr⊙σ', (dh~ ⊙ g') ⊙ r]·Uᵀ
+
+Read ``teachnet/layers/reference_cells/gru_cell.py`` (reset before) and
+``gru_reset_after_cell.py`` first: the same cells for one timestep, batch-major, in Keras's
+gate order, with nothing folded. The tests hold this op to them, forward and backward
+(tests/layers/test_reference_cells.py).
 """
 from teachnet.backend import array_module as am
 from teachnet.ops.recurrent import RecurrentSequence, columns, row_sums, times_transposed

@@ -22,6 +22,10 @@ Backward at step t, given the total dL/dh_t = dh and the dL/dc_t coming from ste
     di   = dc ⊙ c~_t      df = dc ⊙ c_{t-1}      dc~ = dc ⊙ i_t
     dz   = [di, df, dc~, do] ⊙ [σ', σ', g', σ']   (pre-activations of the four gates)
     dL/dc_{t-1} = dc ⊙ f_t        dL/dh_{t-1} += dz·Uᵀ
+
+Read ``teachnet/layers/reference_cells/lstm_cell.py`` first: the same cell for one
+timestep, batch-major, in Keras's gate order, with nothing folded. The tests hold this op
+to it, forward and backward (tests/layers/test_reference_cells.py).
 """
 from teachnet.backend import array_module as am
 from teachnet.ops.recurrent import RecurrentSequence

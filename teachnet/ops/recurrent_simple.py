@@ -11,6 +11,10 @@ of the past. Backward through time, with a_t = x_t W + h_{t-1} U + b:
 The gradient reaching step t - k is a product of k factors Uᵀ·diag(g'): it shrinks or
 grows geometrically with k, which is why a simple RNN struggles with long-range
 dependencies (the gradient "vanishes") and why LSTMs and GRUs were invented.
+
+Read ``teachnet/layers/reference_cells/simple_rnn_cell.py`` first: the same cell for one
+timestep, batch-major, unfolded. The tests hold this op to it, forward and backward
+(tests/layers/test_reference_cells.py).
 """
 from teachnet.backend import array_module as am
 from teachnet.ops.recurrent import RecurrentSequence

@@ -11,7 +11,8 @@
    in training mode too; once in float32 (loose tolerance) and once in float64 (tight);
 3. gradients: dL/dx and dL/dθ for every parameter θ against central differences, in
    float64 (``teachnet.inspect.numerical.check_function`` and
-   ``teachnet.inspect.gradient_check``);
+   ``teachnet.inspect.gradient_check``), in test mode and, for a layer that is random
+   while training (dropout), in training mode too, every evaluation drawing the same masks;
 4. weights: ``set_weights`` then ``get_weights`` gives the new arrays back; a list of the
    wrong length or an array of the wrong shape is refused with a ValueError that names
    the layer, and leaves every weight as it was;
@@ -40,9 +41,9 @@ from teachnet.models import Sequential, model_from_json
 from teachnet.ops.tape import no_tape
 from teachnet.ops.tensor import Tensor
 
-#: largest relative error |a - n| / (|a| + |n|) accepted, entry by entry. Rounding alone
-#: gives entries whose true gradient is near 0 (a sum of terms with cancelling signs) a
-#: few 1e-6; a wrong backward gives 1e-3 or more.
+#: largest relative error max|a - n| / max(|a|, |n|) over an array accepted
+#: (``teachnet.inspect.numerical.relative_error``): well above what rounding leaves in
+#: float64, well below a wrong backward (the largest entry 1% off gives 1e-2).
 GRADIENT_TOLERANCE = 1e-5
 #: the finite-difference step: about (machine ε)^(1/3) balances truncation (∝ h²) and
 #: rounding (∝ ε/h) errors in float64
@@ -64,7 +65,8 @@ def layer_test(layer_factory, input_shape, reference=None, input_dtype='float64'
         expected_output_shape: the output shape of one sample (no batch axis), if known.
         check_gradients: run the numerical gradient checks.
         deterministic: False for layers that are random while training (Dropout); then
-            training mode is not compared with the reference.
+            training mode is not compared with the reference, and its gradients are
+            checked with the dropout masks held fixed.
         input_data: a host array to use instead of random data (its batch size is used).
         batch_sizes: batch sizes for the shape checks (the first one for everything else).
         custom_objects: passed to ``from_config`` / ``model_from_json`` (Lambda functions).
@@ -104,6 +106,8 @@ def layer_test(layer_factory, input_shape, reference=None, input_dtype='float64'
                                        err_msg=f'{layer.name}: float64 forward differs from the reference')
         if check_gradients:
             _check_gradients(twin, x, integer_input)
+            if not deterministic:
+                _check_gradients(twin, x, integer_input, training=True)
 
     _check_weights_round_trip(layer, rng)
     _check_config_round_trip(layer, model, x, custom_objects)
@@ -164,15 +168,19 @@ def _twin(layer_factory, input_shape, layer):
     return twin
 
 
-def _check_gradients(layer, x, integer_input):
-    """dL/dx and dL/dθ, by backward and by central differences, L = Σ r ⊙ output."""
+def _check_gradients(layer, x, integer_input, training=False):
+    """dL/dx and dL/dθ, by backward and by central differences, L = Σ r ⊙ output; in
+    training mode every evaluation of L draws the same dropout masks."""
+    mode = 'training' if training else 'test'
     if not integer_input:
-        [input_error] = check_function(lambda t: layer(t, False), np.array(x, dtype=np.float64),
-                                       step=GRADIENT_STEP)
-        assert input_error < GRADIENT_TOLERANCE, f'{layer.name}: dL/dx relative error {input_error:.2e}'
-    report = gradient_check(layer, x, tolerance=GRADIENT_TOLERANCE, step=GRADIENT_STEP)
+        with am.same_dropout_masks() as masks:
+            [input_error] = check_function(masks.before_each_call(lambda t: layer(t, training)),
+                                           np.array(x, dtype=np.float64), step=GRADIENT_STEP)
+        assert input_error < GRADIENT_TOLERANCE, \
+            f'{layer.name}: dL/dx relative error {input_error:.2e} in {mode} mode'
+    report = gradient_check(layer, x, tolerance=GRADIENT_TOLERANCE, step=GRADIENT_STEP, training=training)
     assert [row['parameter'] for row in report.rows] == [p.name for p in layer.params]
-    assert report.passed, f'{layer.name}: parameter gradients\n{report}'
+    assert report.passed, f'{layer.name}: parameter gradients in {mode} mode\n{report}'
 
 
 def _check_weights_round_trip(layer, rng):
