@@ -145,6 +145,13 @@ def read_text(group, name, default=None):
     return _decode(value)
 
 
+def holds_arrays(item):
+    """True when ``item`` is an array (a dataset), or a group with an array somewhere inside."""
+    if isinstance(item, h5py.Dataset):
+        return True
+    return any(holds_arrays(child) for child in item.values())
+
+
 def read_numbers(dataset, where):
     """The dataset's values as a host NumPy array; anything but numbers is refused."""
     if not isinstance(dataset, h5py.Dataset):
