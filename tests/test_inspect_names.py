@@ -4,7 +4,7 @@ import numpy as np
 import teachnet
 import teachnet.inspect
 from teachnet.inspect import gates, gradients_through_time
-from teachnet.layers import LSTM, Dense
+from teachnet.layers import LSTM, Bidirectional, Dense
 from teachnet.models import Sequential
 
 
@@ -23,3 +23,10 @@ def test_gates_and_gradients_through_time_from_teachnet_inspect():
     last_output = teachnet.inspect.feature_maps(model, x, model.layers[0].name)
     np.testing.assert_allclose(seen['h'][-1], last_output, rtol=1e-5, atol=1e-6)
     assert gradients_through_time(model, x, y).shape == (4, 2, 3)
+
+
+def test_gates_of_a_recurrent_layer_inside_a_wrapper():
+    teachnet.set_seed(1)
+    model = Sequential([Bidirectional(LSTM(3), input_shape=(4, 2)), Dense(1)])
+    seen = gates(model, np.ones((2, 4, 2)))
+    assert seen['h'].shape == (4, 2, 3)

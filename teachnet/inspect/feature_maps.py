@@ -29,7 +29,7 @@ def _inside(container):
     return getattr(container, 'layers', None) or ()
 
 
-def _all_layers(model):
+def all_layers(model):
     """Every layer of ``model`` once, in order, looking inside nested models and Merge branches."""
     seen, found = set(), []
 
@@ -45,7 +45,7 @@ def _all_layers(model):
 
 def find_layer(model, layer_name):
     """The layer called ``layer_name`` in ``model`` (or in a model or Merge nested inside it)."""
-    layers = _all_layers(model)
+    layers = all_layers(model)
     for layer in layers:
         if getattr(layer, 'name', None) == layer_name:
             return layer
