@@ -35,8 +35,9 @@ def _require_recurrent_layer(model_or_layer):
     if any(isinstance(layer, Recurrent) for layer in layers + wrapped):
         return
     kinds = ', '.join(dict.fromkeys(type(layer).__name__ for layer in layers))
-    what = (f"Model {model_or_layer.name!r} has no recurrent layer (LSTM, GRU, SimpleRNN): its layers are {kinds}"
-            if is_model else f"Layer {model_or_layer.name!r} is a {kinds}, not a recurrent layer (LSTM, GRU, SimpleRNN)")
+    recurrent = 'recurrent layer (LSTM, GRU, SimpleRNN)'
+    what = (f"Model {model_or_layer.name!r} has no {recurrent}: its layers are {kinds}" if is_model
+            else f"Layer {model_or_layer.name!r} is a {kinds}, not a {recurrent}")
     raise ValueError(f"{what}. gates and gradients_through_time look inside a recurrent layer; for the "
                      "others, see feature_maps(model, x, layer_name) or model.trace(x, y).")
 

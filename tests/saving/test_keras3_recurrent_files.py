@@ -73,7 +73,8 @@ def test_by_name_finds_a_recurrent_layer_called_as_in_the_file():
 def test_gru_of_the_other_reset_after_is_refused_with_what_to_write(file_name, reset_after):
     model = Sequential([GRU(5, reset_after=reset_after, **SEQUENCES), Dense(2)])
     before = model.get_weights()
-    with pytest.raises(ValueError, match=rf"'cell/vars/2' of layer 'gru'.*GRU\(\.\.\., reset_after={not reset_after}\)"):
+    expected = rf"'cell/vars/2' of layer 'gru'.*GRU\(\.\.\., reset_after={not reset_after}\)"
+    with pytest.raises(ValueError, match=expected):
         model.load_weights(FILES / f'{file_name}.weights.h5')
     for now, then in zip(model.get_weights(), before):
         np.testing.assert_array_equal(now, then)
