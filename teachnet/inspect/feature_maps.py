@@ -8,24 +8,44 @@ network has learned to look for::
     plt.imshow(maps[0, 5])                                        # the 6th filter's map
 
 It works for any layer, not only convolutions: the output of a Dense, an Activation or a
-pooling layer comes back the same way.
+pooling layer comes back the same way; so does that of a layer inside a branch of a Merge,
+of the Merge itself (the joined branches), of a layer of a functional graph, and of a
+model used as a layer inside another.
+
+How: while the model runs, the one method that computes the layer's output is replaced,
+on that layer only, by one that also keeps a copy of the output; the original comes back
+afterwards. A layer computes its output in ``call``, a Merge in ``merge_tensors``, a model
+used as a layer in ``forward``.
 """
 from teachnet.backend import array_module as am
+from teachnet.layers.merge import Merge, is_model
 from teachnet.ops.tape import no_tape
 
 
-def _all_layers(model):
-    """Every layer of ``model``, looking inside nested models and merges, in order."""
-    for layer in getattr(model, 'layers', ()):
-        yield layer
-        inner = getattr(layer, 'layers', None)
-        if inner:
-            yield from _all_layers(layer)
+def _inside(container):
+    """What sits directly inside a model (its layers) or a Merge (its branches)."""
+    if isinstance(container, Merge):
+        return container.branches
+    return getattr(container, 'layers', None) or ()
+
+
+def all_layers(model):
+    """Every layer of ``model`` once, in order, looking inside nested models and Merge branches."""
+    seen, found = set(), []
+
+    def walk(container):
+        for layer in _inside(container):
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                found.append(layer)
+                walk(layer)
+    walk(model)
+    return found
 
 
 def find_layer(model, layer_name):
-    """The layer called ``layer_name`` in ``model`` (or in a model nested inside it)."""
-    layers = list(_all_layers(model))
+    """The layer called ``layer_name`` in ``model`` (or in a model or Merge nested inside it)."""
+    layers = all_layers(model)
     for layer in layers:
         if getattr(layer, 'name', None) == layer_name:
             return layer
@@ -34,41 +54,81 @@ def find_layer(model, layer_name):
                      f"its layers are: {names}.")
 
 
-def feature_maps(model, x, layer_name, batch_size=32):
+def _output_method(layer):
+    """The name of the method that computes ``layer``'s output."""
+    if isinstance(layer, Merge):
+        return 'merge_tensors'
+    return 'forward' if is_model(layer) else 'call'
+
+
+def _batches(x, batch_size):
+    """``x`` (an array, a list of arrays or a dict of arrays) cut into batches of samples."""
+    if isinstance(x, dict):
+        count = len(next(iter(x.values())))
+        return [{k: v[start:start + batch_size] for k, v in x.items()} for start in range(0, count, batch_size)]
+    if isinstance(x, (list, tuple)):
+        count = len(x[0])
+        return [[a[start:start + batch_size] for a in x] for start in range(0, count, batch_size)]
+    return [x[start:start + batch_size] for start in range(0, len(x), batch_size)]
+
+
+def _catch_outputs(model, layer, batch, batch_size):
+    """Run ``model`` on one batch; the list of ``layer``'s outputs (one per call, as host copies)."""
+    name = _output_method(layer)
+    original, had_own = getattr(layer, name), name in vars(layer)
+    caught = []
+
+    def catching(*args, **kwargs):
+        output = original(*args, **kwargs)
+        if not hasattr(output, 'data'):
+            raise ValueError(f"Layer {layer.name!r} gives {len(output)} outputs; feature_maps shows one: "
+                             f"ask for the layer that computes the output you want to see.")
+        caught.append(am.host.array(am.to_numpy(output.data), copy=True))   # a copy of what it is now
+        return output
+
+    setattr(layer, name, catching)             # on this one layer only, and only while it runs
+    try:
+        with no_tape():
+            model.predict(batch, batch_size=batch_size)       # one batch: the model runs once
+    finally:
+        if had_own:
+            setattr(layer, name, original)
+        else:
+            delattr(layer, name)
+    return caught
+
+
+def feature_maps(model, x, layer_name, batch_size=32, node_index=None):
     """The output of the layer ``layer_name`` when ``model`` runs on ``x``, as a host NumPy array.
 
     The model runs in test mode (no dropout), nothing is recorded and no weight changes.
-    The layer's outputs are caught as the model runs, so any layer of any model works,
-    including one inside a branch of a Merge.
 
     # Arguments
-        model: a built model (compiled or not).
+        model: a built model (compiled or not): Sequential, with or without a Merge, or functional.
         x: the input data, as for ``model.predict``.
-        layer_name: the name of the layer to look at (``model.summary()`` lists them).
+        layer_name: the name of the layer to look at (``model.summary()`` lists them; the
+            layers inside Merge branches and nested models count too).
         batch_size: how many samples to run at once.
+        node_index: for a layer shared in a functional graph (called on several inputs),
+            which call to show: 0 for the first, 1 for the second...
 
     # Returns
         An array with the layer's output shape, one entry per sample of ``x``; for a
         channels-first convolution (samples, filters, rows, cols).
     """
     layer = find_layer(model, layer_name)
-    caught = []
-    original_call, had_own_call = layer.call, 'call' in vars(layer)
-
-    def catching_call(*args, **kwargs):
-        output = original_call(*args, **kwargs)
-        caught.append(am.host.array(am.to_numpy(output.data), copy=True))   # a copy of what it is now
-        return output
-
-    layer.call = catching_call             # on this one layer only, and only while it runs
-    try:
-        with no_tape():
-            model.predict(x, batch_size=batch_size)
-    finally:
-        if had_own_call:
-            layer.call = original_call
-        else:
-            del layer.call
-    if not caught:
-        raise ValueError(f"Layer {layer_name!r} did not run when model {model.name!r} ran on the input.")
-    return caught[0] if len(caught) == 1 else am.host.concatenate(caught, axis=0)
+    batches = _batches(x, batch_size)
+    if not batches:
+        raise ValueError(f"feature_maps of layer {layer_name!r}: x holds no samples; give at least one.")
+    per_batch = [_catch_outputs(model, layer, batch, batch_size) for batch in batches]
+    calls = len(per_batch[0])
+    if calls == 0:
+        raise ValueError(f"Layer {layer_name!r} did not run when model {model.name!r} ran on the input: "
+                         f"it is not on the way from the model's inputs to its outputs.")
+    if node_index is None and calls > 1:
+        raise ValueError(f"Layer {layer_name!r} is shared: it runs {calls} times each time model "
+                         f"{model.name!r} runs. Choose which call to show with node_index=0 to {calls - 1}.")
+    if node_index is not None and not 0 <= node_index < calls:
+        raise ValueError(f"Layer {layer_name!r} runs {calls} time(s) each time model {model.name!r} runs, so "
+                         f"node_index must be 0 to {calls - 1}; got {node_index}.")
+    return am.host.concatenate([outputs[node_index or 0] for outputs in per_batch], axis=0)

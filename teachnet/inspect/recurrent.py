@@ -17,11 +17,29 @@ backward, as ``model.trace`` runs it; the weights are not changed), exactly the 
 that training would use.
 """
 from teachnet.backend import array_module as am
+from teachnet.inspect.feature_maps import all_layers
+from teachnet.layers.recurrent_base import Recurrent
 from teachnet.ops.recurrent import RecurrentSequence
 from teachnet.ops.tape import Tape
 from teachnet.ops.tensor import Tensor
 
 np = am.host
+
+
+def _require_recurrent_layer(model_or_layer):
+    """Refuse, before running anything, a model (or layer) with no recurrent layer in it."""
+    is_model = hasattr(model_or_layer, 'layers')
+    layers = all_layers(model_or_layer) if is_model else [model_or_layer]
+    wrapped = [getattr(layer, name) for layer in layers for name in ('layer', 'forward_layer')
+               if hasattr(layer, name)]                  # inside TimeDistributed, Bidirectional
+    if any(isinstance(layer, Recurrent) for layer in layers + wrapped):
+        return
+    kinds = ', '.join(dict.fromkeys(type(layer).__name__ for layer in layers))
+    recurrent = 'recurrent layer (LSTM, GRU, SimpleRNN)'
+    what = (f"Model {model_or_layer.name!r} has no {recurrent}: its layers are {kinds}" if is_model
+            else f"Layer {model_or_layer.name!r} is a {kinds}, not a {recurrent}")
+    raise ValueError(f"{what}. gates and gradients_through_time look inside a recurrent layer; for the "
+                     "others, see feature_maps(model, x, layer_name) or model.trace(x, y).")
 
 
 def _recurrent_records(records, layer_name):
@@ -53,6 +71,7 @@ def gates(model_or_layer, x, layer_name=None, training=False):
         A dict gate name -> host array (timesteps, batch, units): LSTM 'i', 'f', 'c~', 'o',
         'c', 'h'; GRU 'z', 'r', 'h~', 'h'; SimpleRNN 'h'.
     """
+    _require_recurrent_layer(model_or_layer)
     is_model = hasattr(model_or_layer, 'layers')
     with Tape() as tape:
         if is_model:
@@ -82,6 +101,7 @@ def gradients_through_time(model, x, y, layer_name=None, state='h'):
         each step's state (from the outputs and from all later steps).
     """
     from teachnet.inspect.trace import _record
+    _require_recurrent_layer(model)
     inputs, targets, weights = model._prepare(x, y if model.optimizer is not None else None)
     inputs, targets, weights = model._to_device(inputs, targets, weights)
     inputs = [Tensor(a, requires_grad=a.dtype.kind == 'f') for a in inputs]

@@ -97,7 +97,8 @@ class Layer:
     # ------------------------------------------------------------------ building
     def build(self, input_shape):
         """Create the parameters for inputs of ``input_shape``. Layers without weights
-        need not override it."""
+        need not override it. Building twice changes nothing: ``add_weight`` gives back the
+        weights the layer already has (their values kept), and refuses other shapes."""
 
     def compute_output_shape(self, input_shape):
         """The output shape for ``input_shape`` (batch axis included). Default: unchanged."""
@@ -113,7 +114,15 @@ class Layer:
 
     def add_weight(self, shape, initializer, name, regularizer=None, trainable=True):
         """Create a parameter of ``shape`` drawn on the host by ``initializer``, moved to the
-        active backend; its name is '<layer>/<name>' as in Keras 2."""
+        active backend; its name is '<layer>/<name>' as in Keras 2. A layer built before
+        already has it: that same parameter comes back (a layer never holds two of one weight)."""
+        existing = next((p for p in self.params if p.name == f'{self.name}/{name}'), None)
+        if existing is not None:
+            if tuple(existing.shape) != tuple(shape):
+                raise ValueError(f"Layer {self.name} is built already: its weight {existing.name} has shape "
+                                 f"{tuple(existing.shape)}, and building it again asks for shape {tuple(shape)}. "
+                                 "A layer takes one input shape: make a new layer for the other one.")
+            return existing
         values = initializers.get(initializer)(tuple(shape), dim_ordering='tf')
         param = Parameter(am.to_device(values, dtype=am.floatx()), name=f'{self.name}/{name}',
                           trainable=trainable and self.trainable)

@@ -89,10 +89,12 @@ def open_hdf5_for_reading(filepath):
     # Raises
         FileNotFoundError: nothing at that path.
         ValueError: the path is a folder, or the file is not HDF5.
+        OSError: the file starts as HDF5 but h5py cannot open it (cut short, damaged).
     """
     path = os.fspath(filepath)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"No such file: {path} (looked in {os.path.abspath(path)}).")
+        raise FileNotFoundError(f"No such file: {os.path.abspath(path)}. Check the file's name and folder "
+                                "(a relative path starts from the current folder).")
     if os.path.isdir(path):
         raise ValueError(f"{path} is a folder, not an HDF5 file.")
     if not h5py.is_hdf5(path):
@@ -100,7 +102,12 @@ def open_hdf5_for_reading(filepath):
                 "inside it." if path.endswith('.keras') else '')
         raise ValueError(f"{path} is not an HDF5 file: teachnet reads weights and models from the "
                          f"HDF5 files that model.save_weights / model.save (or Keras) write.{hint}")
-    return h5py.File(path, 'r')
+    try:
+        return h5py.File(path, 'r')
+    except OSError as error:                # the HDF5 signature is there, the rest is not
+        raise OSError(f"{path} is not a complete HDF5 file: it was truncated (a download, copy or save "
+                      f"that stopped) or is damaged, or it is not HDF5 at all (h5py: {error}). Save, copy "
+                      "or download it again, and check that its size is that of the original.") from None
 
 
 def _decode(value):
@@ -143,6 +150,13 @@ def read_text(group, name, default=None):
     if not isinstance(value, (bytes, str)) and getattr(value, 'shape', None) == ():
         value = value.item()
     return _decode(value)
+
+
+def holds_arrays(item):
+    """True when ``item`` is an array (a dataset), or a group with an array somewhere inside."""
+    if isinstance(item, h5py.Dataset):
+        return True
+    return any(holds_arrays(child) for child in item.values())
 
 
 def read_numbers(dataset, where):

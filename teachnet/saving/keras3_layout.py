@@ -14,6 +14,16 @@ name, so that two copies of one architecture share their paths. Some earlier wri
 the layer's name instead, and TensorFlow's Keras 2.13+ put the layers under
 ``_layer_checkpoint_dependencies`` rather than ``layers``. All of these are read here.
 
+A layer made of other layers keeps their variables in groups of its own, below its path::
+
+    /layers/lstm/cell/vars/0                        an LSTM's kernel (3, 4·units): the cell's
+    /layers/bidirectional/forward_layer/cell/vars/0 ... then backward_layer/cell/vars/...
+    /layers/time_distributed/layer/vars/0           the wrapped layer's kernel
+
+Those groups are read in ``NESTED_GROUPS`` order, after the layer's own ``vars``: the
+order in which teachnet's ``get_weights`` lists them (Keras 3 keeps the gate order of
+Keras 2: i, f, c, o for an LSTM, z, r, h for a GRU), so the arrays load as they are.
+
 There is no list of layer names in the file, and HDF5 lists a group's members in
 alphabetical order ('dense_10' before 'dense_2'), so the order is not read from the file:
 the model's layers are walked in order and each one's path is looked up, as Keras does.
@@ -24,6 +34,11 @@ from teachnet.saving.keras_layout import SavedLayer
 
 #: the folders that hold the layers' paths, in the order they are tried
 LAYER_CONTAINERS = ('layers', '_layer_checkpoint_dependencies')
+
+#: the groups in which Keras 3 keeps the variables of the layers inside a layer: a
+#: recurrent layer's cell, a Bidirectional's two layers, a wrapper's layer (in this order)
+NESTED_GROUPS = ('cell', 'forward_layer', 'backward_layer', 'layer')
+
 
 #: Keras 1 class names whose Keras 3 class has another name
 KERAS3_CLASS_NAMES = {
@@ -41,16 +56,26 @@ def layer_container(group):
     return None
 
 
-def read_variables(container, key, where):
-    """The arrays under ``<key>/vars/0, 1, ...`` as a list (empty for a weightless layer)."""
-    layer_group = container[key]
+def read_variables(layer_group, where, prefix=''):
+    """The arrays of one layer, as a list of (path, array): first its own ``vars/0, 1...``,
+    then those of the layers nested inside it (``NESTED_GROUPS``); empty for a weightless layer."""
     variables = layer_group['vars'] if 'vars' in layer_group else {}
     numbers = sorted(variables.keys(), key=lambda name: int(name) if name.isdigit() else -1)
     if numbers != [str(index) for index in range(len(numbers))]:
-        raise ValueError(f"{where}: the arrays of layer {key!r} should be numbered 0, 1, 2..., "
+        raise ValueError(f"{where}: the arrays in {prefix}vars should be numbered 0, 1, 2..., "
                          f"found {sorted(variables.keys())}.")
-    return [hdf5_files.read_numbers(variables[name], f"{where}, layer {key!r}, variable {name}")
-            for name in numbers]
+    arrays = [(f'{prefix}vars/{name}', hdf5_files.read_numbers(variables[name], f"{where}, {prefix}vars/{name}"))
+              for name in numbers]
+    for name in NESTED_GROUPS:
+        if name in layer_group:
+            arrays += read_variables(layer_group[name], where, f'{prefix}{name}/')
+    unknown = [name for name in layer_group.keys() if name not in ('vars',) + NESTED_GROUPS
+               and hdf5_files.holds_arrays(layer_group[name])]
+    if unknown:
+        raise ValueError(f"{where}: arrays in {', '.join(prefix + name for name in unknown)}, where teachnet "
+                         f"looks only in vars and in the nested groups {', '.join(NESTED_GROUPS)}: the file "
+                         "comes from a layer that teachnet cannot load; load the other layers with by_name=True.")
+    return arrays
 
 
 def class_based_keys(layers):
@@ -74,9 +99,9 @@ def read_saved_layers(container, where):
 
 
 def saved_layer(container, key, where):
-    """One layer path as a SavedLayer (its arrays named 'vars/0', 'vars/1'...)."""
-    arrays = read_variables(container, key, where)
-    return SavedLayer(key, [f'vars/{index}' for index in range(len(arrays))], arrays)
+    """One layer path as a SavedLayer (its arrays named by their paths: 'vars/0', 'cell/vars/1'...)."""
+    variables = read_variables(container[key], f"{where}, layer {key!r}")
+    return SavedLayer(key, [path for path, _ in variables], [array for _, array in variables])
 
 
 def match_in_order(layers, container, where):

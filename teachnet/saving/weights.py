@@ -5,7 +5,15 @@ Keras. Loading reads three kinds of file:
 
 * the Keras 1/2 layout, as ``save_weights`` writes it, or inside the ``model_weights``
   group of a whole-model file (``model.save``, in Keras or in teachnet);
-* the Keras 3 layout of ``.weights.h5`` files (see ``keras3_layout``).
+* the Keras 3 layout of ``.weights.h5`` files (see ``keras3_layout``), recurrent layers
+  and their wrappers included.
+
+A weight file holds numbers, not settings: the model that loads it must compute what the
+saving one computed. Keras 3's LSTM and GRU use ``recurrent_activation='sigmoid'`` and its
+GRU ``reset_after=True``, while teachnet's defaults are Keras 1's (``inner_activation=
+'hard_sigmoid'``, ``reset_after=False``): to predict what Keras 3 predicts, write
+``LSTM(units, inner_activation='sigmoid')`` and ``GRU(units, inner_activation='sigmoid',
+reset_after=True)``.
 
 Two ways to decide which arrays go to which layer:
 
@@ -141,7 +149,19 @@ def check_fits(layer, entry, where):
             raise ValueError(
                 f"Layer {layer.name} ({type(layer).__name__}): weight {name} has shape "
                 f"{tuple(now.shape)}, but {saved_name!r} of layer {entry.name!r} in {where} has "
-                f"shape {tuple(array.shape)}.")
+                f"shape {tuple(array.shape)}.{reset_after_hint(layer, now.shape, array.shape)}")
+
+
+def reset_after_hint(layer, shape, saved_shape):
+    """What to do when a GRU's bias was saved for the other ``reset_after``: the bias is
+    (2, 3·units) when the reset gate acts after the recurrent product (Keras 3's default),
+    (3·units,) when it acts before (Keras 1's)."""
+    if not hasattr(layer, 'reset_after') or {len(shape), len(saved_shape)} != {1, 2}:
+        return ''
+    wanted = len(saved_shape) == 2
+    return (f" The file's GRU was built with reset_after={wanted}"
+            f"{' (the default of Keras 3)' if wanted else ''}: build this layer with "
+            f"GRU(..., reset_after={wanted}).")
 
 
 def assign_weights(pairs, where):
