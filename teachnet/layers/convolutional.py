@@ -15,12 +15,13 @@ The kernel is stored as (rows, cols, in, out) -- Keras 2's layout -- whatever th
 layout, so weights move to and from Keras unchanged.
 """
 from teachnet import activations, initializers, regularizers
-from teachnet.layers import register
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.registry import register
+from teachnet.layers.base import Layer
 from teachnet.layers.conv_utils import (
     conv_output_length, normalize_data_format, normalize_padding, normalize_tuple, same_padding,
 )
 from teachnet.ops.convolution import conv1d, conv2d
+from teachnet.utils.shapes import format_shape
 
 
 def _either(keras2_value, keras1_value):

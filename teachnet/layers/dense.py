@@ -4,8 +4,9 @@ Each of the ``output_dim`` units looks at every input feature: unit j computes
 z_j = Σ_k x_k W_kj + b_j, and the layer returns a = f(z) for its activation f.
 """
 from teachnet import activations, initializers, regularizers
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.base import Layer
 from teachnet.ops.linear import linear
+from teachnet.utils.shapes import format_shape
 
 
 class Dense(Layer):

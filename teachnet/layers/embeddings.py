@@ -12,10 +12,11 @@ masked steps (they keep their previous state there).
 """
 from teachnet import initializers, regularizers
 from teachnet.backend import array_module as am
-from teachnet.layers import register
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.registry import register
+from teachnet.layers.base import Layer
 from teachnet.ops.arithmetic import multiply
 from teachnet.ops.embedding import embedding_lookup
+from teachnet.utils.shapes import format_shape
 
 
 @register

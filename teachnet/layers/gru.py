@@ -13,7 +13,7 @@ bias of shape (2, 3·units), so that weights from those libraries load and compu
 Backward through time is derived in ``teachnet.ops.recurrent_gru``.
 """
 from teachnet import activations
-from teachnet.layers import register
+from teachnet.layers.registry import register
 from teachnet.layers.recurrent_base import Recurrent
 from teachnet.ops.recurrent_activations import array_activation
 from teachnet.ops.recurrent_gru import GRUSequence

@@ -10,11 +10,12 @@ Images are channels first by default (``teachnet.backend.image_data_format()``);
 ``dim_ordering='tf'`` / ``data_format='channels_last'`` says otherwise. Sequences are
 (batch, steps, features).
 """
-from teachnet.layers import register
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.registry import register
+from teachnet.layers.base import Layer
 from teachnet.layers.conv_utils import normalize_data_format, normalize_tuple
 from teachnet.ops import functions as F
 from teachnet.ops.convolution import zero_pad
+from teachnet.utils.shapes import format_shape
 
 
 def _pairs(value, what, layer):

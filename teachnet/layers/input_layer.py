@@ -1,7 +1,7 @@
 """Input: where the data enters a functional model.
 
 ``Input(shape=(784,))`` makes an ``InputLayer`` and returns its output, a symbolic tensor of
-shape (None, 784) (see ``teachnet.engine.topology``). The layer has no weights and computes
+shape (None, 784) (see ``teachnet.layers.symbolic``). The layer has no weights and computes
 nothing: when the model runs, the array given for this input simply *is* its output.
 
     x = Input(shape=(784,), name='pixels')
@@ -10,9 +10,11 @@ nothing: when the model runs, the array given for this input simply *is* its out
     model.fit(images, labels)            # or model.fit({'pixels': images}, labels)
 """
 from teachnet.backend import array_module as am
-from teachnet.engine.topology import Node
-from teachnet.layers.base import Layer, format_shape, unique_name
+from teachnet.layers.base import Layer
 from teachnet.layers.registry import register
+from teachnet.layers.symbolic import Node
+from teachnet.utils.naming import unique_name
+from teachnet.utils.shapes import format_shape
 
 
 @register

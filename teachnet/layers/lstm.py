@@ -15,7 +15,7 @@ with ``teachnet.inspect.recurrent``.
 """
 from teachnet import activations, initializers
 from teachnet.backend import array_module as am
-from teachnet.layers import register
+from teachnet.layers.registry import register
 from teachnet.layers.recurrent_base import Recurrent
 from teachnet.ops.recurrent_activations import array_activation
 from teachnet.ops.recurrent_lstm import LSTMSequence

@@ -15,11 +15,12 @@ Images are channels-first by default, (batch, channels, rows, cols), as in the K
 guide; ``dim_ordering='tf'`` (Keras 2: ``data_format='channels_last'``) takes
 (batch, rows, cols, channels). Sequences are (batch, steps, features).
 """
-from teachnet.layers import register
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.registry import register
+from teachnet.layers.base import Layer
 from teachnet.layers.conv_utils import (conv_output_length, normalize_data_format, normalize_padding,
                                         normalize_tuple)
 from teachnet.ops.pooling import avg_pool, global_avg_pool, global_max_pool, max_pool, spatial_axes
+from teachnet.utils.shapes import format_shape
 
 _KERAS1_ORDERING = {'channels_first': 'th', 'channels_last': 'tf'}
 

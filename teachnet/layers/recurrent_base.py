@@ -27,9 +27,10 @@ gates (Keras 1 drew one per gate unless ``consume_less='gpu'``).
 """
 from teachnet import activations, initializers, regularizers
 from teachnet.backend import array_module as am
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.base import Layer
 from teachnet.ops.arithmetic import multiply
 from teachnet.ops.recurrent_activations import array_activation
+from teachnet.utils.shapes import format_shape
 
 
 def per_gate(initializer, gates):

@@ -4,7 +4,7 @@ The simplest memory: the new state mixes the current input with the previous sta
 through one weight matrix each. See ``teachnet.ops.recurrent_simple`` for the math of
 backward through time, and why gradients vanish or explode in such a layer.
 """
-from teachnet.layers import register
+from teachnet.layers.registry import register
 from teachnet.layers.recurrent_base import Recurrent
 from teachnet.ops.recurrent_simple import SimpleRNNSequence
 
