@@ -18,6 +18,7 @@ import numbers
 from teachnet.backend import array_module as am
 from teachnet.ops import tape as _tape
 from teachnet.ops.tensor import Parameter, Tensor
+from teachnet.layers.keras2_names import keras1_arguments
 from teachnet.layers.symbolic import call_layer, is_symbolic
 from teachnet import initializers
 from teachnet.utils.naming import snake_case, unique_name
@@ -47,6 +48,9 @@ class Layer:
         name: a name unique in the model; by default the class name with a counter.
         trainable: whether the optimizer updates this layer's weights.
         weights: initial weights, a list of arrays as ``get_weights`` returns them.
+
+    Every layer is written with Keras 1's argument names and also takes Keras 2's
+    (``Dense(units=32)``): see ``teachnet.layers.keras2_names``.
     """
     #: dtype the model converts input data to when this layer comes first (None: floatx)
     input_dtype = None
@@ -57,6 +61,11 @@ class Layer:
     #: what ``layer.trace(x)`` runs: ``teachnet.inspect.trace_layer``, set by ``import teachnet``
     #: (inspection sits above the layers, so they never import it)
     tracer = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if '__init__' in cls.__dict__:                  # Keras 2's names, translated in one place
+            cls.__init__ = keras1_arguments(cls.__init__)
 
     def __init__(self, name=None, input_shape=None, batch_input_shape=None, input_dim=None,
                  input_length=None, trainable=True, weights=None, batch_size=None, dtype=None,

@@ -30,7 +30,7 @@ class InputLayer(Layer):
     """
 
     def __init__(self, input_shape=None, batch_input_shape=None, input_dtype=None, name=None, sparse=False,
-                 dtype=None, batch_size=None):
+                 batch_size=None):
         if input_shape is None and batch_input_shape is None:
             raise ValueError("Input needs a shape: Input(shape=(784,)) for samples of 784 numbers, or "
                              "Input(batch_shape=(None, 784)).")
@@ -38,7 +38,7 @@ class InputLayer(Layer):
             raise ValueError(f"Input {name}: sparse inputs are not supported; pass dense arrays.")
         super().__init__(name=name or unique_name('input'), input_shape=input_shape, batch_input_shape=batch_input_shape,
                          batch_size=batch_size)
-        self.input_dtype = input_dtype or dtype
+        self.input_dtype = input_dtype
         shape = self.batch_input_shape
         self.input_shape = self.output_shape = shape
         self.built = True
