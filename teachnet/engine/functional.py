@@ -20,13 +20,13 @@ import json
 from teachnet.backend import array_module as am
 from teachnet.engine import graph
 from teachnet.engine.outputs import OutputsTraining
+from teachnet.engine.topology import call_layer, check_model_call, is_symbolic, nodes_of
 from teachnet.engine.training import Training
 from teachnet.engine.model_files import ModelFilesAndSummary
 from teachnet.layers.registry import register
-from teachnet.layers.symbolic import call_layer, check_model_call, is_symbolic, nodes_of
+from teachnet.utils.naming import unique_name
 from teachnet.ops.tensor import Tensor
 from teachnet.engine.layer_container import LayerContainer
-from teachnet.utils.naming import unique_name
 
 KERAS_VERSION = '1.2.2'
 
@@ -40,7 +40,6 @@ def _unique(params):
     return unique
 
 
-@register                   # by class name, so that saved files and other models rebuild it
 class Model(LayerContainer, ModelFilesAndSummary, OutputsTraining, Training):
     """A model made of layers called on tensors, from ``Input``\\ s to outputs.
 
@@ -220,3 +219,6 @@ class Model(LayerContainer, ModelFilesAndSummary, OutputsTraining, Training):
     def __repr__(self):
         return (f"<Model {self.name}: {len(self.inputs)} input(s), {len(self.outputs)} output(s), "
                 f"{len(self.layers)} layers>")
+
+
+register(Model)             # by class name, so that saved files and other models rebuild it
