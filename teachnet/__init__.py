@@ -5,8 +5,18 @@
 
 Choose the array backend with ``TEACHNET_BACKEND=numpy|cupy|strict|auto`` or
 ``teachnet.backend.set_backend``; seed everything with ``teachnet.set_seed(42)``.
+
+Imports run one way, from the bottom up: backend -> ops -> layers -> models and engine ->
+inspect. Importing teachnet loads every part, so that every layer and model class is
+registered by name (saved files rebuild them), and joins the one pair that points up:
+``layer.trace(x)`` runs ``teachnet.inspect.trace_layer``.
 """
 from teachnet import backend  # noqa: F401  (the array module is chosen first)
 from teachnet.backend.array_module import seed as set_seed  # noqa: F401
+from teachnet import models  # noqa: F401  (every layer and model class registers itself)
+from teachnet.inspect.trace import trace_layer as _trace_layer
+from teachnet.layers.base import Layer as _Layer
+
+_Layer.tracer = _trace_layer
 
 __version__ = '0.1.0'

@@ -13,16 +13,17 @@ import json
 from teachnet.backend import array_module as am
 from teachnet.engine.training import Training
 from teachnet.engine.model_files import ModelFilesAndSummary
-from teachnet.layers import Layer, deserialize
-from teachnet.layers.base import format_shape, unique_name
-from teachnet.layers.merge import Merge
+from teachnet.layers import Layer, deserialize, register
 from teachnet.ops.tensor import Tensor
-from teachnet.engine.topology import call_layer, check_model_call, is_symbolic
+from teachnet.layers.symbolic import call_layer, check_model_call, is_symbolic
 from teachnet.engine.layer_container import LayerContainer
+from teachnet.utils.naming import unique_name
+from teachnet.utils.shapes import format_shape
 
 KERAS_VERSION = '1.2.2'
 
 
+@register                   # by class name, so that saved files, Merge branches and models rebuild it
 class Sequential(LayerContainer, ModelFilesAndSummary, Training):
     """A linear stack of layers.
 
@@ -106,7 +107,8 @@ class Sequential(LayerContainer, ModelFilesAndSummary, Training):
 
     # ------------------------------------------------------------------ inputs (several after a Merge)
     def _first_merge(self):
-        return self.layers[0] if self.layers and isinstance(self.layers[0], Merge) else None
+        first = self.layers[0] if self.layers else None
+        return first if getattr(first, 'branches', None) else None      # a Merge of branches
 
     def _input_layers(self):
         """The layers that take the model's inputs: the first layer, or the first layers of

@@ -6,7 +6,7 @@ mistake in the data is caught with a clear message before any weight changes.
 import numbers
 
 from teachnet.backend import array_module as am
-from teachnet.layers.base import format_shape
+from teachnet.utils.shapes import format_shape
 
 np = am.host
 

@@ -23,7 +23,8 @@ from teachnet.engine.outputs import OutputsTraining
 from teachnet.engine.topology import call_layer, check_model_call, is_symbolic, nodes_of
 from teachnet.engine.training import Training
 from teachnet.engine.model_files import ModelFilesAndSummary
-from teachnet.layers.base import unique_name
+from teachnet.layers.registry import register
+from teachnet.utils.naming import unique_name
 from teachnet.ops.tensor import Tensor
 from teachnet.engine.layer_container import LayerContainer
 
@@ -218,3 +219,6 @@ class Model(LayerContainer, ModelFilesAndSummary, OutputsTraining, Training):
     def __repr__(self):
         return (f"<Model {self.name}: {len(self.inputs)} input(s), {len(self.outputs)} output(s), "
                 f"{len(self.layers)} layers>")
+
+
+register(Model)             # by class name, so that saved files and other models rebuild it

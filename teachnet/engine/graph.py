@@ -10,7 +10,7 @@ The walk also catches the mistakes a graph can have: an output that depends on a
 ``Input`` which is not one of the model's inputs (it could never be computed), and model
 inputs that are not ``Input`` tensors.
 """
-from teachnet.engine.topology import SymbolicTensor
+from teachnet.layers.symbolic import SymbolicTensor
 
 
 def _tensor_list(tensors, what, model_name):

@@ -13,16 +13,18 @@ Each layer lists its calls ('inbound_nodes'); each call lists the tensors it too
 creates every layer from its config, then replays the calls -- each as soon as the tensors
 it needs exist -- which rebuilds the same graph with fresh weights.
 """
-from teachnet.engine.topology import call_layer
 from teachnet.layers.input_layer import InputLayer
-from teachnet.layers.registry import deserialize
+from teachnet.layers.registry import LAYER_CLASSES, deserialize
+from teachnet.layers.symbolic import call_layer
 
 
 def _class_name(layer):
-    from teachnet.engine.functional import Model
-    from teachnet.models import Sequential
-    return 'Model' if isinstance(layer, Model) else 'Sequential' if isinstance(layer, Sequential) else \
-        type(layer).__name__
+    """A model inside the model is saved as 'Model' or 'Sequential' (also when it is of a
+    subclass), any other layer by its own class name."""
+    for name in ('Model', 'Sequential'):               # both registered by teachnet.models
+        if isinstance(layer, LAYER_CLASSES[name]):
+            return name
+    return type(layer).__name__
 
 
 def graph_config(model):
@@ -43,9 +45,6 @@ def graph_config(model):
 def _make_layer(model_class, spec, custom_objects):
     if spec.get('class_name') == 'Model':
         return model_class.from_config(spec['config'], custom_objects)
-    if spec.get('class_name') == 'Sequential':
-        from teachnet.models import Sequential
-        return Sequential.from_config(spec['config'], custom_objects)
     return deserialize({'class_name': spec['class_name'], 'config': spec['config']}, custom_objects)
 
 

@@ -7,7 +7,7 @@ beneath it), then the Merge, connected to every branch.
 The parameter count of a Dense layer with n inputs and m units is n·m + m: a weight for
 every (input, unit) pair plus one bias per unit.
 """
-from teachnet.layers.base import format_shape
+from teachnet.utils.shapes import format_shape
 
 COLUMNS = ('Layer (type)', 'Output Shape', 'Param #', 'Connected to')
 POSITIONS = (.33, .55, .67, 1.)

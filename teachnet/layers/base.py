@@ -14,31 +14,18 @@ Shapes always include the batch axis first, as ``None`` when any batch size goes
 pass each one's ``.grad`` holds dL/dθ until the optimizer has used it.
 """
 import numbers
-import re
 
-from teachnet.backend import array_module as am, session
+from teachnet.backend import array_module as am
 from teachnet.ops import tape as _tape
 from teachnet.ops.tensor import Parameter, Tensor
-from teachnet.engine.topology import call_layer, is_symbolic
+from teachnet.layers.keras2_names import keras1_arguments
+from teachnet.layers.symbolic import call_layer, is_symbolic
 from teachnet import initializers
+from teachnet.utils.naming import snake_case, unique_name
+from teachnet.utils.shapes import format_shape
 
 #: Penalties (weight and activity regularisation) collected during a training forward pass.
 _penalty_collectors = [None]
-
-
-def snake_case(class_name):
-    """'Dense' -> 'dense', 'RepeatVector' -> 'repeat_vector', 'LSTM' -> 'lstm'."""
-    words = re.sub(r'(.)([A-Z][a-z]+)', r'\1_\2', class_name)
-    return re.sub(r'([a-z])([A-Z])', r'\1_\2', words).lower()
-
-
-def unique_name(prefix):
-    """'dense' -> 'dense_1', then 'dense_2'... (``K.clear_session()`` starts again at 1)."""
-    return f'{prefix}_{session.get_uid(prefix)}'
-
-
-def format_shape(shape):
-    return '(' + ', '.join('None' if d is None else str(d) for d in shape) + (',)' if len(shape) == 1 else ')')
 
 
 def _checked_shape(layer_name, shape):
@@ -61,6 +48,9 @@ class Layer:
         name: a name unique in the model; by default the class name with a counter.
         trainable: whether the optimizer updates this layer's weights.
         weights: initial weights, a list of arrays as ``get_weights`` returns them.
+
+    Every layer is written with Keras 1's argument names and also takes Keras 2's
+    (``Dense(units=32)``): see ``teachnet.layers.keras2_names``.
     """
     #: dtype the model converts input data to when this layer comes first (None: floatx)
     input_dtype = None
@@ -68,6 +58,14 @@ class Layer:
     supports_masking = False
     #: whether ``call`` takes the input's mask: ``call(x, training, mask)``
     uses_mask = False
+    #: what ``layer.trace(x)`` runs: ``teachnet.inspect.trace_layer``, set by ``import teachnet``
+    #: (inspection sits above the layers, so they never import it)
+    tracer = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if '__init__' in cls.__dict__:                  # Keras 2's names, translated in one place
+            cls.__init__ = keras1_arguments(cls.__init__)
 
     def __init__(self, name=None, input_shape=None, batch_input_shape=None, input_dim=None,
                  input_length=None, trainable=True, weights=None, batch_size=None, dtype=None,
@@ -197,8 +195,7 @@ class Layer:
         """Run forward and backward on ``x`` and return the steps, as
         ``teachnet.inspect.trace_layer`` does (backward starts from ``grad_output``, ones by
         default: the gradient of the sum of the outputs)."""
-        from teachnet.inspect.trace import trace_layer
-        return trace_layer(self, x, grad_output=grad_output, training=training)
+        return self.tracer(x, grad_output=grad_output, training=training)
 
     def reset_states(self):
         """Forget carried state (stateful recurrent layers); nothing to do here."""

@@ -15,31 +15,27 @@ The kernel is stored as (rows, cols, in, out) -- Keras 2's layout -- whatever th
 layout, so weights move to and from Keras unchanged.
 """
 from teachnet import activations, initializers, regularizers
-from teachnet.layers import register
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.registry import register
+from teachnet.layers.base import Layer
 from teachnet.layers.conv_utils import (
     conv_output_length, normalize_data_format, normalize_padding, normalize_tuple, same_padding,
 )
 from teachnet.ops.convolution import conv1d, conv2d
-
-
-def _either(keras2_value, keras1_value):
-    """The Keras 2 spelling's value when given, else the Keras 1 one."""
-    return keras1_value if keras2_value is None else keras2_value
+from teachnet.utils.shapes import format_shape
 
 
 class _Convolution(Layer):
     """What Convolution1D and Convolution2D share; ``rank`` is the number of spatial axes."""
     rank = 2
 
-    def __init__(self, filters, kernel_size, strides, padding, data_format, activation, use_bias,
-                 kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
-                 activity_regularizer, constraints, dilation_rate, **kwargs):
+    def __init__(self, nb_filter, kernel_size, subsample, border_mode, dim_ordering, activation, bias, init,
+                 bias_initializer, W_regularizer, b_regularizer, activity_regularizer, constraints,
+                 dilation_rate, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters < 1:
+        if not isinstance(nb_filter, int) or isinstance(nb_filter, bool) or nb_filter < 1:
             raise ValueError(f"Layer {self.name} ({kind}): nb_filter (filters) must be a positive integer, "
-                             f"got {filters!r}.")
+                             f"got {nb_filter!r}.")
         if kernel_size is None:
             raise ValueError(f"Layer {self.name} ({kind}): the kernel size is missing (nb_row and nb_col, "
                              "filter_length, or kernel_size).")
@@ -48,16 +44,16 @@ class _Convolution(Layer):
         if normalize_tuple(dilation_rate, self.rank, 'dilation_rate', self.name) != (1,) * self.rank:
             raise ValueError(f"Layer {self.name} ({kind}): dilated convolutions are not supported, "
                              f"got dilation_rate={dilation_rate!r}.")
-        self.filters = filters
+        self.filters = nb_filter
         self.kernel_size = normalize_tuple(kernel_size, self.rank, 'the kernel size', self.name)
-        self.strides = normalize_tuple(strides, self.rank, 'subsample (strides)', self.name)
-        self.padding = normalize_padding(padding, self.name)
-        self.data_format = normalize_data_format(data_format) if self.rank == 2 else 'channels_last'
+        self.strides = normalize_tuple(subsample, self.rank, 'subsample (strides)', self.name)
+        self.padding = normalize_padding(border_mode, self.name)
+        self.data_format = normalize_data_format(dim_ordering) if self.rank == 2 else 'channels_last'
         self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.init, self.bias_init = kernel_initializer, bias_initializer
-        self.W_regularizer = regularizers.get(kernel_regularizer)
-        self.b_regularizer = regularizers.get(bias_regularizer)
+        self.use_bias = bias
+        self.init, self.bias_init = init, bias_initializer
+        self.W_regularizer = regularizers.get(W_regularizer)
+        self.b_regularizer = regularizers.get(b_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
     # ------------------------------------------------------------------ shapes
@@ -175,18 +171,12 @@ class Convolution2D(_Convolution):
     def __init__(self, nb_filter=None, nb_row=None, nb_col=None, init='glorot_uniform', activation=None,
                  border_mode='valid', subsample=(1, 1), dim_ordering='default', W_regularizer=None,
                  b_regularizer=None, activity_regularizer=None, W_constraint=None, b_constraint=None,
-                 bias=True, filters=None, kernel_size=None, strides=None, padding=None, data_format=None,
-                 dilation_rate=1, use_bias=None, kernel_initializer=None, bias_initializer='zero',
-                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
-        if kernel_size is None and nb_row is not None:     # Convolution2D(32, 3, 3) or (32, (3, 3))
-            kernel_size = nb_row if nb_col is None else (nb_row, nb_col)
-        super().__init__(
-            _either(filters, nb_filter), kernel_size, _either(strides, subsample), _either(padding, border_mode),
-            _either(data_format, dim_ordering), activation, _either(use_bias, bias),
-            _either(kernel_initializer, init), bias_initializer, _either(kernel_regularizer, W_regularizer),
-            _either(bias_regularizer, b_regularizer), activity_regularizer,
-            (W_constraint, b_constraint, kernel_constraint, bias_constraint), dilation_rate, **kwargs)
+                 bias=True, dilation_rate=1, bias_initializer='zero', **kwargs):
+        # Convolution2D(32, 3, 3), or (32, (3, 3)) as Keras 2's kernel_size
+        kernel_size = nb_row if nb_row is None or nb_col is None else (nb_row, nb_col)
+        super().__init__(nb_filter, kernel_size, subsample, border_mode, dim_ordering, activation, bias, init,
+                         bias_initializer, W_regularizer, b_regularizer, activity_regularizer,
+                         (W_constraint, b_constraint), dilation_rate, **kwargs)
 
     def _convolve(self, x):
         return conv2d(x, self.W, self.b, self.strides, self._pads(x.shape), self.data_format)
@@ -203,9 +193,10 @@ class Conv2D(Convolution2D):
     """Keras 2's spelling of Convolution2D: ``Conv2D(filters, kernel_size, strides=(1, 1),
     padding='valid', data_format=None, ...)``; see Convolution2D for the arguments."""
 
-    def __init__(self, filters=None, kernel_size=None, strides=None, padding=None, **kwargs):
-        # only the positional order differs: every Keras 2 keyword is Convolution's own
-        super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding, **kwargs)
+    def __init__(self, nb_filter=None, nb_row=None, subsample=(1, 1), border_mode='valid', **kwargs):
+        # only the positional order differs (filters, kernel_size, strides, padding): the Keras 2
+        # keywords are translated as for every layer (teachnet.layers.keras2_names)
+        super().__init__(nb_filter, nb_row, subsample=subsample, border_mode=border_mode, **kwargs)
 
 
 @register
@@ -241,19 +232,13 @@ class Convolution1D(_Convolution):
     def __init__(self, nb_filter=None, filter_length=None, init='glorot_uniform', activation=None,
                  border_mode='valid', subsample_length=1, W_regularizer=None, b_regularizer=None,
                  activity_regularizer=None, W_constraint=None, b_constraint=None, bias=True,
-                 filters=None, kernel_size=None, strides=None, padding=None, data_format=None,
-                 dilation_rate=1, use_bias=None, kernel_initializer=None, bias_initializer='zero',
-                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
+                 data_format=None, dilation_rate=1, bias_initializer='zero', **kwargs):
         if normalize_data_format(data_format or 'channels_last') != 'channels_last':
             raise ValueError(f"Convolution1D takes (batch, steps, channels) input only: data_format must be "
                              f"'channels_last', got {data_format!r}.")
-        super().__init__(
-            _either(filters, nb_filter), _either(kernel_size, filter_length), _either(strides, subsample_length),
-            _either(padding, border_mode), 'channels_last', activation, _either(use_bias, bias),
-            _either(kernel_initializer, init), bias_initializer, _either(kernel_regularizer, W_regularizer),
-            _either(bias_regularizer, b_regularizer), activity_regularizer,
-            (W_constraint, b_constraint, kernel_constraint, bias_constraint), dilation_rate, **kwargs)
+        super().__init__(nb_filter, filter_length, subsample_length, border_mode, 'channels_last', activation,
+                         bias, init, bias_initializer, W_regularizer, b_regularizer, activity_regularizer,
+                         (W_constraint, b_constraint), dilation_rate, **kwargs)
 
     def input_shape_from_dim(self, input_dim, input_length):
         return (input_length, input_dim)
@@ -282,6 +267,7 @@ class Conv1D(Convolution1D):
     """Keras 2's spelling of Convolution1D: ``Conv1D(filters, kernel_size, strides=1,
     padding='valid', ...)``; see Convolution1D for the arguments."""
 
-    def __init__(self, filters=None, kernel_size=None, strides=None, padding=None, **kwargs):
-        # only the positional order differs: every Keras 2 keyword is Convolution's own
-        super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding, **kwargs)
+    def __init__(self, nb_filter=None, filter_length=None, subsample_length=1, border_mode='valid', **kwargs):
+        # only the positional order differs (filters, kernel_size, strides, padding)
+        super().__init__(nb_filter, filter_length, subsample_length=subsample_length, border_mode=border_mode,
+                         **kwargs)

@@ -4,8 +4,9 @@ Each of the ``output_dim`` units looks at every input feature: unit j computes
 z_j = Σ_k x_k W_kj + b_j, and the layer returns a = f(z) for its activation f.
 """
 from teachnet import activations, initializers, regularizers
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.base import Layer
 from teachnet.ops.linear import linear
+from teachnet.utils.shapes import format_shape
 
 
 class Dense(Layer):
@@ -37,23 +38,21 @@ class Dense(Layer):
     supports_masking = True
 
     def __init__(self, output_dim=None, init='glorot_uniform', activation=None, W_regularizer=None,
-                 b_regularizer=None, activity_regularizer=None, bias=True, units=None,
-                 kernel_initializer=None, bias_initializer='zero', use_bias=None,
-                 kernel_regularizer=None, bias_regularizer=None, W_constraint=None, b_constraint=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
+                 b_regularizer=None, activity_regularizer=None, bias=True, W_constraint=None, b_constraint=None,
+                 bias_initializer='zero', **kwargs):
         super().__init__(**kwargs)
-        self.output_dim = units if output_dim is None else output_dim
+        self.output_dim = output_dim
         if not isinstance(self.output_dim, int) or isinstance(self.output_dim, bool) or self.output_dim < 1:
             raise ValueError(f"Dense layer {self.name}: output_dim (units) must be a positive integer, "
                              f"got {self.output_dim!r}.")
-        if any(c is not None for c in (W_constraint, b_constraint, kernel_constraint, bias_constraint)):
+        if W_constraint is not None or b_constraint is not None:
             raise ValueError(f"Dense layer {self.name}: weight constraints are not supported.")
-        self.init = kernel_initializer or init
+        self.init = init
         self.bias_init = bias_initializer
         self.activation = activations.get(activation)
-        self.use_bias = bias if use_bias is None else use_bias
-        self.W_regularizer = regularizers.get(kernel_regularizer or W_regularizer)
-        self.b_regularizer = regularizers.get(bias_regularizer or b_regularizer)
+        self.use_bias = bias
+        self.W_regularizer = regularizers.get(W_regularizer)
+        self.b_regularizer = regularizers.get(b_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
     def check_input(self, input_shape):

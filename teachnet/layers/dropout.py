@@ -13,9 +13,9 @@ class Dropout(Layer):
 
     supports_masking = True
 
-    def __init__(self, p=None, rate=None, noise_shape=None, seed=None, **kwargs):
+    def __init__(self, p=None, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.p = rate if p is None else p
+        self.p = p
         if not isinstance(self.p, (int, float)) or not 0 <= self.p < 1:
             raise ValueError(f"Dropout layer {self.name}: p (rate) must be a number in [0, 1), got {self.p!r}.")
         if noise_shape is not None or seed is not None:

@@ -12,10 +12,11 @@ masked steps (they keep their previous state there).
 """
 from teachnet import initializers, regularizers
 from teachnet.backend import array_module as am
-from teachnet.layers import register
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.registry import register
+from teachnet.layers.base import Layer
 from teachnet.ops.arithmetic import multiply
 from teachnet.ops.embedding import embedding_lookup
+from teachnet.utils.shapes import format_shape
 
 
 @register
@@ -50,7 +51,6 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, init='uniform', input_length=None, W_regularizer=None,
                  activity_regularizer=None, W_constraint=None, mask_zero=False, weights=None, dropout=0.,
-                 embeddings_initializer=None, embeddings_regularizer=None, embeddings_constraint=None,
                  **kwargs):
         if 'input_shape' not in kwargs and 'batch_input_shape' not in kwargs:
             kwargs['input_shape'] = (input_length,)
@@ -60,14 +60,14 @@ class Embedding(Layer):
                 raise ValueError(f"Embedding layer {self.name}: {label} must be a positive integer, got {value!r}.")
         if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
             raise ValueError(f"Embedding layer {self.name}: dropout must be a number in [0, 1), got {dropout!r}.")
-        if W_constraint is not None or embeddings_constraint is not None:
+        if W_constraint is not None:
             raise ValueError(f"Embedding layer {self.name}: weight constraints are not supported.")
         self.input_dim, self.output_dim = input_dim, output_dim
         self.input_length = input_length
-        self.init = embeddings_initializer or init
+        self.init = init
         self.mask_zero = bool(mask_zero)
         self.dropout = dropout
-        self.W_regularizer = regularizers.get(embeddings_regularizer or W_regularizer)
+        self.W_regularizer = regularizers.get(W_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
     def check_input(self, input_shape):

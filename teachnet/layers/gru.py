@@ -15,7 +15,7 @@ and backward, written plainly: ``teachnet/layers/reference_cells/gru_cell.py`` a
 ``gru_reset_after_cell.py``.
 """
 from teachnet import activations
-from teachnet.layers import register
+from teachnet.layers.registry import register
 from teachnet.layers.recurrent_base import Recurrent
 from teachnet.ops.recurrent_activations import array_activation
 from teachnet.ops.recurrent_gru import GRUSequence
@@ -50,11 +50,11 @@ class GRU(Recurrent):
 
     def __init__(self, output_dim=None, init='glorot_uniform', inner_init='orthogonal', activation='tanh',
                  inner_activation='hard_sigmoid', W_regularizer=None, U_regularizer=None, b_regularizer=None,
-                 dropout_W=0., dropout_U=0., recurrent_activation=None, reset_after=False, **kwargs):
+                 dropout_W=0., dropout_U=0., reset_after=False, **kwargs):
         super().__init__(output_dim, init=init, inner_init=inner_init, activation=activation,
                          W_regularizer=W_regularizer, U_regularizer=U_regularizer, b_regularizer=b_regularizer,
                          dropout_W=dropout_W, dropout_U=dropout_U, **kwargs)
-        self.inner_activation = activations.get(recurrent_activation or inner_activation)
+        self.inner_activation = activations.get(inner_activation)
         self.array_inner_activation = array_activation(self.inner_activation, self.name, 'inner_activation')
         self.reset_after = bool(reset_after)
 

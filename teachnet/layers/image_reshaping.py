@@ -10,11 +10,12 @@ Images are channels first by default (``teachnet.backend.image_data_format()``);
 ``dim_ordering='tf'`` / ``data_format='channels_last'`` says otherwise. Sequences are
 (batch, steps, features).
 """
-from teachnet.layers import register
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.registry import register
+from teachnet.layers.base import Layer
 from teachnet.layers.conv_utils import normalize_data_format, normalize_tuple
 from teachnet.ops import functions as F
 from teachnet.ops.convolution import zero_pad
+from teachnet.utils.shapes import format_shape
 
 
 def _pairs(value, what, layer):
@@ -54,9 +55,9 @@ def _check_rank(layer, input_shape, rank, expected):
 class _ImageLayer(Layer):
     """A layer over images whose rows and columns sit where ``data_format`` puts them."""
 
-    def __init__(self, data_format=None, dim_ordering='default', **kwargs):
+    def __init__(self, dim_ordering='default', **kwargs):
         super().__init__(**kwargs)
-        self.data_format = normalize_data_format(data_format if data_format is not None else dim_ordering)
+        self.data_format = normalize_data_format(dim_ordering)
 
     @property
     def spatial_axes(self):
@@ -154,9 +155,9 @@ class UpSampling1D(Layer):
         length (Keras 2: size): how many copies of each step.
     """
 
-    def __init__(self, length=2, size=None, **kwargs):
+    def __init__(self, length=2, **kwargs):
         super().__init__(**kwargs)
-        (self.length,) = normalize_tuple(length if size is None else size, 1, 'length (size)', self.name)
+        (self.length,) = normalize_tuple(length, 1, 'length (size)', self.name)
 
     def check_input(self, input_shape):
         super().check_input(input_shape)

@@ -1,7 +1,7 @@
 """Input: where the data enters a functional model.
 
 ``Input(shape=(784,))`` makes an ``InputLayer`` and returns its output, a symbolic tensor of
-shape (None, 784) (see ``teachnet.engine.topology``). The layer has no weights and computes
+shape (None, 784) (see ``teachnet.layers.symbolic``). The layer has no weights and computes
 nothing: when the model runs, the array given for this input simply *is* its output.
 
     x = Input(shape=(784,), name='pixels')
@@ -10,9 +10,11 @@ nothing: when the model runs, the array given for this input simply *is* its out
     model.fit(images, labels)            # or model.fit({'pixels': images}, labels)
 """
 from teachnet.backend import array_module as am
-from teachnet.engine.topology import Node
-from teachnet.layers.base import Layer, format_shape, unique_name
+from teachnet.layers.base import Layer
 from teachnet.layers.registry import register
+from teachnet.layers.symbolic import Node
+from teachnet.utils.naming import unique_name
+from teachnet.utils.shapes import format_shape
 
 
 @register
@@ -28,7 +30,7 @@ class InputLayer(Layer):
     """
 
     def __init__(self, input_shape=None, batch_input_shape=None, input_dtype=None, name=None, sparse=False,
-                 dtype=None, batch_size=None):
+                 batch_size=None):
         if input_shape is None and batch_input_shape is None:
             raise ValueError("Input needs a shape: Input(shape=(784,)) for samples of 784 numbers, or "
                              "Input(batch_shape=(None, 784)).")
@@ -36,7 +38,7 @@ class InputLayer(Layer):
             raise ValueError(f"Input {name}: sparse inputs are not supported; pass dense arrays.")
         super().__init__(name=name or unique_name('input'), input_shape=input_shape, batch_input_shape=batch_input_shape,
                          batch_size=batch_size)
-        self.input_dtype = input_dtype or dtype
+        self.input_dtype = input_dtype
         shape = self.batch_input_shape
         self.input_shape = self.output_shape = shape
         self.built = True

@@ -4,9 +4,10 @@ Written with ``teachnet.backend`` functions (or tensor arithmetic), the function
 of ops, so it trains and shows up in traces like any other layer.
 """
 from teachnet.backend import array_module as am
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.base import Layer
 from teachnet.ops.tape import no_tape
 from teachnet.ops.tensor import Tensor
+from teachnet.utils.shapes import format_shape
 
 
 class Lambda(Layer):

@@ -16,7 +16,7 @@ with ``teachnet.inspect.recurrent``.
 """
 from teachnet import activations, initializers
 from teachnet.backend import array_module as am
-from teachnet.layers import register
+from teachnet.layers.registry import register
 from teachnet.layers.recurrent_base import Recurrent
 from teachnet.ops.recurrent_activations import array_activation
 from teachnet.ops.recurrent_lstm import LSTMSequence
@@ -54,15 +54,13 @@ class LSTM(Recurrent):
 
     def __init__(self, output_dim=None, init='glorot_uniform', inner_init='orthogonal', forget_bias_init='one',
                  activation='tanh', inner_activation='hard_sigmoid', W_regularizer=None, U_regularizer=None,
-                 b_regularizer=None, dropout_W=0., dropout_U=0., recurrent_activation=None, unit_forget_bias=None,
-                 **kwargs):
+                 b_regularizer=None, dropout_W=0., dropout_U=0., **kwargs):
         super().__init__(output_dim, init=init, inner_init=inner_init, activation=activation,
                          W_regularizer=W_regularizer, U_regularizer=U_regularizer, b_regularizer=b_regularizer,
                          dropout_W=dropout_W, dropout_U=dropout_U, **kwargs)
-        if unit_forget_bias is not None:
-            forget_bias_init = 'one' if unit_forget_bias else self.bias_init
-        self.forget_bias_init = forget_bias_init
-        self.inner_activation = activations.get(recurrent_activation or inner_activation)
+        # None (Keras 2's unit_forget_bias=False): the forget gate's bias starts as the others do
+        self.forget_bias_init = self.bias_init if forget_bias_init is None else forget_bias_init
+        self.inner_activation = activations.get(inner_activation)
         self.array_inner_activation = array_activation(self.inner_activation, self.name, 'inner_activation')
 
     def inner_array_activation(self):

@@ -21,12 +21,14 @@ the model's list of inputs (nested merges are flattened).
 import functools
 
 from teachnet.backend import array_module as am
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.base import Layer
+from teachnet.layers.registry import deserialize, register
+from teachnet.layers.symbolic import call_layer, is_symbolic
+from teachnet.layers.weight_lists import set_weights_of_parts
 from teachnet.ops import merge as merge_ops
 from teachnet.ops.tape import current_location, located, no_tape
 from teachnet.ops.tensor import Tensor
-from teachnet.layers.registry import register
-from teachnet.layers.weight_lists import set_weights_of_parts
+from teachnet.utils.shapes import format_shape
 
 
 def is_model(branch):
@@ -117,7 +119,7 @@ class Merge(Layer):
                                  "needs its own model (the functional API shares layers).")
         self.branches = list(branches)
         shapes = [tuple(branch.output_shape) for branch in self.branches]
-        self._check_shapes(shapes)
+        self._check_shapes(shapes, [branch.name for branch in self.branches], 'cannot join its branches')
         self.input_shape = [tuple(layer.input_shape) for layer in self.input_layers]
         self.output_shape = tuple(self.compute_output_shape(shapes))
         self.built = True
@@ -136,17 +138,34 @@ class Merge(Layer):
                                  "give it input_shape=... (or input_dim=...), or put it in a Sequential model.")
             branch.ensure_built(branch.batch_input_shape)
 
-    def _check_shapes(self, shapes):
-        """Refuse, at construction, branch outputs that the mode cannot join."""
+    def _check_shapes(self, shapes, sources, cannot_join):
+        """Refuse shapes (of the branch outputs, or of the tensors given) that the mode cannot
+        join; ``sources`` names where each shape comes from."""
         if callable(self.mode):
             return
         try:
             axes = merge_ops.check_shapes(self.mode, shapes, self.concat_axis, self.dot_axes)
         except ValueError as error:
-            described = ', '.join(f'{b.name} {format_shape(s)}' for b, s in zip(self.branches, shapes))
-            raise ValueError(f"Merge layer {self.name} cannot join its branches {described}: {error}") from None
+            described = ', '.join(f'{source} {format_shape(s)}' for source, s in zip(sources, shapes))
+            raise ValueError(f"Merge layer {self.name} {cannot_join} {described}: {error}") from None
         if self.mode in ('dot', 'cos'):
             self.dot_axes = list(axes)
+
+    def joined_output_shape(self, tensors):
+        """Called on symbolic tensors (``concatenate([a, b])``, no branches): check that the
+        mode can join them, and return the output shape."""
+        if self.branches:
+            raise ValueError(f"Merge layer {self.name} already joins its branches "
+                             f"({', '.join(b.name for b in self.branches)}); to join tensors use "
+                             "merge([a, b], mode=...) or concatenate([a, b]).")
+        if len(tensors) < 2:
+            raise ValueError(f"Merge layer {self.name} needs a list of at least 2 tensors, got {len(tensors)}.")
+        shapes = [t.shape for t in tensors]
+        self._check_shapes(shapes, [t.name for t in tensors], f"(mode '{self.mode}') cannot join")
+        output_shape = tuple(self.compute_output_shape(shapes))
+        if not self.built:
+            self.input_shape, self.output_shape, self.built = shapes, output_shape, True
+        return output_shape
 
     @property
     def input_layers(self):
@@ -227,7 +246,6 @@ class Merge(Layer):
     def __call__(self, inputs, training=False):
         """Run each branch on its own input(s) and merge the outputs. ``inputs`` is a list
         with one Tensor or array per branch input (without branches: the tensors to merge)."""
-        from teachnet.engine.topology import call_layer, is_symbolic
         if is_symbolic(inputs):                 # functional API: build the graph, compute nothing
             return call_layer(self, inputs)
         inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
@@ -360,7 +378,8 @@ class Merge(Layer):
             config.pop(key, None)
         if config.get('output_shape') is not None:
             config['output_shape'] = tuple(config['output_shape'])
-        branches = [_branch_from_spec(spec, custom_objects) for spec in config.pop('layers', None) or []]
+        # each branch, a Sequential model or a layer (a Merge too), is registered by its class name
+        branches = [deserialize(spec, custom_objects) for spec in config.pop('layers', None) or []]
         return cls(branches or None, mode=mode, **config)
 
     def __repr__(self):
@@ -373,11 +392,3 @@ def _branch_spec(branch):
     return {'class_name': 'Sequential' if is_model(branch) else type(branch).__name__,
             'config': branch.get_config()}
 
-
-def _branch_from_spec(spec, custom_objects):
-    """Rebuild one branch: a Sequential model, or any registered layer (a Merge too)."""
-    if spec.get('class_name') == 'Sequential':
-        from teachnet.models import Sequential
-        return Sequential.from_config(spec['config'], custom_objects)
-    from teachnet.layers.registry import deserialize
-    return deserialize(spec, custom_objects)

@@ -13,8 +13,8 @@ Keras 2 has one function per mode::
     concatenate([a, b], axis=-1)   add([a, b])   multiply([a, b])   average([a, b])
     maximum([a, b])                dot([a, b], axes=1, normalize=False)
 """
-from teachnet.engine.topology import call_layer, is_symbolic
 from teachnet.layers.merge import Merge
+from teachnet.layers.symbolic import call_layer, is_symbolic
 
 
 def _merged(inputs, name, **settings):

@@ -15,24 +15,14 @@ Images are channels-first by default, (batch, channels, rows, cols), as in the K
 guide; ``dim_ordering='tf'`` (Keras 2: ``data_format='channels_last'``) takes
 (batch, rows, cols, channels). Sequences are (batch, steps, features).
 """
-from teachnet.layers import register
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.registry import register
+from teachnet.layers.base import Layer
 from teachnet.layers.conv_utils import (conv_output_length, normalize_data_format, normalize_padding,
                                         normalize_tuple)
 from teachnet.ops.pooling import avg_pool, global_avg_pool, global_max_pool, max_pool, spatial_axes
+from teachnet.utils.shapes import format_shape
 
 _KERAS1_ORDERING = {'channels_first': 'th', 'channels_last': 'tf'}
-
-
-def _pick(layer, keras1_name, keras1_value, keras2_name, keras2_value, default):
-    """The value of a setting that has a Keras 1 and a Keras 2 name; both given must agree."""
-    if keras1_value is not None and keras2_value is not None and keras1_value != keras2_value:
-        raise ValueError(f"Layer {layer.name}: {keras1_name}={keras1_value!r} and {keras2_name}={keras2_value!r} "
-                         "are two names for one setting and disagree; give one of them.")
-    for value in (keras2_value, keras1_value):
-        if value is not None:
-            return value
-    return default
 
 
 def _data_format(layer, value):
@@ -107,13 +97,10 @@ class _Pooling1D(_Pooling):
     """
     rank, axis_names = 1, ('steps',)
 
-    def __init__(self, pool_length=None, stride=None, border_mode=None, pool_size=None, strides=None,
-                 padding=None, **kwargs):
+    def __init__(self, pool_length=2, stride=None, border_mode='valid', **kwargs):
         super().__init__(**kwargs)
         self.data_format = 'channels_last'
-        self._set_window(_pick(self, 'pool_length', pool_length, 'pool_size', pool_size, 2),
-                         _pick(self, 'stride', stride, 'strides', strides, None),
-                         _pick(self, 'border_mode', border_mode, 'padding', padding, 'valid'))
+        self._set_window(pool_length, stride, border_mode)
 
     def get_config(self):
         config = super().get_config()
@@ -139,12 +126,10 @@ class _Pooling2D(_Pooling):
     """
     rank, axis_names = 2, ('rows', 'cols')
 
-    def __init__(self, pool_size=(2, 2), strides=None, border_mode=None, dim_ordering=None, padding=None,
-                 data_format=None, **kwargs):
+    def __init__(self, pool_size=(2, 2), strides=None, border_mode='valid', dim_ordering='default', **kwargs):
         super().__init__(**kwargs)
-        self.data_format = _data_format(self, _pick(self, 'dim_ordering', dim_ordering, 'data_format',
-                                                    data_format, None))
-        self._set_window(pool_size, strides, _pick(self, 'border_mode', border_mode, 'padding', padding, 'valid'))
+        self.data_format = _data_format(self, dim_ordering)
+        self._set_window(pool_size, strides, border_mode)
 
     def get_config(self):
         config = super().get_config()
@@ -248,10 +233,9 @@ class _GlobalPooling2D(_GlobalPooling):
     """
     rank = 2
 
-    def __init__(self, dim_ordering=None, data_format=None, **kwargs):
+    def __init__(self, dim_ordering='default', **kwargs):
         super().__init__(**kwargs)
-        self.data_format = _data_format(self, _pick(self, 'dim_ordering', dim_ordering, 'data_format',
-                                                    data_format, None))
+        self.data_format = _data_format(self, dim_ordering)
 
     @property
     def expected_input(self):

@@ -27,9 +27,10 @@ gates (Keras 1 drew one per gate unless ``consume_less='gpu'``).
 """
 from teachnet import activations, initializers, regularizers
 from teachnet.backend import array_module as am
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.base import Layer
 from teachnet.ops.arithmetic import multiply
 from teachnet.ops.recurrent_activations import array_activation
+from teachnet.utils.shapes import format_shape
 
 
 def per_gate(initializer, gates):
@@ -87,36 +88,31 @@ class Recurrent(Layer):
     def __init__(self, output_dim=None, init='glorot_uniform', inner_init='orthogonal', activation='tanh',
                  W_regularizer=None, U_regularizer=None, b_regularizer=None, dropout_W=0., dropout_U=0.,
                  return_sequences=False, go_backwards=False, stateful=False, unroll=False, consume_less='cpu',
-                 units=None, kernel_initializer=None, recurrent_initializer=None, bias_initializer='zero',
-                 use_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, dropout=None, recurrent_dropout=None, implementation=None,
-                 return_state=False, W_constraint=None, U_constraint=None, b_constraint=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, **kwargs):
+                 bias_initializer='zero', use_bias=True, activity_regularizer=None, return_state=False,
+                 W_constraint=None, U_constraint=None, b_constraint=None, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
-        self.output_dim = units if output_dim is None else output_dim
+        self.output_dim = output_dim
         if not isinstance(self.output_dim, int) or isinstance(self.output_dim, bool) or self.output_dim < 1:
             raise ValueError(f"{kind} layer {self.name}: output_dim (units) must be a positive integer, "
                              f"got {self.output_dim!r}.")
         if return_state:
             raise ValueError(f"{kind} layer {self.name}: return_state=True is not supported; read the "
                              "states with layer.states (stateful layers) or teachnet.inspect.recurrent.gates.")
-        if any(c is not None for c in (W_constraint, U_constraint, b_constraint, kernel_constraint,
-                                       recurrent_constraint, bias_constraint)):
+        if any(c is not None for c in (W_constraint, U_constraint, b_constraint)):
             raise ValueError(f"{kind} layer {self.name}: weight constraints are not supported.")
-        self.init = kernel_initializer or init
-        self.inner_init = recurrent_initializer or inner_init
+        self.init = init
+        self.inner_init = inner_init
         self.bias_init = bias_initializer
         self.activation = activations.get(activation)
         self.array_activation = array_activation(self.activation, self.name, 'activation')
         self.use_bias = bool(use_bias)
-        self.W_regularizer = regularizers.get(kernel_regularizer or W_regularizer)
-        self.U_regularizer = regularizers.get(recurrent_regularizer or U_regularizer)
-        self.b_regularizer = regularizers.get(bias_regularizer or b_regularizer)
+        self.W_regularizer = regularizers.get(W_regularizer)
+        self.U_regularizer = regularizers.get(U_regularizer)
+        self.b_regularizer = regularizers.get(b_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.dropout_W = _rate(self.name, 'dropout_W (dropout)', dropout_W if dropout is None else dropout)
-        self.dropout_U = _rate(self.name, 'dropout_U (recurrent_dropout)',
-                               dropout_U if recurrent_dropout is None else recurrent_dropout)
+        self.dropout_W = _rate(self.name, 'dropout_W (dropout)', dropout_W)
+        self.dropout_U = _rate(self.name, 'dropout_U (recurrent_dropout)', dropout_U)
         self.return_sequences, self.go_backwards = bool(return_sequences), bool(go_backwards)
         self.stateful, self.unroll = bool(stateful), bool(unroll)
         self.consume_less = consume_less

@@ -2,8 +2,10 @@
 
 ``model.to_json()`` stores each layer as ``{'class_name': 'Dense', 'config': {...}}``;
 ``deserialize`` looks the class name up here and calls ``from_config``. Every layer class
-is registered with ``@register``; a user's own layers and functions come in through
-``custom_objects``, since code is never loaded from a file.
+is registered with ``@register``, and so are the model classes (``Sequential``, ``Model``),
+since a model can stand where a layer does (a Merge branch, a model inside a model): that
+is how layers and saved files rebuild models without importing them. A user's own layers
+and functions come in through ``custom_objects``, since code is never loaded from a file.
 """
 import inspect
 
@@ -37,6 +39,8 @@ def deserialize(spec, custom_objects=None):
 def _with_custom_functions(config, custom_objects):
     """The config with every function setting that names one of ``custom_objects``
     replaced by that function, as Keras 1's ``custom_objects`` does."""
+    if not isinstance(config, dict):              # a Sequential model's config: the list of its layers
+        return config
     return {key: custom_objects[value] if key.endswith(_FUNCTION_KEYS) and isinstance(value, str)
             and value in custom_objects else value
             for key, value in config.items()}

@@ -5,8 +5,9 @@ the numbers came from (a reshape back, an inverse permutation, a sum over the co
 """
 import math
 
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.base import Layer
 from teachnet.ops import functions as F
+from teachnet.utils.shapes import format_shape
 
 
 def _known(shape, layer, what):

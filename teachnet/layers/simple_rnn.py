@@ -5,7 +5,7 @@ through one weight matrix each. See ``teachnet.ops.recurrent_simple`` for the ma
 backward through time, and why gradients vanish or explode in such a layer, and
 ``teachnet/layers/reference_cells/simple_rnn_cell.py`` for one timestep written plainly.
 """
-from teachnet.layers import register
+from teachnet.layers.registry import register
 from teachnet.layers.recurrent_base import Recurrent
 from teachnet.ops.recurrent_simple import SimpleRNNSequence
 

@@ -9,12 +9,13 @@
       y = merge(forward(x_1..x_T), backward(x_T..x_1))
   so the output at step t knows both the past and the future of the sequence.
 """
-from teachnet.layers import deserialize, register
-from teachnet.layers.base import Layer, format_shape
+from teachnet.layers.registry import deserialize, register
+from teachnet.layers.base import Layer
 from teachnet.layers.recurrent_base import Recurrent
 from teachnet.ops.arithmetic import add, multiply
 from teachnet.ops.shapes import concatenate, getitem, reshape
 from teachnet.ops.tape import located
+from teachnet.utils.shapes import format_shape
 
 
 def _spec(layer):

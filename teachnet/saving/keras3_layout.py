@@ -28,7 +28,7 @@ There is no list of layer names in the file, and HDF5 lists a group's members in
 alphabetical order ('dense_10' before 'dense_2'), so the order is not read from the file:
 the model's layers are walked in order and each one's path is looked up, as Keras does.
 """
-from teachnet.layers.base import snake_case
+from teachnet.utils.naming import snake_case
 from teachnet.saving import hdf5_files
 from teachnet.saving.keras_layout import SavedLayer
 

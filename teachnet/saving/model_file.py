@@ -20,6 +20,7 @@ must give them back.
 import json
 import os
 
+from teachnet.layers.registry import deserialize
 from teachnet.saving import hdf5_files, keras_layout, weights
 from teachnet.saving.training_config import (compile_from_config, restore_optimizer_state, training_config,
                                              write_optimizer_state)
@@ -76,7 +77,6 @@ def load_model(filepath, custom_objects=None, compile=True):
         ValueError: not an HDF5 file, no model in it, or a function of your own that
             ``custom_objects`` does not provide.
     """
-    from teachnet.models import model_from_config
     where = os.fspath(filepath)
     custom_objects = dict(custom_objects or {})
     with hdf5_files.open_hdf5_for_reading(filepath) as hdf5_file:
@@ -84,7 +84,7 @@ def load_model(filepath, custom_objects=None, compile=True):
         if model_config is None:
             raise ValueError(f"{where} holds no model (it has no 'model_config' attribute). A file written "
                              "by save_weights loads into a model you build with model.load_weights(path).")
-        model = model_from_config(model_config, custom_objects)
+        model = _model_from_config(model_config, custom_objects, where)
         weights.assign_weights(weights.read_pairs(weights.layers_of(model), hdf5_file, False, where), where)
         config = _json_attribute(hdf5_file, 'training_config', where)
         if compile and config is not None:
@@ -93,3 +93,14 @@ def load_model(filepath, custom_objects=None, compile=True):
                 restore_optimizer_state(hdf5_file['optimizer_weights'], model.optimizer,
                                         model._trainable_params(), where)
     return model
+
+
+def _model_from_config(config, custom_objects, where):
+    """Rebuild the model that ``config`` describes by its class, Sequential or Model: the
+    model classes register themselves where the layers do (``teachnet.layers.registry``)."""
+    if not isinstance(config, dict) or config.get('class_name') not in ('Sequential', 'Model') \
+            or 'config' not in config:
+        found = f"class_name {config.get('class_name')!r}" if isinstance(config, dict) else f"a {type(config).__name__}"
+        raise ValueError(f"{where} holds a model description teachnet cannot rebuild ({found}); it reads "
+                         "Sequential and Model architectures as model.to_json() writes them.")
+    return deserialize(config, custom_objects)
