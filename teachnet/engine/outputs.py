@@ -20,33 +20,13 @@ output logs 'loss' and its metrics' plain names, as a Sequential model does.
 from teachnet import losses, metrics as metric_functions, optimizers
 from teachnet.backend import array_module as am
 from teachnet.engine import data
-from teachnet.ops.losses import weighted_mean
+from teachnet.engine.batch import PerOutput, per_output
 from teachnet.ops.tape import no_tape
 from teachnet.ops.tensor import Tensor
 
 
 def _loss_name(loss):
     return loss if isinstance(loss, str) else getattr(loss, '__name__', 'loss')
-
-
-class PerOutput:
-    """The arrays of several outputs (targets, or sample weights), batched together:
-    ``len()`` is the number of samples and ``[ids]`` takes those samples of every array."""
-
-    def __init__(self, arrays):
-        self.arrays = list(arrays)
-
-    def __len__(self):
-        return len(next(a for a in self.arrays if a is not None))
-
-    def __getitem__(self, ids):
-        return PerOutput([None if a is None else a[ids] for a in self.arrays])
-
-
-def _arrays(value, count):
-    if value is None:
-        return [None] * count
-    return value.arrays if isinstance(value, PerOutput) else [value]
 
 
 class OutputsTraining:
@@ -173,41 +153,16 @@ class OutputsTraining:
         count = len(self._output_names())
         if targets is not None:
             moved = [am.to_device(t, dtype='int64' if name == 'sparse_categorical_crossentropy' else am.floatx())
-                     for t, name in zip(_arrays(targets, count), self._loss_names)]
+                     for t, name in zip(per_output(targets, count), self._loss_names)]
             targets = moved[0] if count == 1 else PerOutput(moved)
         if weights is not None:
-            moved = [None if w is None else am.to_device(w) for w in _arrays(weights, count)]
+            moved = [None if w is None else am.to_device(w) for w in per_output(weights, count)]
             weights = moved[0] if count == 1 else PerOutput(moved)
         return inputs, targets, weights
 
     # ------------------------------------------------------------------ one batch
     def _forward_inputs(self, inputs, training):
         return self.forward([x if isinstance(x, Tensor) else Tensor(x) for x in inputs], training)
-
-    def _loss(self, targets, output, weights, penalties):
-        """L = Σ_k w_k · L_k, each L_k the (weighted, masked) mean of output k's loss."""
-        count = len(self._loss_functions)
-        outputs = output if isinstance(output, list) else [output]
-        total, self._output_losses = None, []
-        for function, w, y, y_pred, sw in zip(self._loss_functions, self._loss_weight_values,
-                                              _arrays(targets, count), outputs, _arrays(weights, count)):
-            per_sample = function(y, y_pred)
-            mask = y_pred.mask if y_pred.mask is not None and y_pred.mask.shape == per_sample.shape else None
-            output_loss = weighted_mean(per_sample, sw, mask)
-            self._output_losses.append(output_loss.data)
-            term = output_loss if w == 1.0 else output_loss * w
-            total = term if total is None else total + term
-        for penalty in penalties:
-            total = total + penalty
-        return total
-
-    def _metric_values(self, targets, output, functions=None):
-        count = len(self._loss_functions)
-        outputs = output if isinstance(output, list) else [output]
-        values = list(self._output_losses) if count > 1 else []
-        for functions, y, y_pred in zip(self._output_metrics, _arrays(targets, count), outputs):
-            values += super()._metric_values(y, y_pred, functions)
-        return values
 
     # ------------------------------------------------------------------ predict
     def predict_on_batch(self, x):
@@ -224,11 +179,11 @@ class OutputsTraining:
         inputs, _, _ = self._to_device(*self._prepare(x))
         count = len(inputs[0])
         self._check_stateful_batches(count, batch_size)
-        per_output = [[] for _ in self.outputs]
+        collected_outputs = [[] for _ in self.outputs]
         with no_tape():
             for start, stop in data.batch_slices(count, batch_size):
                 outputs = self._forward_inputs([a[start:stop] for a in inputs], training=False)
-                for collected, output in zip(per_output, outputs):
+                for collected, output in zip(collected_outputs, outputs):
                     collected.append(am.to_numpy(output.data))
         return [am.host.concatenate(c) if c else am.host.zeros((0,) + tuple(shape[1:]))
-                for c, shape in zip(per_output, self._output_shapes())]
+                for c, shape in zip(collected_outputs, self._output_shapes())]

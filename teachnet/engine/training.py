@@ -7,6 +7,10 @@ One training step on a batch (x, y) is four moves, always in this order:
 3. backward: walk the tape back from L, filling dL/dθ for every parameter θ;
 4. update:   the optimizer moves each θ using its gradient.
 
+Moves 1 and 2 are ``model.batch_loss`` (``teachnet.engine.batch``), the one computation of
+a batch that evaluation and every inspection tool share. After a step, each parameter's
+``.grad`` holds the gradient that the update used.
+
 ``fit`` repeats the step over shuffled batches for several epochs, reporting to callbacks
 (progress bar, history, early stopping...) after each batch and each epoch.
 """
@@ -15,28 +19,14 @@ from teachnet.backend import array_module as am
 from teachnet.callbacks import BaseLogger, CallbackList, History, ProgbarLogger
 from teachnet.callbacks.progbar import Progbar
 from teachnet.engine import data
+from teachnet.engine.batch import compute_batch, per_output
 from teachnet.engine.generators import GeneratorMethods
-from teachnet.layers import base as layer_base
-from teachnet.ops.losses import weighted_mean
 from teachnet.ops.tape import Tape, no_tape
 from teachnet.ops.tensor import Tensor
 
 
 def _loss_name(loss):
     return loss if isinstance(loss, str) else getattr(loss, '__name__', 'loss')
-
-
-class collected_penalties:
-    """Context manager gathering regularisation penalties computed during a forward pass."""
-
-    def __enter__(self):
-        self.penalties = []
-        layer_base._penalty_collectors.append(self.penalties)
-        return self.penalties
-
-    def __exit__(self, *exc_info):
-        layer_base._penalty_collectors.pop()
-        return False
 
 
 class Training(GeneratorMethods):
@@ -79,6 +69,8 @@ class Training(GeneratorMethods):
         self.sample_weight_mode = sample_weight_mode
         self.metrics = list(metrics or [])
         self._metric_functions = resolved_metrics
+        self._loss_functions, self._loss_weight_values = [loss_function], [1.0]
+        self._output_metrics = [resolved_metrics]
         self.metrics_names = ['loss'] + names
 
     def _probe_metric_names(self, name, function, output_shape=None):
@@ -138,54 +130,72 @@ class Training(GeneratorMethods):
         return inputs, targets, weights
 
     # ------------------------------------------------------------------ one batch
-    def _forward_inputs(self, inputs, training):
-        x = inputs[0]
-        return self.forward(x if isinstance(x, Tensor) else Tensor(x), training)
+    def batch_loss(self, x, y=None, sample_weight=None, training=False, input_grads=False):
+        """One batch computed as training computes it: the outputs, and the loss with every
+        penalty (weight and activity regularizers)::
 
-    def _loss(self, targets, output, weights, penalties):
-        per_sample = self.loss_function(targets, output)
-        mask = output.mask if output.mask is not None and output.mask.shape == per_sample.shape else None
-        loss = weighted_mean(per_sample, weights, mask)
-        for penalty in penalties:
-            loss = loss + penalty
-        return loss
+            L = Σ_k w_k · mean(loss_k(y_k, ŷ_k)) + Σ P(a) + Σ P(W)
 
-    def _regularisation(self):
-        return [regularizer(param) for layer in self.layers for param, regularizer in layer.regularizers]
+        ``train_on_batch`` (training=True) and ``test_on_batch`` (training=False) compute
+        exactly this, and so do traces, ``gradient_check``, ``gates``,
+        ``gradients_through_time`` and live views. Inside ``with Tape() as tape:`` every op
+        is recorded, and ``tape.backward(batch.loss)`` then puts dL/dθ on each parameter's
+        ``.grad``; outside a tape nothing is recorded. The weights are not changed.
 
-    def _metric_values(self, targets, output, functions=None):
-        """The metrics on one batch (``functions``: those of one of several outputs)."""
-        functions = self._metric_functions if functions is None else functions
-        if not functions:
-            return []
-        values = []
+        # Arguments
+            x, y, sample_weight: one batch, as ``train_on_batch`` takes it (checked the same
+                way); without y only the outputs are computed.
+            training: True for the training computation (dropout on), False as in evaluation.
+            input_grads: make the (float) inputs need a gradient, so that backward also
+                gives dL/dx, on ``batch.inputs[i].grad``.
+
+        # Returns
+            A ``teachnet.engine.batch.BatchLoss``: ``.loss`` (a scalar Tensor, None without
+            y), ``.outputs``, ``.output_losses`` (each output's L_k), ``.penalties`` (name,
+            Tensor) and ``.inputs``; arrays stay on the active backend.
+
+        # Example
+            from teachnet.ops.tape import Tape
+            with Tape() as tape:
+                batch = model.batch_loss(x[:32], y[:32], training=True)
+            tape.backward(batch.loss)
+            float(batch.loss.data), model.layers[0].W.grad.shape
+        """
+        if y is not None:
+            self._require_compiled()
+        inputs, targets, weights = self._to_device(*self._prepare(x, y, sample_weight))
+        if input_grads:
+            inputs = [Tensor(a, requires_grad=a.dtype.kind == 'f') for a in inputs]
+        return compute_batch(self, inputs, targets, weights, training)
+
+    def _metric_values(self, batch, targets):
+        """The values logged after 'loss' on one batch: each output's L_k (when there are
+        several outputs), then each output's metrics."""
+        count = len(batch.outputs)
+        values = [loss.data for loss in batch.output_losses] if count > 1 else []
         with no_tape():
-            for name, function in functions:
-                result = function(targets, output.data) if getattr(
-                    function, '__module__', None) == metric_functions.__name__ else function(
-                    Tensor(targets), Tensor(output.data))
-                if isinstance(result, dict):
-                    values.extend(result.values())
-                else:
-                    values.append(result)
+            for functions, y, y_pred in zip(self._output_metrics, per_output(targets, count), batch.outputs):
+                for name, function in functions:
+                    result = function(y, y_pred.data) if getattr(
+                        function, '__module__', None) == metric_functions.__name__ else function(
+                        Tensor(y), Tensor(y_pred.data))
+                    values.extend(result.values() if isinstance(result, dict) else [result])
         return [v.data if isinstance(v, Tensor) else v for v in values]
 
     def _train_step(self, inputs, targets, weights, params):
         """Forward, loss, backward, update on one batch; returns the loss and metric arrays."""
         for param in params:
             param.grad = None
-        with Tape() as tape, collected_penalties() as penalties:
-            output = self._forward_inputs(inputs, training=True)
-            loss = self._loss(targets, output, weights, penalties + self._regularisation())
-        tape.backward(loss)
+        with Tape() as tape:
+            batch = compute_batch(self, inputs, targets, weights, training=True)
+        tape.backward(batch.loss)
         self.optimizer.update(params)
-        return [loss.data] + self._metric_values(targets, output)
+        return [batch.loss.data] + self._metric_values(batch, targets)
 
     def _test_step(self, inputs, targets, weights):
-        with no_tape(), collected_penalties() as penalties:
-            output = self._forward_inputs(inputs, training=False)
-            loss = self._loss(targets, output, weights, penalties + self._regularisation())
-        return [loss.data] + self._metric_values(targets, output)
+        with no_tape():
+            batch = compute_batch(self, inputs, targets, weights, training=False)
+        return [batch.loss.data] + self._metric_values(batch, targets)
 
     def _trainable_params(self):
         return [p for p in self.trainable_weights if p.trainable]

@@ -22,10 +22,6 @@ from teachnet.ops.tensor import Parameter, Tensor
 from teachnet.engine.topology import call_layer, is_symbolic
 from teachnet import initializers
 
-#: Penalties (weight and activity regularisation) collected during a training forward pass.
-_penalty_collectors = [None]
-
-
 def snake_case(class_name):
     """'Dense' -> 'dense', 'RepeatVector' -> 'repeat_vector', 'LSTM' -> 'lstm'."""
     words = re.sub(r'(.)([A-Z][a-z]+)', r'\1_\2', class_name)
@@ -175,8 +171,9 @@ class Layer:
             output_mask = self.compute_mask(x, mask)
             if output_mask is not None or output.mask is not None:
                 output.mask = output_mask
-            if self.activity_regularizer is not None and _penalty_collectors[-1] is not None:
-                _penalty_collectors[-1].append(self.activity_regularizer(output))
+            if self.activity_regularizer is not None and _tape.recording_tape() is not None:
+                # the loss of the batch computed on this tape includes P(a) of this output
+                _tape.recording_tape().add_penalty(f'{self.name}/activity', self.activity_regularizer(output))
         except (ValueError, TypeError):
             self.check_shape_compatible(tuple(x.shape))   # a wrong input shape says so, by name
             raise
