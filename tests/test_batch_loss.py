@@ -18,13 +18,13 @@ from teachnet.layers.merge import Merge
 from teachnet.models import Sequential
 from teachnet.ops.tape import Tape
 from teachnet.optimizers import SGD
-from teachnet.regularizers import l1, l1l2, l2
+from teachnet.regularizers import activity_l1l2, activity_l2, l1, l1l2, l2
 
 
 def dense_model():
     return Sequential([
         Dense(5, input_dim=4, activation='tanh', W_regularizer=l1(0.01), b_regularizer=l2(0.02),
-              activity_regularizer=l1l2(0.01, 0.02)),
+              activity_regularizer=activity_l1l2(0.01, 0.02)),
         Dense(3, activation='softmax', W_regularizer=l1l2(0.01, 0.01), activity_regularizer=l1(0.05))])
 
 
@@ -63,9 +63,13 @@ def two_output_model():
     return model
 
 
+INPUT_SHAPES = {'dense_model': [(4,)], 'conv_model': [(1, 5, 5)], 'recurrent_model': [(6, 4)],
+                'merge_model': [(4,), (2,)], 'two_output_model': [(4,)]}
+LOSS_WEIGHTS = [1.0, 0.3]
+
+
 def _batch(model, rng):
-    shapes = [s for s in (model._input_shapes())]
-    x = [rng.standard_normal((6,) + tuple(s[1:])) for s in shapes]
+    x = [rng.standard_normal((6,) + shape) for shape in INPUT_SHAPES[model.built_by]]
     x = x[0] if len(x) == 1 else x
     classes = np.eye(3)[rng.integers(0, 3, 6)]
     y = [classes, rng.standard_normal((6, 1))] if isinstance(model, Model) else classes
@@ -78,8 +82,9 @@ BUILDERS = [dense_model, conv_model, recurrent_model, merge_model, two_output_mo
 def _compiled(builder, seed=0):
     teachnet.set_seed(seed)
     model = builder()
+    model.built_by = builder.__name__
     loss = ['categorical_crossentropy', 'mse'] if isinstance(model, Model) else 'categorical_crossentropy'
-    extra = {'loss_weights': [1.0, 0.3]} if isinstance(model, Model) else {}
+    extra = {'loss_weights': LOSS_WEIGHTS} if isinstance(model, Model) else {}
     model.compile(optimizer=SGD(lr=1.0), loss=loss, **extra)
     return model
 
@@ -127,7 +132,8 @@ def test_every_penalty_is_in_the_batch_loss(builder):
     activity = [layer.name for layer in _all_layers(model) if layer.activity_regularizer is not None]
     assert sorted(n[:-len('/activity')] for n in names if n.endswith('/activity')) == sorted(activity)
     assert sorted(n for n in names if not n.endswith('/activity')) == sorted(p.name for p, _ in model.regularizers)
-    weighted = sum(w * float(loss.data) for w, loss in zip(model._loss_weight_values, batch.output_losses))
+    weights = LOSS_WEIGHTS if isinstance(model, Model) else [1.0]
+    weighted = sum(w * float(loss.data) for w, loss in zip(weights, batch.output_losses))
     penalties = sum(float(p.data) for _, p in batch.penalties)
     assert float(batch.loss.data) == pytest.approx(weighted + penalties, rel=1e-5)
     assert penalties > 1e-3
@@ -155,6 +161,25 @@ def test_an_activity_penalty_shows_in_traces_and_gradient_checks():
     assert float(trace.loss) == pytest.approx(model.test_on_batch(x, y), rel=1e-6)
     assert 'l1_penalty' in [step.op for step in trace.layer(model.layers[0].name).backward]
     assert gradient_check(model, x[:4], y[:4]).passed
+
+
+def test_gradients_through_time_include_the_activity_penalty():
+    """dL/dh_T of an LSTM with the activity regularizer activity_l2(l) on its output h_T is
+    the gradient from the layers above plus dP/dh_T = 2·(l/N)·h_T (N samples)."""
+    from teachnet.inspect.recurrent import gates, gradients_through_time
+    am.set_floatx('float64')
+    models = []
+    for regularizer in (None, activity_l2(0.5)):
+        teachnet.set_seed(0)
+        model = Sequential([LSTM(3, input_shape=(4, 2), activity_regularizer=regularizer), Dense(2)])
+        model.compile('sgd', 'mse')
+        models.append(model)
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((5, 4, 2)), rng.standard_normal((5, 2))
+    plain, penalised = (gradients_through_time(model, x, y) for model in models)
+    h_last = gates(models[1], x)['h'][-1]
+    np.testing.assert_allclose(penalised[-1] - plain[-1], 2 * 0.5 / 5 * h_last, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(penalised[:-1] != plain[:-1], True)
 
 
 def test_batch_loss_on_a_tape_gives_the_gradients_and_changes_no_weight():
