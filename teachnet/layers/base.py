@@ -158,14 +158,14 @@ class Layer:
             x = Tensor(am.to_device(x, dtype=self.input_dtype or am.floatx()))
         if not self.built:
             self.ensure_built((None,) + tuple(x.shape[1:]))
-        locations = _tape._location              # label every op inside with this layer's name
-        outer = locations[-1]
-        locations.append({**outer, 'layer': self.name} if outer else {'layer': self.name})
         mask = x.mask
         if mask is not None and not self.supports_masking:
             raise ValueError(f"Layer {self.name} ({type(self).__name__}) does not support masking, but its input "
                              "is masked (by mask_zero=True or a Masking layer before it); put a layer that "
                              "consumes the mask, such as an LSTM, in between.")
+        locations = _tape._location              # label every op inside with this layer's name
+        outer = locations[-1]
+        locations.append({**outer, 'layer': self.name} if outer else {'layer': self.name})
         try:
             output = self.call(x, training, mask) if self.uses_mask else self.call(x, training)
             output_mask = self.compute_mask(x, mask)
