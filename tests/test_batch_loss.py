@@ -212,3 +212,14 @@ def test_batch_loss_refuses_targets_before_compile_and_bad_data_by_name():
 def test_last_step_is_empty_of_gradients_before_training():
     model = _compiled(dense_model)
     assert all(grad is None for _, grad in last_step(model).values())
+
+
+def test_a_layer_that_refuses_its_input_leaves_no_label_on_later_ops():
+    """Ops are labelled with the layer running them; a refused call must not leave its label
+    behind, or the loss's ops (and a diverging step's culprit) would be put on that layer."""
+    from teachnet.layers import Embedding
+    from teachnet.ops.tape import current_location
+    model = Sequential([Embedding(5, 2, input_length=3, mask_zero=True), Flatten(name='refuses_masks')])
+    with pytest.raises(ValueError, match='refuses_masks'):
+        model.predict(np.array([[1, 2, 0]]))
+    assert current_location() == {}
