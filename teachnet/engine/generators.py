@@ -26,6 +26,7 @@ import warnings
 from teachnet.backend import array_module as am
 from teachnet.callbacks.progbar import Progbar
 from teachnet.engine import data
+from teachnet.engine.divergence import NonFiniteLossError
 from teachnet.ops.tape import no_tape
 
 _PARALLEL_OPTIONS = ('workers', 'max_queue_size', 'use_multiprocessing', 'shuffle')
@@ -114,11 +115,12 @@ class GeneratorMethods:
         return self._to_device(*prepared)
 
     # ------------------------------------------------------------------ fit
-    def fit_generator(self, generator, samples_per_epoch=None, nb_epoch=1, verbose=1, callbacks=None,
+    def fit_generator(self, generator, samples_per_epoch=None, nb_epoch=None, verbose=1, callbacks=None,
                       validation_data=None, nb_val_samples=None, class_weight=None, max_q_size=10, nb_worker=1,
                       pickle_safe=False, initial_epoch=0, steps_per_epoch=None, epochs=None,
                       validation_steps=None, **kwargs):
-        """Train on batches drawn from ``generator``, for ``nb_epoch`` epochs (Keras 2: ``epochs``).
+        """Train on batches drawn from ``generator``, for ``nb_epoch`` epochs (Keras 2: ``epochs``;
+        1 when neither is given).
 
         # Arguments
             generator: yields (x, y) or (x, y, sample_weight) batches forever.
@@ -136,7 +138,7 @@ class GeneratorMethods:
         """
         from teachnet.engine.training import _check_verbose_and_callbacks
         _check_options('fit_generator', kwargs)
-        nb_epoch = epochs if epochs is not None else nb_epoch
+        nb_epoch = data.epoch_count(nb_epoch, epochs, 1, 'fit_generator')
         self._require_compiled()
         data.check_epochs(nb_epoch, initial_epoch)
         _check_verbose_and_callbacks(verbose, callbacks)
@@ -163,7 +165,8 @@ class GeneratorMethods:
         callback_list.on_train_begin()
         for epoch in range(initial_epoch, nb_epoch):
             callback_list.on_epoch_begin(epoch)
-            seen = self._train_epoch(batches, pending, samples, steps, class_weight, params, callback_list)
+            seen = self._train_epoch(batches, pending, samples, steps, class_weight, params, callback_list,
+                                     epoch, nb_epoch)
             pending = None
             if samples is not None and seen > samples and not self.stop_training:
                 warnings.warn(f"fit_generator: epoch {epoch + 1} saw {seen} samples, more than samples_per_epoch="
@@ -181,7 +184,8 @@ class GeneratorMethods:
         callback_list.on_train_end()
         return self.history
 
-    def _train_epoch(self, batches, first_batch, samples, steps, class_weight, params, callback_list):
+    def _train_epoch(self, batches, first_batch, samples, steps, class_weight, params, callback_list, epoch,
+                     nb_epoch):
         """One epoch of training steps on drawn batches; returns the number of samples seen."""
         seen = index = 0
         while _more(seen, index, samples, steps):
@@ -189,7 +193,10 @@ class GeneratorMethods:
             first_batch = None
             batch_logs = {'batch': index, 'size': len(targets)}
             callback_list.on_batch_begin(index, batch_logs)
-            outs = self._train_step(inputs, targets, weights, params)
+            try:
+                outs = self._train_step(inputs, targets, weights, params)
+            except NonFiniteLossError as error:
+                self._stop_on_non_finite(error, callback_list, epoch, nb_epoch, index, steps)
             for label, value in zip(self.metrics_names, outs):
                 batch_logs[label] = float(value)
             callback_list.on_batch_end(index, batch_logs)

@@ -115,6 +115,7 @@ class OutputsTraining:
                 raise ValueError(f"Model {self.name}: {what} has no array for {kind}(s) {', '.join(missing)}.")
             return [value[name] for name in names]
         if len(names) == 1:
+            data.refuse_array_list(value, what, self.name, names[0], kind)
             return [value[0]] if isinstance(value, (list, tuple)) and len(value) == 1 else [value]
         if not isinstance(value, (list, tuple)) or len(value) != len(names):
             got = f'a list of {len(value)} arrays' if isinstance(value, (list, tuple)) else 'one array'
@@ -126,11 +127,13 @@ class OutputsTraining:
         input_names, output_names = self._input_names(), self._output_names()
         inputs = data.as_array_list(self._named_arrays(x, input_names, 'input', what), what, len(input_names))
         data.check_input_shapes(inputs, self._input_shapes(), input_names, what)
+        data.check_finite(inputs, what, input_names)
         if y is None:
             data.check_same_length(inputs, None)
             return inputs, None, None
         count = len(output_names)
         targets = data.as_array_list(self._named_arrays(y, output_names, 'output', 'y'), 'y', count)
+        data.check_finite(targets, 'y', output_names)
         sample_weights = (self._named_arrays(sample_weight, output_names, 'output', 'sample_weight')
                           if isinstance(sample_weight, (list, tuple, dict)) else [sample_weight] * count)
         class_weights = (self._named_arrays(class_weight, output_names, 'output', 'class_weight')

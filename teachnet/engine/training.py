@@ -12,14 +12,18 @@ a batch that evaluation and every inspection tool share. After a step, each para
 ``.grad`` holds the gradient that the update used.
 
 ``fit`` repeats the step over shuffled batches for several epochs, reporting to callbacks
-(progress bar, history, early stopping...) after each batch and each epoch.
+(progress bar, history, early stopping...) after each batch and each epoch. A loss that
+is NaN or ±∞ stops it before that batch's update (``teachnet.engine.divergence``).
 """
+import math
+
 from teachnet import losses, metrics as metric_functions, optimizers
 from teachnet.backend import array_module as am
 from teachnet.callbacks import BaseLogger, CallbackList, History, ProgbarLogger
 from teachnet.callbacks.progbar import Progbar
 from teachnet.engine import data
 from teachnet.engine.batch import compute_batch, per_output
+from teachnet.engine.divergence import NonFiniteLossError, explain, first_non_finite_layer
 from teachnet.engine.generators import GeneratorMethods
 from teachnet.ops.tape import Tape, no_tape
 from teachnet.ops.tensor import Tensor
@@ -110,12 +114,15 @@ class Training(GeneratorMethods):
     def _prepare(self, x, y=None, sample_weight=None, class_weight=None, what='x'):
         """Check and convert the data; returns host arrays (inputs, targets, weights)."""
         self._require_layers()
-        inputs = data.as_array_list(x, what, len(self._input_shapes()))
-        data.check_input_shapes(inputs, self._input_shapes(), self._input_names(), what)
+        names = self._input_names()
+        inputs = data.as_array_list(x, what, len(names), self.name, names[0])
+        data.check_input_shapes(inputs, self._input_shapes(), names, what)
+        data.check_finite(inputs, what, names)
         if y is None:
             data.check_same_length(inputs, None)
             return inputs, None, None
-        targets = data.as_array_list(y, 'y', 1)[0]
+        targets = data.as_array_list(y, 'y', 1, self.name, self.layers[-1].name, 'output')[0]
+        data.check_finite([targets], 'y')
         data.check_same_length(inputs, targets)
         targets = data.check_targets(targets, self.output_shape, _loss_name(self.loss), self.layers[-1].name)
         weights = data.sample_weights(targets, sample_weight, class_weight, self.sample_weight_mode)
@@ -183,14 +190,29 @@ class Training(GeneratorMethods):
         return [v.data if isinstance(v, Tensor) else v for v in values]
 
     def _train_step(self, inputs, targets, weights, params):
-        """Forward, loss, backward, update on one batch; returns the loss and metric arrays."""
+        """Forward, loss, backward, update on one batch; returns the loss (a float) and the
+        metric arrays. A loss of NaN or ±∞ raises NonFiniteLossError before the update."""
         for param in params:
             param.grad = None
         with Tape() as tape:
             batch = compute_batch(self, inputs, targets, weights, training=True)
         tape.backward(batch.loss)
+        loss = float(batch.loss.data)               # the step's one host sync: the logs need it anyway
+        if not math.isfinite(loss):
+            layer = first_non_finite_layer(tape)
+            raise NonFiniteLossError(explain(self.name, loss, layer, 'this batch'), loss, layer)
         self.optimizer.update(params)
-        return [batch.loss.data] + self._metric_values(batch, targets)
+        return [loss] + self._metric_values(batch, targets)
+
+    def _stop_on_non_finite(self, error, callback_list, epoch, nb_epoch, batch, nb_batch=None):
+        """End a run whose loss is not finite: the callbacks see the end of training (a
+        progress bar closes, a file is flushed), then the error says where, with the History."""
+        callback_list.on_train_end()
+        where = f"epoch {epoch + 1}/{nb_epoch}, batch {batch + 1}" + (f"/{nb_batch}" if nb_batch else "")
+        finished = len(self.history.epoch)
+        message = (f"{explain(self.name, error.loss, error.layer, where)} model.history (and this error's "
+                   f".history) keeps the {finished} epoch(s) that finished.")
+        raise NonFiniteLossError(message, error.loss, error.layer, epoch, batch, self.history) from None
 
     def _test_step(self, inputs, targets, weights):
         with no_tape():
@@ -221,18 +243,20 @@ class Training(GeneratorMethods):
             return am.to_numpy(self._forward_inputs(inputs, training=False).data)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, x=None, y=None, batch_size=32, nb_epoch=10, verbose=1, callbacks=None, validation_split=0.,
+    def fit(self, x=None, y=None, batch_size=32, nb_epoch=None, verbose=1, callbacks=None, validation_split=0.,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
             epochs=None, **kwargs):
-        """Train for ``nb_epoch`` epochs (Keras 2: ``epochs``) over batches of ``batch_size``.
+        """Train for ``nb_epoch`` epochs (Keras 2: ``epochs``; 10 when neither is given) over
+        batches of ``batch_size``.
 
         Returns a History whose ``.history`` maps 'loss', each metric and their 'val_'
-        twins to one value per epoch.
+        twins to one value per epoch. Data holding NaN or ±∞ is refused before training
+        starts; a loss that becomes NaN or ±∞ stops training with a NonFiniteLossError
+        (``teachnet.engine.divergence``) that carries the History of what ran.
         """
         if kwargs:
             raise TypeError(f"fit got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
-        if epochs is not None:
-            nb_epoch = epochs
+        nb_epoch = data.epoch_count(nb_epoch, epochs, 10, 'fit')
         self._require_compiled()
         data.require_targets(y, 'fit')
         data.check_batch_size(batch_size)
@@ -323,8 +347,11 @@ class Training(GeneratorMethods):
                 ids = slice(start, stop) if order is None else order[start:stop]
                 batch_logs = {'batch': batch_index, 'size': stop - start}
                 callback_list.on_batch_begin(batch_index, batch_logs)
-                outs = self._train_step([a[ids] for a in inputs], targets[ids],
-                                        None if weights is None else weights[ids], params)
+                try:
+                    outs = self._train_step([a[ids] for a in inputs], targets[ids],
+                                            None if weights is None else weights[ids], params)
+                except NonFiniteLossError as error:
+                    self._stop_on_non_finite(error, callback_list, epoch, nb_epoch, batch_index, len(slices))
                 for label, value in zip(out_labels, outs):
                     batch_logs[label] = float(value)
                 callback_list.on_batch_end(batch_index, batch_logs)
