@@ -1,6 +1,9 @@
-"""Training a model with several inputs and several outputs.
+"""A model's inputs and outputs, as training sees them: one loss per output, data by name.
 
-A model with outputs ŷ_1, …, ŷ_K has one loss per output and learns their weighted sum:
+Every model is a graph from its inputs to its outputs: a Sequential model has one input
+(or its branches' inputs, when it starts with a Merge) and one output; a functional
+``Model`` may have several of each. A model with outputs ŷ_1, …, ŷ_K has one loss per
+output and learns their weighted sum:
 
     L = Σ_k w_k · L_k(y_k, ŷ_k)   (+ regularisation penalties)
 
@@ -15,7 +18,7 @@ list or a dict. Data can be given by position or by name::
 
 As in Keras 1, the values logged are 'loss' (the total L), '<output>_loss' (each L_k,
 before weighting) and '<output>_<metric>' for each metric of each output. A model with one
-output logs 'loss' and its metrics' plain names, as a Sequential model does.
+output logs 'loss' and its metrics' plain names.
 """
 from teachnet import losses, metrics as metric_functions, optimizers
 from teachnet.backend import array_module as am
@@ -30,8 +33,11 @@ def _loss_name(loss):
 
 
 class OutputsTraining:
-    """The ``Training`` hooks for models with several named inputs and outputs (needs
-    ``_input_names``, ``_input_shapes``, ``_output_names``, ``_output_shapes``)."""
+    """compile, and the data checked and converted by input and output, for every model.
+
+    The model describes its graph: ``_input_names()``, ``_input_shapes()``,
+    ``_input_dtypes()``, ``_output_names()``, ``_output_shapes()`` (one entry per input or
+    output, each named after its layer) and ``_require_layers()``."""
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer, loss, metrics=None, loss_weights=None, sample_weight_mode=None, **kwargs):
@@ -48,6 +54,7 @@ class OutputsTraining:
         """
         if kwargs:
             raise TypeError(f"compile got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
+        self._require_layers()
         if loss is None:
             raise ValueError("compile needs a loss, such as loss='categorical_crossentropy' or loss='mse'.")
         if sample_weight_mode not in (None, 'temporal'):
@@ -56,7 +63,8 @@ class OutputsTraining:
         loss_list = self._per_output(loss, 'loss', None)
         weight_list = [float(w) for w in self._per_output(loss_weights, 'loss_weights', 1.0)]
         if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
-            raise TypeError(f"metrics must be a list (or a dict by output name), got {metrics!r}.")
+            raise TypeError(f"metrics must be a list, such as metrics=['accuracy'] (or a dict by output name), "
+                            f"got {metrics!r}.")
         if isinstance(metrics, dict):
             metric_lists = [list(m) if isinstance(m, (list, tuple)) else [m]
                             for m in self._per_output(metrics, 'metrics', [])]
@@ -81,6 +89,20 @@ class OutputsTraining:
         self._metric_functions = [pair for functions in resolved for pair in functions]
         self.loss_function = loss_functions[0]
         self.metrics_names = ['loss'] + logged
+
+    def _probe_metric_names(self, name, function, output_shape):
+        """A metric returning a dict logs one value per key: find the keys on a probe batch
+        shaped like the output."""
+        if getattr(function, '__module__', None) == metric_functions.__name__:
+            return [name]
+        shape = (2,) + tuple(d or 1 for d in output_shape[1:])
+        probe = am.to_device(am.host.full(shape, 0.5, dtype=am.floatx()))
+        try:
+            with no_tape():
+                result = function(Tensor(probe), Tensor(probe))
+        except Exception:
+            return [name]
+        return list(result) if isinstance(result, dict) else [name]
 
     def _per_output(self, value, what, default):
         """One entry per output from one value, a list in output order or a dict by name."""
@@ -119,11 +141,19 @@ class OutputsTraining:
             return [value[0]] if isinstance(value, (list, tuple)) and len(value) == 1 else [value]
         if not isinstance(value, (list, tuple)) or len(value) != len(names):
             got = f'a list of {len(value)} arrays' if isinstance(value, (list, tuple)) else 'one array'
-            raise ValueError(f"Model {self.name} has {len(names)} {kind}s ({', '.join(names)}), but {what} holds "
+            described = self._describe_inputs() if kind == 'input' else ', '.join(names)
+            raise ValueError(f"Model {self.name} has {len(names)} {kind}s ({described}), but {what} holds "
                              f"{got}; give a list of {len(names)} arrays, or a dict by {kind} name.")
         return list(value)
 
+    def _describe_inputs(self):
+        """The inputs, as an error about the number of input arrays names them."""
+        return ', '.join(self._input_names())
+
     def _prepare(self, x, y=None, sample_weight=None, class_weight=None, what='x'):
+        """Check and convert the data; returns host arrays (inputs, targets, weights), the
+        targets and weights of several outputs as ``PerOutput``."""
+        self._require_layers()
         input_names, output_names = self._input_names(), self._output_names()
         inputs = data.as_array_list(self._named_arrays(x, input_names, 'input', what), what, len(input_names))
         data.check_input_shapes(inputs, self._input_shapes(), input_names, what)
@@ -162,31 +192,3 @@ class OutputsTraining:
             moved = [None if w is None else am.to_device(w) for w in per_output(weights, count)]
             weights = moved[0] if count == 1 else PerOutput(moved)
         return inputs, targets, weights
-
-    # ------------------------------------------------------------------ one batch
-    def _forward_inputs(self, inputs, training):
-        return self.forward([x if isinstance(x, Tensor) else Tensor(x) for x in inputs], training)
-
-    # ------------------------------------------------------------------ predict
-    def predict_on_batch(self, x):
-        inputs, _, _ = self._to_device(*self._prepare(x))
-        with no_tape():
-            output = self._forward_inputs(inputs, training=False)
-        return [am.to_numpy(o.data) for o in output] if isinstance(output, list) else am.to_numpy(output.data)
-
-    def predict(self, x, batch_size=32, verbose=0):
-        """The outputs for ``x``: one host array, or a list of one per output."""
-        if len(self.outputs) == 1:
-            return super().predict(x, batch_size, verbose)
-        data.check_batch_size(batch_size)
-        inputs, _, _ = self._to_device(*self._prepare(x))
-        count = len(inputs[0])
-        self._check_stateful_batches(count, batch_size)
-        collected_outputs = [[] for _ in self.outputs]
-        with no_tape():
-            for start, stop in data.batch_slices(count, batch_size):
-                outputs = self._forward_inputs([a[start:stop] for a in inputs], training=False)
-                for collected, output in zip(collected_outputs, outputs):
-                    collected.append(am.to_numpy(output.data))
-        return [am.host.concatenate(c) if c else am.host.zeros((0,) + tuple(shape[1:]))
-                for c, shape in zip(collected_outputs, self._output_shapes())]

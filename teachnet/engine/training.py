@@ -17,7 +17,7 @@ is NaN or ±∞ stops it before that batch's update (``teachnet.engine.divergenc
 """
 import math
 
-from teachnet import losses, metrics as metric_functions, optimizers
+from teachnet import metrics as metric_functions
 from teachnet.backend import array_module as am
 from teachnet.callbacks import BaseLogger, CallbackList, History, ProgbarLogger
 from teachnet.callbacks.progbar import Progbar
@@ -25,16 +25,14 @@ from teachnet.engine import data
 from teachnet.engine.batch import compute_batch, per_output
 from teachnet.engine.divergence import NonFiniteLossError, explain, first_non_finite_layer
 from teachnet.engine.generators import GeneratorMethods
+from teachnet.engine.outputs import OutputsTraining
 from teachnet.ops.tape import Tape, no_tape
 from teachnet.ops.tensor import Tensor
 
 
-def _loss_name(loss):
-    return loss if isinstance(loss, str) else getattr(loss, '__name__', 'loss')
-
-
-class Training(GeneratorMethods):
-    """compile / fit / evaluate / predict for a model with ``forward``, ``layers`` and shapes."""
+class Training(OutputsTraining, GeneratorMethods):
+    """compile / fit / evaluate / predict, once for every model: a Sequential model and a
+    functional Model both describe their graph (inputs, outputs, ``forward``) and train here."""
 
     def __init__(self):
         self.optimizer = None
@@ -42,99 +40,10 @@ class Training(GeneratorMethods):
         self.history = None
         self.metrics_names = []
 
-    # ------------------------------------------------------------------ compile
-    def compile(self, optimizer, loss, metrics=None, loss_weights=None, sample_weight_mode=None, **kwargs):
-        """Choose how to learn: an optimizer, a loss and the metrics to report.
-
-        # Arguments
-            optimizer: a name ('sgd', 'rmsprop', 'adam', ...) or an optimizer instance.
-            loss: a name ('mse', 'categorical_crossentropy', ...) or a function (y_true, y_pred).
-            metrics: a list of names ('accuracy', ...) or functions returning a scalar or a dict.
-            sample_weight_mode: None (one weight per sample) or 'temporal' (per timestep).
-        """
-        if kwargs:
-            raise TypeError(f"compile got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
-        self._require_layers()
-        if loss is None:
-            raise ValueError("compile needs a loss, such as loss='categorical_crossentropy' or loss='mse'.")
-        if sample_weight_mode not in (None, 'temporal'):
-            raise ValueError(f"sample_weight_mode must be None or 'temporal', got {sample_weight_mode!r}.")
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise TypeError(f"metrics must be a list, such as metrics=['accuracy'], got {metrics!r}.")
-        # resolve everything first, so that a mistake leaves a compiled model as it was
-        optimizer = optimizers.get(optimizer)
-        loss_function = losses.get(loss)
-        resolved_metrics = [metric_functions.resolve(metric, _loss_name(loss), self.output_shape)
-                            for metric in metrics or []]
-        names = [logged for name, function in resolved_metrics
-                 for logged in self._probe_metric_names(name, function)]
-        self.optimizer, self.loss, self.loss_function = optimizer, loss, loss_function
-        self.loss_weights = loss_weights
-        self.sample_weight_mode = sample_weight_mode
-        self.metrics = list(metrics or [])
-        self._metric_functions = resolved_metrics
-        self._loss_functions, self._loss_weight_values = [loss_function], [1.0]
-        self._output_metrics = [resolved_metrics]
-        self.metrics_names = ['loss'] + names
-
-    def _probe_metric_names(self, name, function, output_shape=None):
-        """A metric returning a dict logs one value per key: find the keys on a probe batch
-        (shaped like the output, or like ``output_shape`` for one of several outputs)."""
-        if getattr(function, '__module__', None) == metric_functions.__name__:
-            return [name]
-        shape = (2,) + tuple(d or 1 for d in (output_shape or self.output_shape)[1:])
-        probe = am.to_device(am.host.full(shape, 0.5, dtype=am.floatx()))
-        try:
-            with no_tape():
-                result = function(Tensor(probe), Tensor(probe))
-        except Exception:
-            return [name]
-        return list(result) if isinstance(result, dict) else [name]
-
     def _require_compiled(self):
         if self.optimizer is None:
             raise RuntimeError(f"Model {self.name} must be compiled before training or evaluating: call "
                                "model.compile(optimizer, loss) first.")
-
-    @property
-    def _sparse_targets(self):
-        return _loss_name(self.loss) == 'sparse_categorical_crossentropy'
-
-    # ------------------------------------------------------------------ data
-    def _input_names(self):
-        return [self.layers[0].name]
-
-    def _input_shapes(self):
-        return [self.input_shape]
-
-    def _input_dtypes(self):
-        """The dtype each input array is converted to, one per input."""
-        return [self.input_dtype] * len(self._input_shapes())
-
-    def _prepare(self, x, y=None, sample_weight=None, class_weight=None, what='x'):
-        """Check and convert the data; returns host arrays (inputs, targets, weights)."""
-        self._require_layers()
-        names = self._input_names()
-        inputs = data.as_array_list(x, what, len(names), self.name, names[0])
-        data.check_input_shapes(inputs, self._input_shapes(), names, what)
-        data.check_finite(inputs, what, names)
-        if y is None:
-            data.check_same_length(inputs, None)
-            return inputs, None, None
-        targets = data.as_array_list(y, 'y', 1, self.name, self.layers[-1].name, 'output')[0]
-        data.check_finite([targets], 'y')
-        data.check_same_length(inputs, targets)
-        targets = data.check_targets(targets, self.output_shape, _loss_name(self.loss), self.layers[-1].name)
-        weights = data.sample_weights(targets, sample_weight, class_weight, self.sample_weight_mode)
-        return inputs, targets, weights
-
-    def _to_device(self, inputs, targets=None, weights=None):
-        inputs = [am.to_device(a, dtype=dtype) for a, dtype in zip(inputs, self._input_dtypes())]
-        if targets is not None:
-            targets = am.to_device(targets, dtype='int64' if self._sparse_targets else am.floatx())
-        if weights is not None:
-            weights = am.to_device(weights)
-        return inputs, targets, weights
 
     # ------------------------------------------------------------------ one batch
     def batch_loss(self, x, y=None, sample_weight=None, training=False, input_grads=False):
@@ -174,6 +83,18 @@ class Training(GeneratorMethods):
         if input_grads:
             inputs = [Tensor(a, requires_grad=a.dtype.kind == 'f') for a in inputs]
         return compute_batch(self, inputs, targets, weights, training)
+
+    def _forward_inputs(self, inputs, training):
+        """Run the model on one array (or Tensor) per input; one Tensor per output back."""
+        tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
+        return self.forward(tensors if len(tensors) > 1 else tensors[0], training)
+
+    def trace(self, x, y=None, training=True):
+        """Run one training computation on ``x`` (and ``y``) and return its steps: forward
+        through every layer, the loss, and backward (``teachnet.inspect.trace_model``). The
+        weights are not changed."""
+        from teachnet.inspect.trace import trace_model
+        return trace_model(self, x, y, training=training)
 
     def _metric_values(self, batch, targets):
         """The values logged after 'loss' on one batch: each output's L_k (when there are
@@ -238,9 +159,9 @@ class Training(GeneratorMethods):
         return _scalars(self._test_step(*batch))
 
     def predict_on_batch(self, x):
+        """The outputs for ``x`` in one batch, as ``predict`` gives them."""
         inputs, _, _ = self._to_device(*self._prepare(x))
-        with no_tape():
-            return am.to_numpy(self._forward_inputs(inputs, training=False).data)
+        return self._predict_batches(inputs, max(1, len(inputs[0])))
 
     # ------------------------------------------------------------------ fit
     def fit(self, x=None, y=None, batch_size=32, nb_epoch=None, verbose=1, callbacks=None, validation_split=0.,
@@ -394,21 +315,28 @@ class Training(GeneratorMethods):
         return [float(t) / count for t in totals]
 
     def predict(self, x, batch_size=32, verbose=0):
-        """The model's outputs for ``x`` as a host NumPy array (training=False: no dropout)."""
+        """The model's outputs for ``x`` as host NumPy arrays (training=False: no dropout): one
+        array, or a list of one per output for a model with several outputs."""
         data.check_batch_size(batch_size)
-        inputs, _, _ = self._prepare(x)
-        inputs, _, _ = self._to_device(inputs)
+        inputs, _, _ = self._to_device(*self._prepare(x))
         count = len(inputs[0])
         self._check_stateful_batches(count, batch_size)
-        progbar = Progbar(target=count) if verbose == 1 else None
-        outputs = []
+        return self._predict_batches(inputs, batch_size, Progbar(target=count) if verbose == 1 else None)
+
+    def _predict_batches(self, inputs, batch_size, progbar=None):
+        """Forward (no dropout, nothing recorded) batch after batch; the outputs on the host."""
+        count = len(inputs[0])
+        collected = [[] for _ in self._output_names()]
         with no_tape():
             for start, stop in data.batch_slices(count, batch_size):
-                output = self._forward_inputs([a[start:stop] for a in inputs], training=False)
-                outputs.append(am.to_numpy(output.data))
+                outputs = self._forward_inputs([a[start:stop] for a in inputs], training=False)
+                for arrays, output in zip(collected, outputs if isinstance(outputs, list) else [outputs]):
+                    arrays.append(am.to_numpy(output.data))
                 if progbar is not None:
                     progbar.update(stop)
-        return am.host.concatenate(outputs) if outputs else am.host.zeros((0,) + tuple(self.output_shape[1:]))
+        results = [am.host.concatenate(arrays) if arrays else am.host.zeros((0,) + tuple(shape[1:]))
+                   for arrays, shape in zip(collected, self._output_shapes())]
+        return results[0] if len(results) == 1 else results
 
     def predict_proba(self, x, batch_size=32, verbose=1):
         """Class probabilities (the outputs of a softmax or sigmoid model)."""
