@@ -27,7 +27,6 @@ from teachnet.backend import array_module as am
 from teachnet.callbacks.progbar import Progbar
 from teachnet.engine import data
 from teachnet.engine.divergence import NonFiniteLossError
-from teachnet.ops.tape import no_tape
 
 _PARALLEL_OPTIONS = ('workers', 'max_queue_size', 'use_multiprocessing', 'shuffle')
 
@@ -230,8 +229,9 @@ class GeneratorMethods:
     def predict_generator(self, generator, val_samples=None, max_q_size=10, nb_worker=1, pickle_safe=False,
                           steps=None, verbose=0, **kwargs):
         """The model's outputs for the inputs of ``val_samples`` samples (Keras 1) or
-        ``steps`` batches (Keras 2), as one host array. The generator may yield x alone or
-        tuples (x, y) / (x, y, sample_weight), whose y is ignored."""
+        ``steps`` batches (Keras 2), as ``predict`` gives them: one host array, or a list of
+        one per output. The generator may yield x alone or tuples (x, y) / (x, y,
+        sample_weight), whose y is ignored."""
         _check_options('predict_generator', kwargs)
         samples, steps = _epoch_length('predict_generator', generator, val_samples, steps, 'val_samples', 'steps')
         batches = _as_iterator(generator, 'predict_generator')
@@ -244,12 +244,13 @@ class GeneratorMethods:
                 inputs, _, _ = self._to_device(*self._prepare(x))
             except (ValueError, TypeError) as error:
                 raise type(error)(f"predict_generator, batch {index} of the generator: {error}") from error
-            with no_tape():
-                outputs.append(am.to_numpy(self._forward_inputs(inputs, training=False).data))
-            seen, index = seen + len(outputs[-1]), index + 1
+            batch_outputs = self._predict_batches(inputs, max(1, len(inputs[0])))
+            outputs.append(batch_outputs if isinstance(batch_outputs, list) else [batch_outputs])
+            seen, index = seen + len(inputs[0]), index + 1
             if progbar is not None:
                 progbar.update(seen if samples else index)
-        return am.host.concatenate(outputs)
+        results = [am.host.concatenate(arrays) for arrays in zip(*outputs)]
+        return results[0] if len(results) == 1 else results
 
 
 def _samples_in(generator, steps, first_batch_size):
