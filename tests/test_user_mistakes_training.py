@@ -17,7 +17,7 @@ from teachnet.models import Sequential
 from teachnet.optimizers import SGD
 from test_user_mistakes import assert_mistake, setup  # noqa: F401  (setup: the fixture)
 
-pytestmark = pytest.mark.backend_independent     # every check here runs on host data
+host_only = pytest.mark.backend_independent     # checks of host data and arguments: run once
 
 
 def with_value(array, index, value):
@@ -28,6 +28,7 @@ def with_value(array, index, value):
 
 # ----------------------------------------------------------------------------- NaN and ∞ in the data
 
+@host_only
 @pytest.mark.parametrize('call', ['fit', 'evaluate', 'train_on_batch', 'test_on_batch', 'predict'])
 def test_nan_in_x_is_refused_naming_the_sample_and_position(setup, call):
     def mistake(model, x, y):
@@ -40,6 +41,7 @@ def test_nan_in_x_is_refused_naming_the_sample_and_position(setup, call):
     assert 'isfinite' in message
 
 
+@host_only
 def test_infinity_in_y_and_validation_data_is_refused(setup):
     assert_mistake(setup, lambda m, x, y: m.fit(x, with_value(y, (3, 1), -np.inf), verbose=0),
                    ValueError, 'y holds -Inf at sample 3, position (1,)')
@@ -49,6 +51,7 @@ def test_infinity_in_y_and_validation_data_is_refused(setup):
                    ValueError, 'sample_weight holds NaN at sample 7')
 
 
+@host_only
 def test_nan_in_one_input_of_a_functional_model_names_that_input():
     teachnet.set_seed(0)
     a, b = Input(shape=(3,), name='left'), Input(shape=(2,), name='right')
@@ -62,6 +65,7 @@ def test_nan_in_one_input_of_a_functional_model_names_that_input():
     assert np.isfinite(model.fit([left, right], y, verbose=0).history['loss'][0])
 
 
+@host_only
 def test_nan_in_a_generator_batch_names_the_batch(setup):
     model, x, y = setup
 
@@ -154,6 +158,7 @@ def test_train_on_batch_refuses_the_update_of_a_non_finite_loss():
 
 # ----------------------------------------------------------------------------- arguments
 
+@host_only
 def test_nb_epoch_and_epochs_must_agree(setup):
     assert_mistake(setup, lambda m, x, y: m.fit(x, y, nb_epoch=1, epochs=2, verbose=0), ValueError,
                    'fit', 'nb_epoch=1', 'epochs=2', 'only one')
@@ -164,6 +169,7 @@ def test_nb_epoch_and_epochs_must_agree(setup):
                                                           verbose=0), ValueError, 'fit_generator', 'nb_epoch=3')
 
 
+@host_only
 def test_a_list_of_arrays_for_a_model_with_one_input(setup):
     model, x, y = setup
     message = assert_mistake(setup, lambda m, x, y: m.fit([x, x], y, verbose=0), ValueError,
@@ -173,6 +179,7 @@ def test_a_list_of_arrays_for_a_model_with_one_input(setup):
                    'has one output (output)', 'y is a list of 2 arrays')
 
 
+@host_only
 def test_a_list_of_arrays_for_a_functional_model_with_one_input():
     teachnet.set_seed(0)
     features = Input(shape=(4,), name='features')
