@@ -11,20 +11,16 @@ from teachnet.layers.base import format_shape
 np = am.host
 
 
-def as_array_list(data, what, expected_count, model_name=None, name=None, kind='input'):
+def as_array_list(data, what, expected_count):
     """Turn ``data`` (an array, or a list of arrays for a model with several inputs) into a
-    list of host arrays, checking how many there are (``name``: the one input's or output's
-    layer, for messages)."""
+    list of host arrays, checking how many there are."""
     if isinstance(data, dict):
         raise TypeError(f"{what} given as a dict; pass an array (or a list of arrays, one per model input).")
-    if expected_count == 1:
-        refuse_array_list(data, what, model_name, name, kind)
     arrays = list(data) if isinstance(data, (list, tuple)) and expected_count > 1 else [data]
     if isinstance(data, (list, tuple)) and expected_count == 1 and len(data) == 1 and hasattr(data[0], 'shape'):
         arrays = [data[0]]
     if len(arrays) != expected_count:
-        owner = f"Model {model_name}" if model_name else "The model"
-        raise ValueError(f"{owner} expects {expected_count} {kind} array(s), but {what} holds {len(arrays)}.")
+        raise ValueError(f"The model expects {expected_count} input array(s), but {what} holds {len(arrays)}.")
     converted = []
     for array in arrays:
         if array is None:
@@ -38,14 +34,12 @@ def as_array_list(data, what, expected_count, model_name=None, name=None, kind='
     return converted
 
 
-def refuse_array_list(data, what, model_name, name=None, kind='input'):
+def refuse_array_list(data, what, model_name, name, kind='input'):
     """A list of several arrays for a model with one input (or output) is a mistake, not
     one array with an extra axis: say so rather than report a shape (2, 64, 20)."""
     if isinstance(data, (list, tuple)) and len(data) > 1 and all(hasattr(item, 'shape') for item in data):
-        owner = f"Model {model_name}" if model_name else "The model"
-        which = f" ({name})" if name else ""
-        raise ValueError(f"{owner} has one {kind}{which}, but {what} is a list of {len(data)} arrays: pass that "
-                         f"{kind}'s array itself, not a list, or build a model with {len(data)} {kind}s.")
+        raise ValueError(f"Model {model_name} has one {kind} ({name}), but {what} is a list of {len(data)} arrays: "
+                         f"pass that {kind}'s array itself, not a list, or build a model with {len(data)} {kind}s.")
 
 
 def check_finite(arrays, what, names=None):
