@@ -47,6 +47,8 @@ def test_infinity_in_y_and_validation_data_is_refused(setup):
                    ValueError, 'y holds -Inf at sample 3, position (1,)')
     assert_mistake(setup, lambda m, x, y: m.fit(x, y, verbose=0, validation_data=(with_value(x, (0, 0), np.inf), y)),
                    ValueError, 'validation x holds Inf at sample 0, position (0,)')
+    assert_mistake(setup, lambda m, x, y: m.fit(x, y, verbose=0, validation_data=(x, with_value(y, (2, 0), np.nan))),
+                   ValueError, 'validation y holds NaN at sample 2, position (0,)')
     assert_mistake(setup, lambda m, x, y: m.fit(x, y, verbose=0, sample_weight=with_value(np.ones(len(x)), 7, np.nan)),
                    ValueError, 'sample_weight holds NaN at sample 7')
 

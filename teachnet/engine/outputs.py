@@ -161,9 +161,9 @@ class OutputsTraining:
         if y is None:
             data.check_same_length(inputs, None)
             return inputs, None, None
-        count = len(output_names)
-        targets = data.as_array_list(self._named_arrays(y, output_names, 'output', 'y'), 'y', count)
-        data.check_finite(targets, 'y', output_names)
+        count, what_y = len(output_names), what[:-1] + 'y'          # 'y', or 'validation y'
+        targets = data.as_array_list(self._named_arrays(y, output_names, 'output', what_y), what_y, count)
+        data.check_finite(targets, what_y, output_names)
         sample_weights = (self._named_arrays(sample_weight, output_names, 'output', 'sample_weight')
                           if isinstance(sample_weight, (list, tuple, dict)) else [sample_weight] * count)
         class_weights = (self._named_arrays(class_weight, output_names, 'output', 'class_weight')
