@@ -86,7 +86,6 @@ class OutputsTraining:
         self._loss_names = [_loss_name(one) for one in loss_list]
         self._loss_functions, self._loss_weight_values = loss_functions, weight_list
         self._output_metrics = resolved
-        self._metric_functions = [pair for functions in resolved for pair in functions]
         self.loss_function = loss_functions[0]
         self.metrics_names = ['loss'] + logged
 
