@@ -68,8 +68,8 @@ INPUT_SHAPES = {'dense_model': [(4,)], 'conv_model': [(1, 5, 5)], 'recurrent_mod
 LOSS_WEIGHTS = [1.0, 0.3]
 
 
-def _batch(model, rng):
-    x = [rng.standard_normal((6,) + shape) for shape in INPUT_SHAPES[model.built_by]]
+def _batch(builder, model, rng):
+    x = [rng.standard_normal((6,) + shape) for shape in INPUT_SHAPES[builder.__name__]]
     x = x[0] if len(x) == 1 else x
     classes = np.eye(3)[rng.integers(0, 3, 6)]
     y = [classes, rng.standard_normal((6, 1))] if isinstance(model, Model) else classes
@@ -82,7 +82,6 @@ BUILDERS = [dense_model, conv_model, recurrent_model, merge_model, two_output_mo
 def _compiled(builder, seed=0):
     teachnet.set_seed(seed)
     model = builder()
-    model.built_by = builder.__name__
     loss = ['categorical_crossentropy', 'mse'] if isinstance(model, Model) else 'categorical_crossentropy'
     extra = {'loss_weights': LOSS_WEIGHTS} if isinstance(model, Model) else {}
     model.compile(optimizer=SGD(lr=1.0), loss=loss, **extra)
@@ -104,7 +103,7 @@ def _traced_gradients(trace):
 def test_traced_loss_and_gradients_are_those_of_training(builder):
     am.set_floatx('float64')
     model = _compiled(builder)
-    x, y = _batch(model, np.random.default_rng(1))
+    x, y = _batch(builder, model, np.random.default_rng(1))
     evaluated = model.test_on_batch(x, y)
     evaluated = evaluated[0] if isinstance(evaluated, list) else evaluated
     trace = model.trace(x, y)
@@ -126,7 +125,7 @@ def test_traced_loss_and_gradients_are_those_of_training(builder):
 @pytest.mark.parametrize('builder', BUILDERS, ids=lambda b: b.__name__)
 def test_every_penalty_is_in_the_batch_loss(builder):
     model = _compiled(builder)
-    x, y = _batch(model, np.random.default_rng(2))
+    x, y = _batch(builder, model, np.random.default_rng(2))
     batch = model.batch_loss(x, y)
     names = [name for name, _ in batch.penalties]
     activity = [layer.name for layer in _all_layers(model) if layer.activity_regularizer is not None]
@@ -184,7 +183,7 @@ def test_gradients_through_time_include_the_activity_penalty():
 
 def test_batch_loss_on_a_tape_gives_the_gradients_and_changes_no_weight():
     model = _compiled(dense_model)
-    x, y = _batch(model, np.random.default_rng(3))
+    x, y = _batch(dense_model, model, np.random.default_rng(3))
     weights = model.get_weights()
     with Tape() as tape:
         batch = model.batch_loss(x, y, training=True, input_grads=True)
