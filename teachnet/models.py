@@ -7,6 +7,10 @@ as it was.
 
 A model whose first layer is a ``Merge`` takes one input array per branch input, as a
 list: ``model.fit([x_left, x_right], y)``.
+
+To training, a Sequential model is a graph with one output and one input (or its branches'
+inputs): it describes them (``_input_names``, ``_output_shapes``...) and trains with the
+same ``compile``, ``fit`` and ``predict`` as a functional ``Model`` (``teachnet.engine.training``).
 """
 import json
 
@@ -105,7 +109,7 @@ class Sequential(LayerContainer, ModelFilesAndSummary, Training):
         self._require_layers()
         return self.layers[0].input_dtype or am.floatx()
 
-    # ------------------------------------------------------------------ inputs (several after a Merge)
+    # ------------------------------------------------------------------ the graph: inputs and output
     def _first_merge(self):
         first = self.layers[0] if self.layers else None
         return first if getattr(first, 'branches', None) else None      # a Merge of branches
@@ -127,15 +131,16 @@ class Sequential(LayerContainer, ModelFilesAndSummary, Training):
     def _input_dtypes(self):
         return [layer.input_dtype or am.floatx() for layer in self._input_layers()]
 
-    def _prepare(self, x, y=None, sample_weight=None, class_weight=None, what='x'):
+    def _describe_inputs(self):
         merge = self._first_merge()
-        if merge:
-            merge.check_input_count(x, what)
-        return super()._prepare(x, y, sample_weight, class_weight, what)
+        return '; '.join(merge.input_descriptions()) if merge else ', '.join(self._input_names())
 
-    def _forward_inputs(self, inputs, training):
-        tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
-        return self.forward(tensors if self._first_merge() else tensors[0], training)
+    def _output_names(self):
+        self._require_layers()
+        return [self.layers[-1].name]
+
+    def _output_shapes(self):
+        return [self.output_shape]
 
     @property
     def flattened_layers(self):
@@ -195,12 +200,6 @@ class Sequential(LayerContainer, ModelFilesAndSummary, Training):
         """The architecture as a JSON string (no weights)."""
         return json.dumps({'class_name': 'Sequential', 'config': self.get_config(),
                            'keras_version': KERAS_VERSION, 'backend': 'teachnet'}, **json_kwargs)
-
-    def trace(self, x, y=None, training=True):
-        """Run one training computation on ``x`` (and ``y``) and return its steps: forward
-        through every layer, the loss, and backward. The weights are not changed."""
-        from teachnet.inspect.trace import trace_model
-        return trace_model(self, x, y, training=training)
 
     def __repr__(self):
         return f"<Sequential {self.name}: {len(self.layers)} layers>"

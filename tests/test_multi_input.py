@@ -102,16 +102,16 @@ def test_generators_take_the_list_of_inputs():
 def test_inputs_are_checked_against_the_branches():
     model = _guide_model('concat')
     x1, x2, y = _learnable_pair(8, RNG)
-    with pytest.raises(ValueError, match=r'takes 2 input arrays.*dense_\d+ \(branch sequential_\d+\) expects '
-                                         r'\(None, 784\).*but x holds 1'):
+    with pytest.raises(ValueError, match=r'has 2 inputs.*dense_\d+ \(branch sequential_\d+\) expects '
+                                         r'\(None, 784\).*but x holds one array'):
         model.fit(x1, y, verbose=0)
-    with pytest.raises(ValueError, match='but x holds 3'):
+    with pytest.raises(ValueError, match='but x holds a list of 3 arrays'):
         model.predict([x1, x2, x2])
     second = model.layers[0].input_layers[1].name
     with pytest.raises(ValueError, match=rf'Layer {second} expects x of shape \(None, 784\), but got an array '
                                          r'of shape \(8, 10\)'):
         model.train_on_batch([x1, x2[:, :10]], y)
-    with pytest.raises(ValueError, match='but validation x holds 1'):
+    with pytest.raises(ValueError, match='but validation x holds one array'):
         model.fit([x1, x2], y, verbose=0, validation_data=(x1, y))
     with pytest.raises(ValueError, match='same number of samples'):
         model.evaluate([x1, x2[:5]], y, verbose=0)

@@ -2,6 +2,10 @@
 
 Once a loss is NaN (0/0, ∞ - ∞) or ±∞, every gradient computed from it is too, and
 the weights become NaN at the next step: there is nothing more to learn.
+
+``fit`` itself already stops on such a loss, before that batch's update, with a
+``NonFiniteLossError`` that names the first layer whose output was not finite
+(``teachnet.engine.divergence``); this callback stays for Keras code that lists it.
 """
 import math
 

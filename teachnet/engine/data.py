@@ -34,6 +34,44 @@ def as_array_list(data, what, expected_count):
     return converted
 
 
+def refuse_array_list(data, what, model_name, name, kind='input'):
+    """A list of several arrays for a model with one input (or output) is a mistake, not
+    one array with an extra axis: say so rather than report a shape (2, 64, 20)."""
+    if isinstance(data, (list, tuple)) and len(data) > 1 and all(hasattr(item, 'shape') for item in data):
+        raise ValueError(f"Model {model_name} has one {kind} ({name}), but {what} is a list of {len(data)} arrays: "
+                         f"pass that {kind}'s array itself, not a list, or build a model with {len(data)} {kind}s.")
+
+
+def check_finite(arrays, what, names=None):
+    """Refuse NaN and ±∞ in the data: one of them makes the loss nan from the first batch
+    on, and training would go on silently learning nothing. Names the first one found."""
+    for index, array in enumerate(arrays):
+        if array is None or array.dtype.kind != 'f' or np.isfinite(array.sum(dtype='float64')):
+            continue                      # a finite sum: no NaN or ±∞ anywhere (a cheap test)
+        bad = ~np.isfinite(array)
+        if not bad.any():
+            continue                      # the sum overflowed, every value is finite
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        value = 'NaN' if np.isnan(array[first]) else ('Inf' if array[first] > 0 else '-Inf')
+        label = what if len(arrays) == 1 else f"{what}[{index}]" + (f" (for {names[index]})" if names else "")
+        position = f", position {first[1:]}" if len(first) > 1 else ""
+        nans = int(np.isnan(array).sum())
+        raise ValueError(f"{label} holds {value} at sample {first[0]}{position} ({nans} NaN and "
+                         f"{int(bad.sum()) - nans} infinite value(s) in all). Training on it would make the loss nan: "
+                         f"replace those values (np.nan_to_num) or drop their samples first, e.g. keep = "
+                         f"np.isfinite(x).reshape(len(x), -1).all(axis=1); x, y = x[keep], y[keep].")
+
+
+def epoch_count(nb_epoch, epochs, default, caller):
+    """How many epochs: ``nb_epoch`` (Keras 1) or ``epochs`` (Keras 2), two names of one
+    setting, so two different values are refused; ``default`` when neither is given."""
+    if nb_epoch is not None and epochs is not None and nb_epoch != epochs:
+        raise ValueError(f"{caller} got nb_epoch={nb_epoch!r} and epochs={epochs!r}: they are one setting "
+                         "(the Keras 1 and the Keras 2 name), so give only one of them.")
+    count = epochs if epochs is not None else nb_epoch
+    return default if count is None else count
+
+
 def check_input_shapes(arrays, shapes, names, what='input'):
     """Each array's shape must match the model's declared shape (None matches any size)."""
     for array, shape, name in zip(arrays, shapes, names):
@@ -98,6 +136,7 @@ def sample_weights(y, sample_weight=None, class_weight=None, mode=None):
     (a dict class -> weight), looked up by each target's class."""
     if sample_weight is not None:
         weights = np.asarray(sample_weight, dtype=am.floatx())
+        check_finite([weights], 'sample_weight')
         expected = (len(y),) if mode != 'temporal' else tuple(y.shape[:2])
         if weights.shape != expected:
             raise ValueError(f"sample_weight must have shape {expected} (sample_weight_mode={mode!r}), "

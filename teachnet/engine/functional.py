@@ -13,13 +13,13 @@ node's input tensors. Since the replay uses the very layers that were called, a 
 layer uses one set of weights in every call, and backward adds up its gradients.
 
 A model is also a layer: calling it on symbolic tensors adds it to another graph as one node.
-Training with several inputs and outputs is in ``teachnet.engine.outputs``.
+It trains as a Sequential model does (``teachnet.engine.training``); what several inputs
+and outputs add (a loss per output, data by name) is in ``teachnet.engine.outputs``.
 """
 import json
 
 from teachnet.backend import array_module as am
 from teachnet.engine import graph
-from teachnet.engine.outputs import OutputsTraining
 from teachnet.engine.topology import call_layer, check_model_call, is_symbolic, nodes_of
 from teachnet.engine.training import Training
 from teachnet.engine.model_files import ModelFilesAndSummary
@@ -40,7 +40,7 @@ def _unique(params):
     return unique
 
 
-class Model(LayerContainer, ModelFilesAndSummary, OutputsTraining, Training):
+class Model(LayerContainer, ModelFilesAndSummary, Training):
     """A model made of layers called on tensors, from ``Input``\\ s to outputs.
 
     # Arguments
@@ -210,11 +210,6 @@ class Model(LayerContainer, ModelFilesAndSummary, OutputsTraining, Training):
         """The architecture as a JSON string (no weights)."""
         return json.dumps({'class_name': 'Model', 'config': self.get_config(),
                            'keras_version': KERAS_VERSION, 'backend': 'teachnet'}, **json_kwargs)
-
-    def trace(self, x, y=None, training=True):
-        """Run one training computation on ``x`` (and ``y``) and return its steps."""
-        from teachnet.inspect.trace import trace_model
-        return trace_model(self, x, y, training=training)
 
     def __repr__(self):
         return (f"<Model {self.name}: {len(self.inputs)} input(s), {len(self.outputs)} output(s), "

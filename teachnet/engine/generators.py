@@ -26,7 +26,7 @@ import warnings
 from teachnet.backend import array_module as am
 from teachnet.callbacks.progbar import Progbar
 from teachnet.engine import data
-from teachnet.ops.tape import no_tape
+from teachnet.engine.divergence import NonFiniteLossError
 
 _PARALLEL_OPTIONS = ('workers', 'max_queue_size', 'use_multiprocessing', 'shuffle')
 
@@ -114,11 +114,12 @@ class GeneratorMethods:
         return self._to_device(*prepared)
 
     # ------------------------------------------------------------------ fit
-    def fit_generator(self, generator, samples_per_epoch=None, nb_epoch=1, verbose=1, callbacks=None,
+    def fit_generator(self, generator, samples_per_epoch=None, nb_epoch=None, verbose=1, callbacks=None,
                       validation_data=None, nb_val_samples=None, class_weight=None, max_q_size=10, nb_worker=1,
                       pickle_safe=False, initial_epoch=0, steps_per_epoch=None, epochs=None,
                       validation_steps=None, **kwargs):
-        """Train on batches drawn from ``generator``, for ``nb_epoch`` epochs (Keras 2: ``epochs``).
+        """Train on batches drawn from ``generator``, for ``nb_epoch`` epochs (Keras 2: ``epochs``;
+        1 when neither is given).
 
         # Arguments
             generator: yields (x, y) or (x, y, sample_weight) batches forever.
@@ -136,7 +137,7 @@ class GeneratorMethods:
         """
         from teachnet.engine.training import _check_verbose_and_callbacks
         _check_options('fit_generator', kwargs)
-        nb_epoch = epochs if epochs is not None else nb_epoch
+        nb_epoch = data.epoch_count(nb_epoch, epochs, 1, 'fit_generator')
         self._require_compiled()
         data.check_epochs(nb_epoch, initial_epoch)
         _check_verbose_and_callbacks(verbose, callbacks)
@@ -163,7 +164,8 @@ class GeneratorMethods:
         callback_list.on_train_begin()
         for epoch in range(initial_epoch, nb_epoch):
             callback_list.on_epoch_begin(epoch)
-            seen = self._train_epoch(batches, pending, samples, steps, class_weight, params, callback_list)
+            seen = self._train_epoch(batches, pending, samples, steps, class_weight, params, callback_list,
+                                     epoch, nb_epoch)
             pending = None
             if samples is not None and seen > samples and not self.stop_training:
                 warnings.warn(f"fit_generator: epoch {epoch + 1} saw {seen} samples, more than samples_per_epoch="
@@ -181,7 +183,8 @@ class GeneratorMethods:
         callback_list.on_train_end()
         return self.history
 
-    def _train_epoch(self, batches, first_batch, samples, steps, class_weight, params, callback_list):
+    def _train_epoch(self, batches, first_batch, samples, steps, class_weight, params, callback_list, epoch,
+                     nb_epoch):
         """One epoch of training steps on drawn batches; returns the number of samples seen."""
         seen = index = 0
         while _more(seen, index, samples, steps):
@@ -189,7 +192,10 @@ class GeneratorMethods:
             first_batch = None
             batch_logs = {'batch': index, 'size': len(targets)}
             callback_list.on_batch_begin(index, batch_logs)
-            outs = self._train_step(inputs, targets, weights, params)
+            try:
+                outs = self._train_step(inputs, targets, weights, params)
+            except NonFiniteLossError as error:
+                self._stop_on_non_finite(error, callback_list, epoch, nb_epoch, index, steps)
             for label, value in zip(self.metrics_names, outs):
                 batch_logs[label] = float(value)
             callback_list.on_batch_end(index, batch_logs)
@@ -223,8 +229,9 @@ class GeneratorMethods:
     def predict_generator(self, generator, val_samples=None, max_q_size=10, nb_worker=1, pickle_safe=False,
                           steps=None, verbose=0, **kwargs):
         """The model's outputs for the inputs of ``val_samples`` samples (Keras 1) or
-        ``steps`` batches (Keras 2), as one host array. The generator may yield x alone or
-        tuples (x, y) / (x, y, sample_weight), whose y is ignored."""
+        ``steps`` batches (Keras 2), as ``predict`` gives them: one host array, or a list of
+        one per output. The generator may yield x alone or tuples (x, y) / (x, y,
+        sample_weight), whose y is ignored."""
         _check_options('predict_generator', kwargs)
         samples, steps = _epoch_length('predict_generator', generator, val_samples, steps, 'val_samples', 'steps')
         batches = _as_iterator(generator, 'predict_generator')
@@ -237,12 +244,13 @@ class GeneratorMethods:
                 inputs, _, _ = self._to_device(*self._prepare(x))
             except (ValueError, TypeError) as error:
                 raise type(error)(f"predict_generator, batch {index} of the generator: {error}") from error
-            with no_tape():
-                outputs.append(am.to_numpy(self._forward_inputs(inputs, training=False).data))
-            seen, index = seen + len(outputs[-1]), index + 1
+            batch_outputs = self._predict_batches(inputs, max(1, len(inputs[0])))
+            outputs.append(batch_outputs if isinstance(batch_outputs, list) else [batch_outputs])
+            seen, index = seen + len(inputs[0]), index + 1
             if progbar is not None:
                 progbar.update(seen if samples else index)
-        return am.host.concatenate(outputs)
+        results = [am.host.concatenate(arrays) for arrays in zip(*outputs)]
+        return results[0] if len(results) == 1 else results
 
 
 def _samples_in(generator, steps, first_batch_size):

@@ -1,6 +1,9 @@
-"""Training a model with several inputs and several outputs.
+"""A model's inputs and outputs, as training sees them: one loss per output, data by name.
 
-A model with outputs ŷ_1, …, ŷ_K has one loss per output and learns their weighted sum:
+Every model is a graph from its inputs to its outputs: a Sequential model has one input
+(or its branches' inputs, when it starts with a Merge) and one output; a functional
+``Model`` may have several of each. A model with outputs ŷ_1, …, ŷ_K has one loss per
+output and learns their weighted sum:
 
     L = Σ_k w_k · L_k(y_k, ŷ_k)   (+ regularisation penalties)
 
@@ -15,12 +18,12 @@ list or a dict. Data can be given by position or by name::
 
 As in Keras 1, the values logged are 'loss' (the total L), '<output>_loss' (each L_k,
 before weighting) and '<output>_<metric>' for each metric of each output. A model with one
-output logs 'loss' and its metrics' plain names, as a Sequential model does.
+output logs 'loss' and its metrics' plain names.
 """
 from teachnet import losses, metrics as metric_functions, optimizers
 from teachnet.backend import array_module as am
 from teachnet.engine import data
-from teachnet.ops.losses import weighted_mean
+from teachnet.engine.batch import PerOutput, per_output
 from teachnet.ops.tape import no_tape
 from teachnet.ops.tensor import Tensor
 
@@ -29,29 +32,12 @@ def _loss_name(loss):
     return loss if isinstance(loss, str) else getattr(loss, '__name__', 'loss')
 
 
-class PerOutput:
-    """The arrays of several outputs (targets, or sample weights), batched together:
-    ``len()`` is the number of samples and ``[ids]`` takes those samples of every array."""
-
-    def __init__(self, arrays):
-        self.arrays = list(arrays)
-
-    def __len__(self):
-        return len(next(a for a in self.arrays if a is not None))
-
-    def __getitem__(self, ids):
-        return PerOutput([None if a is None else a[ids] for a in self.arrays])
-
-
-def _arrays(value, count):
-    if value is None:
-        return [None] * count
-    return value.arrays if isinstance(value, PerOutput) else [value]
-
-
 class OutputsTraining:
-    """The ``Training`` hooks for models with several named inputs and outputs (needs
-    ``_input_names``, ``_input_shapes``, ``_output_names``, ``_output_shapes``)."""
+    """compile, and the data checked and converted by input and output, for every model.
+
+    The model describes its graph: ``_input_names()``, ``_input_shapes()``,
+    ``_input_dtypes()``, ``_output_names()``, ``_output_shapes()`` (one entry per input or
+    output, each named after its layer) and ``_require_layers()``."""
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer, loss, metrics=None, loss_weights=None, sample_weight_mode=None, **kwargs):
@@ -68,6 +54,7 @@ class OutputsTraining:
         """
         if kwargs:
             raise TypeError(f"compile got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
+        self._require_layers()
         if loss is None:
             raise ValueError("compile needs a loss, such as loss='categorical_crossentropy' or loss='mse'.")
         if sample_weight_mode not in (None, 'temporal'):
@@ -76,7 +63,8 @@ class OutputsTraining:
         loss_list = self._per_output(loss, 'loss', None)
         weight_list = [float(w) for w in self._per_output(loss_weights, 'loss_weights', 1.0)]
         if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
-            raise TypeError(f"metrics must be a list (or a dict by output name), got {metrics!r}.")
+            raise TypeError(f"metrics must be a list, such as metrics=['accuracy'] (or a dict by output name), "
+                            f"got {metrics!r}.")
         if isinstance(metrics, dict):
             metric_lists = [list(m) if isinstance(m, (list, tuple)) else [m]
                             for m in self._per_output(metrics, 'metrics', [])]
@@ -98,9 +86,22 @@ class OutputsTraining:
         self._loss_names = [_loss_name(one) for one in loss_list]
         self._loss_functions, self._loss_weight_values = loss_functions, weight_list
         self._output_metrics = resolved
-        self._metric_functions = [pair for functions in resolved for pair in functions]
         self.loss_function = loss_functions[0]
         self.metrics_names = ['loss'] + logged
+
+    def _probe_metric_names(self, name, function, output_shape):
+        """A metric returning a dict logs one value per key: find the keys on a probe batch
+        shaped like the output."""
+        if getattr(function, '__module__', None) == metric_functions.__name__:
+            return [name]
+        shape = (2,) + tuple(d or 1 for d in output_shape[1:])
+        probe = am.to_device(am.host.full(shape, 0.5, dtype=am.floatx()))
+        try:
+            with no_tape():
+                result = function(Tensor(probe), Tensor(probe))
+        except Exception:
+            return [name]
+        return list(result) if isinstance(result, dict) else [name]
 
     def _per_output(self, value, what, default):
         """One entry per output from one value, a list in output order or a dict by name."""
@@ -135,22 +136,33 @@ class OutputsTraining:
                 raise ValueError(f"Model {self.name}: {what} has no array for {kind}(s) {', '.join(missing)}.")
             return [value[name] for name in names]
         if len(names) == 1:
+            data.refuse_array_list(value, what, self.name, names[0], kind)
             return [value[0]] if isinstance(value, (list, tuple)) and len(value) == 1 else [value]
         if not isinstance(value, (list, tuple)) or len(value) != len(names):
             got = f'a list of {len(value)} arrays' if isinstance(value, (list, tuple)) else 'one array'
-            raise ValueError(f"Model {self.name} has {len(names)} {kind}s ({', '.join(names)}), but {what} holds "
+            described = self._describe_inputs() if kind == 'input' else ', '.join(names)
+            raise ValueError(f"Model {self.name} has {len(names)} {kind}s ({described}), but {what} holds "
                              f"{got}; give a list of {len(names)} arrays, or a dict by {kind} name.")
         return list(value)
 
+    def _describe_inputs(self):
+        """The inputs, as an error about the number of input arrays names them."""
+        return ', '.join(self._input_names())
+
     def _prepare(self, x, y=None, sample_weight=None, class_weight=None, what='x'):
+        """Check and convert the data; returns host arrays (inputs, targets, weights), the
+        targets and weights of several outputs as ``PerOutput``."""
+        self._require_layers()
         input_names, output_names = self._input_names(), self._output_names()
         inputs = data.as_array_list(self._named_arrays(x, input_names, 'input', what), what, len(input_names))
         data.check_input_shapes(inputs, self._input_shapes(), input_names, what)
+        data.check_finite(inputs, what, input_names)
         if y is None:
             data.check_same_length(inputs, None)
             return inputs, None, None
-        count = len(output_names)
-        targets = data.as_array_list(self._named_arrays(y, output_names, 'output', 'y'), 'y', count)
+        count, what_y = len(output_names), what[:-1] + 'y'          # 'y', or 'validation y'
+        targets = data.as_array_list(self._named_arrays(y, output_names, 'output', what_y), what_y, count)
+        data.check_finite(targets, what_y, output_names)
         sample_weights = (self._named_arrays(sample_weight, output_names, 'output', 'sample_weight')
                           if isinstance(sample_weight, (list, tuple, dict)) else [sample_weight] * count)
         class_weights = (self._named_arrays(class_weight, output_names, 'output', 'class_weight')
@@ -173,62 +185,9 @@ class OutputsTraining:
         count = len(self._output_names())
         if targets is not None:
             moved = [am.to_device(t, dtype='int64' if name == 'sparse_categorical_crossentropy' else am.floatx())
-                     for t, name in zip(_arrays(targets, count), self._loss_names)]
+                     for t, name in zip(per_output(targets, count), self._loss_names)]
             targets = moved[0] if count == 1 else PerOutput(moved)
         if weights is not None:
-            moved = [None if w is None else am.to_device(w) for w in _arrays(weights, count)]
+            moved = [None if w is None else am.to_device(w) for w in per_output(weights, count)]
             weights = moved[0] if count == 1 else PerOutput(moved)
         return inputs, targets, weights
-
-    # ------------------------------------------------------------------ one batch
-    def _forward_inputs(self, inputs, training):
-        return self.forward([x if isinstance(x, Tensor) else Tensor(x) for x in inputs], training)
-
-    def _loss(self, targets, output, weights, penalties):
-        """L = Σ_k w_k · L_k, each L_k the (weighted, masked) mean of output k's loss."""
-        count = len(self._loss_functions)
-        outputs = output if isinstance(output, list) else [output]
-        total, self._output_losses = None, []
-        for function, w, y, y_pred, sw in zip(self._loss_functions, self._loss_weight_values,
-                                              _arrays(targets, count), outputs, _arrays(weights, count)):
-            per_sample = function(y, y_pred)
-            mask = y_pred.mask if y_pred.mask is not None and y_pred.mask.shape == per_sample.shape else None
-            output_loss = weighted_mean(per_sample, sw, mask)
-            self._output_losses.append(output_loss.data)
-            term = output_loss if w == 1.0 else output_loss * w
-            total = term if total is None else total + term
-        for penalty in penalties:
-            total = total + penalty
-        return total
-
-    def _metric_values(self, targets, output, functions=None):
-        count = len(self._loss_functions)
-        outputs = output if isinstance(output, list) else [output]
-        values = list(self._output_losses) if count > 1 else []
-        for functions, y, y_pred in zip(self._output_metrics, _arrays(targets, count), outputs):
-            values += super()._metric_values(y, y_pred, functions)
-        return values
-
-    # ------------------------------------------------------------------ predict
-    def predict_on_batch(self, x):
-        inputs, _, _ = self._to_device(*self._prepare(x))
-        with no_tape():
-            output = self._forward_inputs(inputs, training=False)
-        return [am.to_numpy(o.data) for o in output] if isinstance(output, list) else am.to_numpy(output.data)
-
-    def predict(self, x, batch_size=32, verbose=0):
-        """The outputs for ``x``: one host array, or a list of one per output."""
-        if len(self.outputs) == 1:
-            return super().predict(x, batch_size, verbose)
-        data.check_batch_size(batch_size)
-        inputs, _, _ = self._to_device(*self._prepare(x))
-        count = len(inputs[0])
-        self._check_stateful_batches(count, batch_size)
-        per_output = [[] for _ in self.outputs]
-        with no_tape():
-            for start, stop in data.batch_slices(count, batch_size):
-                outputs = self._forward_inputs([a[start:stop] for a in inputs], training=False)
-                for collected, output in zip(per_output, outputs):
-                    collected.append(am.to_numpy(output.data))
-        return [am.host.concatenate(c) if c else am.host.zeros((0,) + tuple(shape[1:]))
-                for c, shape in zip(per_output, self._output_shapes())]

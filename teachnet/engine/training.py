@@ -7,40 +7,32 @@ One training step on a batch (x, y) is four moves, always in this order:
 3. backward: walk the tape back from L, filling dL/dθ for every parameter θ;
 4. update:   the optimizer moves each θ using its gradient.
 
+Moves 1 and 2 are ``model.batch_loss`` (``teachnet.engine.batch``), the one computation of
+a batch that evaluation and every inspection tool share. After a step, each parameter's
+``.grad`` holds the gradient that the update used.
+
 ``fit`` repeats the step over shuffled batches for several epochs, reporting to callbacks
-(progress bar, history, early stopping...) after each batch and each epoch.
+(progress bar, history, early stopping...) after each batch and each epoch. A loss that
+is NaN or ±∞ stops it before that batch's update (``teachnet.engine.divergence``).
 """
-from teachnet import losses, metrics as metric_functions, optimizers
+import math
+
+from teachnet import metrics as metric_functions
 from teachnet.backend import array_module as am
 from teachnet.callbacks import BaseLogger, CallbackList, History, ProgbarLogger
 from teachnet.callbacks.progbar import Progbar
 from teachnet.engine import data
+from teachnet.engine.batch import compute_batch, per_output
+from teachnet.engine.divergence import NonFiniteLossError, explain, first_non_finite_layer
 from teachnet.engine.generators import GeneratorMethods
-from teachnet.layers import base as layer_base
-from teachnet.ops.losses import weighted_mean
+from teachnet.engine.outputs import OutputsTraining
 from teachnet.ops.tape import Tape, no_tape
 from teachnet.ops.tensor import Tensor
 
 
-def _loss_name(loss):
-    return loss if isinstance(loss, str) else getattr(loss, '__name__', 'loss')
-
-
-class collected_penalties:
-    """Context manager gathering regularisation penalties computed during a forward pass."""
-
-    def __enter__(self):
-        self.penalties = []
-        layer_base._penalty_collectors.append(self.penalties)
-        return self.penalties
-
-    def __exit__(self, *exc_info):
-        layer_base._penalty_collectors.pop()
-        return False
-
-
-class Training(GeneratorMethods):
-    """compile / fit / evaluate / predict for a model with ``forward``, ``layers`` and shapes."""
+class Training(OutputsTraining, GeneratorMethods):
+    """compile / fit / evaluate / predict, once for every model: a Sequential model and a
+    functional Model both describe their graph (inputs, outputs, ``forward``) and train here."""
 
     def __init__(self):
         self.optimizer = None
@@ -48,144 +40,105 @@ class Training(GeneratorMethods):
         self.history = None
         self.metrics_names = []
 
-    # ------------------------------------------------------------------ compile
-    def compile(self, optimizer, loss, metrics=None, loss_weights=None, sample_weight_mode=None, **kwargs):
-        """Choose how to learn: an optimizer, a loss and the metrics to report.
-
-        # Arguments
-            optimizer: a name ('sgd', 'rmsprop', 'adam', ...) or an optimizer instance.
-            loss: a name ('mse', 'categorical_crossentropy', ...) or a function (y_true, y_pred).
-            metrics: a list of names ('accuracy', ...) or functions returning a scalar or a dict.
-            sample_weight_mode: None (one weight per sample) or 'temporal' (per timestep).
-        """
-        if kwargs:
-            raise TypeError(f"compile got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
-        self._require_layers()
-        if loss is None:
-            raise ValueError("compile needs a loss, such as loss='categorical_crossentropy' or loss='mse'.")
-        if sample_weight_mode not in (None, 'temporal'):
-            raise ValueError(f"sample_weight_mode must be None or 'temporal', got {sample_weight_mode!r}.")
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise TypeError(f"metrics must be a list, such as metrics=['accuracy'], got {metrics!r}.")
-        # resolve everything first, so that a mistake leaves a compiled model as it was
-        optimizer = optimizers.get(optimizer)
-        loss_function = losses.get(loss)
-        resolved_metrics = [metric_functions.resolve(metric, _loss_name(loss), self.output_shape)
-                            for metric in metrics or []]
-        names = [logged for name, function in resolved_metrics
-                 for logged in self._probe_metric_names(name, function)]
-        self.optimizer, self.loss, self.loss_function = optimizer, loss, loss_function
-        self.loss_weights = loss_weights
-        self.sample_weight_mode = sample_weight_mode
-        self.metrics = list(metrics or [])
-        self._metric_functions = resolved_metrics
-        self.metrics_names = ['loss'] + names
-
-    def _probe_metric_names(self, name, function, output_shape=None):
-        """A metric returning a dict logs one value per key: find the keys on a probe batch
-        (shaped like the output, or like ``output_shape`` for one of several outputs)."""
-        if getattr(function, '__module__', None) == metric_functions.__name__:
-            return [name]
-        shape = (2,) + tuple(d or 1 for d in (output_shape or self.output_shape)[1:])
-        probe = am.to_device(am.host.full(shape, 0.5, dtype=am.floatx()))
-        try:
-            with no_tape():
-                result = function(Tensor(probe), Tensor(probe))
-        except Exception:
-            return [name]
-        return list(result) if isinstance(result, dict) else [name]
-
     def _require_compiled(self):
         if self.optimizer is None:
             raise RuntimeError(f"Model {self.name} must be compiled before training or evaluating: call "
                                "model.compile(optimizer, loss) first.")
 
-    @property
-    def _sparse_targets(self):
-        return _loss_name(self.loss) == 'sparse_categorical_crossentropy'
-
-    # ------------------------------------------------------------------ data
-    def _input_names(self):
-        return [self.layers[0].name]
-
-    def _input_shapes(self):
-        return [self.input_shape]
-
-    def _input_dtypes(self):
-        """The dtype each input array is converted to, one per input."""
-        return [self.input_dtype] * len(self._input_shapes())
-
-    def _prepare(self, x, y=None, sample_weight=None, class_weight=None, what='x'):
-        """Check and convert the data; returns host arrays (inputs, targets, weights)."""
-        self._require_layers()
-        inputs = data.as_array_list(x, what, len(self._input_shapes()))
-        data.check_input_shapes(inputs, self._input_shapes(), self._input_names(), what)
-        if y is None:
-            data.check_same_length(inputs, None)
-            return inputs, None, None
-        targets = data.as_array_list(y, 'y', 1)[0]
-        data.check_same_length(inputs, targets)
-        targets = data.check_targets(targets, self.output_shape, _loss_name(self.loss), self.layers[-1].name)
-        weights = data.sample_weights(targets, sample_weight, class_weight, self.sample_weight_mode)
-        return inputs, targets, weights
-
-    def _to_device(self, inputs, targets=None, weights=None):
-        inputs = [am.to_device(a, dtype=dtype) for a, dtype in zip(inputs, self._input_dtypes())]
-        if targets is not None:
-            targets = am.to_device(targets, dtype='int64' if self._sparse_targets else am.floatx())
-        if weights is not None:
-            weights = am.to_device(weights)
-        return inputs, targets, weights
-
     # ------------------------------------------------------------------ one batch
+    def batch_loss(self, x, y=None, sample_weight=None, training=False, input_grads=False):
+        """One batch computed as training computes it: the outputs, and the loss with every
+        penalty (weight and activity regularizers)::
+
+            L = Σ_k w_k · mean(loss_k(y_k, ŷ_k)) + Σ P(a) + Σ P(W)
+
+        ``train_on_batch`` (training=True) and ``test_on_batch`` (training=False) compute
+        exactly this, and so do traces, ``gradient_check``, ``gates``,
+        ``gradients_through_time`` and live views. Inside ``with Tape() as tape:`` every op
+        is recorded, and ``tape.backward(batch.loss)`` then puts dL/dθ on each parameter's
+        ``.grad``; outside a tape nothing is recorded. The weights are not changed.
+
+        # Arguments
+            x, y, sample_weight: one batch, as ``train_on_batch`` takes it (checked the same
+                way); without y only the outputs are computed.
+            training: True for the training computation (dropout on), False as in evaluation.
+            input_grads: make the (float) inputs need a gradient, so that backward also
+                gives dL/dx, on ``batch.inputs[i].grad``.
+
+        # Returns
+            A ``teachnet.engine.batch.BatchLoss``: ``.loss`` (a scalar Tensor, None without
+            y), ``.outputs``, ``.output_losses`` (each output's L_k), ``.penalties`` (name,
+            Tensor) and ``.inputs``; arrays stay on the active backend.
+
+        # Example
+            from teachnet.ops.tape import Tape
+            with Tape() as tape:
+                batch = model.batch_loss(x[:32], y[:32], training=True)
+            tape.backward(batch.loss)
+            float(batch.loss.data), model.layers[0].W.grad.shape
+        """
+        if y is not None:
+            self._require_compiled()
+        inputs, targets, weights = self._to_device(*self._prepare(x, y, sample_weight))
+        if input_grads:
+            inputs = [Tensor(a, requires_grad=a.dtype.kind == 'f') for a in inputs]
+        return compute_batch(self, inputs, targets, weights, training)
+
     def _forward_inputs(self, inputs, training):
-        x = inputs[0]
-        return self.forward(x if isinstance(x, Tensor) else Tensor(x), training)
+        """Run the model on one array (or Tensor) per input; one Tensor per output back."""
+        tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
+        return self.forward(tensors if len(tensors) > 1 else tensors[0], training)
 
-    def _loss(self, targets, output, weights, penalties):
-        per_sample = self.loss_function(targets, output)
-        mask = output.mask if output.mask is not None and output.mask.shape == per_sample.shape else None
-        loss = weighted_mean(per_sample, weights, mask)
-        for penalty in penalties:
-            loss = loss + penalty
-        return loss
+    def trace(self, x, y=None, training=True):
+        """Run one training computation on ``x`` (and ``y``) and return its steps: forward
+        through every layer, the loss, and backward (``teachnet.inspect.trace_model``). The
+        weights are not changed."""
+        from teachnet.inspect.trace import trace_model
+        return trace_model(self, x, y, training=training)
 
-    def _regularisation(self):
-        return [regularizer(param) for layer in self.layers for param, regularizer in layer.regularizers]
-
-    def _metric_values(self, targets, output, functions=None):
-        """The metrics on one batch (``functions``: those of one of several outputs)."""
-        functions = self._metric_functions if functions is None else functions
-        if not functions:
-            return []
-        values = []
+    def _metric_values(self, batch, targets):
+        """The values logged after 'loss' on one batch: each output's L_k (when there are
+        several outputs), then each output's metrics."""
+        count = len(batch.outputs)
+        values = [loss.data for loss in batch.output_losses] if count > 1 else []
         with no_tape():
-            for name, function in functions:
-                result = function(targets, output.data) if getattr(
-                    function, '__module__', None) == metric_functions.__name__ else function(
-                    Tensor(targets), Tensor(output.data))
-                if isinstance(result, dict):
-                    values.extend(result.values())
-                else:
-                    values.append(result)
+            for functions, y, y_pred in zip(self._output_metrics, per_output(targets, count), batch.outputs):
+                for name, function in functions:
+                    result = function(y, y_pred.data) if getattr(
+                        function, '__module__', None) == metric_functions.__name__ else function(
+                        Tensor(y), Tensor(y_pred.data))
+                    values.extend(result.values() if isinstance(result, dict) else [result])
         return [v.data if isinstance(v, Tensor) else v for v in values]
 
     def _train_step(self, inputs, targets, weights, params):
-        """Forward, loss, backward, update on one batch; returns the loss and metric arrays."""
+        """Forward, loss, backward, update on one batch; returns the loss (a float) and the
+        metric arrays. A loss of NaN or ±∞ raises NonFiniteLossError before the update."""
         for param in params:
             param.grad = None
-        with Tape() as tape, collected_penalties() as penalties:
-            output = self._forward_inputs(inputs, training=True)
-            loss = self._loss(targets, output, weights, penalties + self._regularisation())
-        tape.backward(loss)
+        with Tape() as tape:
+            batch = compute_batch(self, inputs, targets, weights, training=True)
+        tape.backward(batch.loss)
+        loss = float(batch.loss.data)               # the step's one host sync: the logs need it anyway
+        if not math.isfinite(loss):
+            layer = first_non_finite_layer(tape)
+            raise NonFiniteLossError(explain(self.name, loss, layer, 'this batch'), loss, layer)
         self.optimizer.update(params)
-        return [loss.data] + self._metric_values(targets, output)
+        return [loss] + self._metric_values(batch, targets)
+
+    def _stop_on_non_finite(self, error, callback_list, epoch, nb_epoch, batch, nb_batch=None):
+        """End a run whose loss is not finite: the callbacks see the end of training (a
+        progress bar closes, a file is flushed), then the error says where, with the History."""
+        callback_list.on_train_end()
+        where = f"epoch {epoch + 1}/{nb_epoch}, batch {batch + 1}" + (f"/{nb_batch}" if nb_batch else "")
+        finished = len(self.history.epoch)
+        message = (f"{explain(self.name, error.loss, error.layer, where)} model.history (and this error's "
+                   f".history) keeps the {finished} epoch(s) that finished.")
+        raise NonFiniteLossError(message, error.loss, error.layer, epoch, batch, self.history) from None
 
     def _test_step(self, inputs, targets, weights):
-        with no_tape(), collected_penalties() as penalties:
-            output = self._forward_inputs(inputs, training=False)
-            loss = self._loss(targets, output, weights, penalties + self._regularisation())
-        return [loss.data] + self._metric_values(targets, output)
+        with no_tape():
+            batch = compute_batch(self, inputs, targets, weights, training=False)
+        return [batch.loss.data] + self._metric_values(batch, targets)
 
     def _trainable_params(self):
         return [p for p in self.trainable_weights if p.trainable]
@@ -206,23 +159,25 @@ class Training(GeneratorMethods):
         return _scalars(self._test_step(*batch))
 
     def predict_on_batch(self, x):
+        """The outputs for ``x`` in one batch, as ``predict`` gives them."""
         inputs, _, _ = self._to_device(*self._prepare(x))
-        with no_tape():
-            return am.to_numpy(self._forward_inputs(inputs, training=False).data)
+        return self._predict_batches(inputs, max(1, len(inputs[0])))
 
     # ------------------------------------------------------------------ fit
-    def fit(self, x=None, y=None, batch_size=32, nb_epoch=10, verbose=1, callbacks=None, validation_split=0.,
+    def fit(self, x=None, y=None, batch_size=32, nb_epoch=None, verbose=1, callbacks=None, validation_split=0.,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
             epochs=None, **kwargs):
-        """Train for ``nb_epoch`` epochs (Keras 2: ``epochs``) over batches of ``batch_size``.
+        """Train for ``nb_epoch`` epochs (Keras 2: ``epochs``; 10 when neither is given) over
+        batches of ``batch_size``.
 
         Returns a History whose ``.history`` maps 'loss', each metric and their 'val_'
-        twins to one value per epoch.
+        twins to one value per epoch. Data holding NaN or ±∞ is refused before training
+        starts; a loss that becomes NaN or ±∞ stops training with a NonFiniteLossError
+        (``teachnet.engine.divergence``) that carries the History of what ran.
         """
         if kwargs:
             raise TypeError(f"fit got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
-        if epochs is not None:
-            nb_epoch = epochs
+        nb_epoch = data.epoch_count(nb_epoch, epochs, 10, 'fit')
         self._require_compiled()
         data.require_targets(y, 'fit')
         data.check_batch_size(batch_size)
@@ -313,8 +268,11 @@ class Training(GeneratorMethods):
                 ids = slice(start, stop) if order is None else order[start:stop]
                 batch_logs = {'batch': batch_index, 'size': stop - start}
                 callback_list.on_batch_begin(batch_index, batch_logs)
-                outs = self._train_step([a[ids] for a in inputs], targets[ids],
-                                        None if weights is None else weights[ids], params)
+                try:
+                    outs = self._train_step([a[ids] for a in inputs], targets[ids],
+                                            None if weights is None else weights[ids], params)
+                except NonFiniteLossError as error:
+                    self._stop_on_non_finite(error, callback_list, epoch, nb_epoch, batch_index, len(slices))
                 for label, value in zip(out_labels, outs):
                     batch_logs[label] = float(value)
                 callback_list.on_batch_end(batch_index, batch_logs)
@@ -357,21 +315,28 @@ class Training(GeneratorMethods):
         return [float(t) / count for t in totals]
 
     def predict(self, x, batch_size=32, verbose=0):
-        """The model's outputs for ``x`` as a host NumPy array (training=False: no dropout)."""
+        """The model's outputs for ``x`` as host NumPy arrays (training=False: no dropout): one
+        array, or a list of one per output for a model with several outputs."""
         data.check_batch_size(batch_size)
-        inputs, _, _ = self._prepare(x)
-        inputs, _, _ = self._to_device(inputs)
+        inputs, _, _ = self._to_device(*self._prepare(x))
         count = len(inputs[0])
         self._check_stateful_batches(count, batch_size)
-        progbar = Progbar(target=count) if verbose == 1 else None
-        outputs = []
+        return self._predict_batches(inputs, batch_size, Progbar(target=count) if verbose == 1 else None)
+
+    def _predict_batches(self, inputs, batch_size, progbar=None):
+        """Forward (no dropout, nothing recorded) batch after batch; the outputs on the host."""
+        count = len(inputs[0])
+        collected = [[] for _ in self._output_names()]
         with no_tape():
             for start, stop in data.batch_slices(count, batch_size):
-                output = self._forward_inputs([a[start:stop] for a in inputs], training=False)
-                outputs.append(am.to_numpy(output.data))
+                outputs = self._forward_inputs([a[start:stop] for a in inputs], training=False)
+                for arrays, output in zip(collected, outputs if isinstance(outputs, list) else [outputs]):
+                    arrays.append(am.to_numpy(output.data))
                 if progbar is not None:
                     progbar.update(stop)
-        return am.host.concatenate(outputs) if outputs else am.host.zeros((0,) + tuple(self.output_shape[1:]))
+        results = [am.host.concatenate(arrays) if arrays else am.host.zeros((0,) + tuple(shape[1:]))
+                   for arrays, shape in zip(collected, self._output_shapes())]
+        return results[0] if len(results) == 1 else results
 
     def predict_proba(self, x, batch_size=32, verbose=1):
         """Class probabilities (the outputs of a softmax or sigmoid model)."""

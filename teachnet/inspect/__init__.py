@@ -1,6 +1,12 @@
 """Looking inside: traces of every step, gradient checks, model summaries, feature maps,
-and a recurrent layer's gates and gradients through time."""
+and a recurrent layer's gates and gradients through time.
+
+Every tool here computes a batch through ``model.batch_loss`` (the computation training
+runs), so a trace, a gradient check or a view of the gates shows what training does.
+``last_step(model)`` gives what the last training step left: each parameter and its gradient.
+"""
 from teachnet.inspect.gradient_check import gradient_check, GradientCheckReport  # noqa: F401
 from teachnet.inspect.trace import Trace, Step, trace_layer, trace_model  # noqa: F401
 from teachnet.inspect.feature_maps import feature_maps  # noqa: F401,E402
 from teachnet.inspect.recurrent import gates, gradients_through_time  # noqa: F401
+from teachnet.inspect.last_step import last_step  # noqa: F401

@@ -124,15 +124,14 @@ def gradient_check(model_or_layer, x, y=None, max_checks=200, tolerance=1e-6, st
 
 
 def _model_loss(model, x, y, training=False):
+    """L(θ) on the batch, as ``test_on_batch`` computes it (every penalty included), in
+    training mode when ``training`` (dropout on: the caller holds its masks fixed)."""
     if model.optimizer is None or y is None:
         raise ValueError("gradient_check on a model needs a compiled model and targets y "
                          "(or pass a single layer).")
-    inputs, targets, weights = model._prepare(x, y)
-    inputs, targets, weights = model._to_device(inputs, targets, weights)
 
     def loss_of():
-        output = model._forward_inputs(inputs, training=training)
-        return model._loss(targets, output, weights, model._regularisation())
+        return model.batch_loss(x, y, training=training).loss
     return loss_of
 
 

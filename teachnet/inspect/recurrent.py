@@ -75,9 +75,7 @@ def gates(model_or_layer, x, layer_name=None, training=False):
     is_model = hasattr(model_or_layer, 'layers')
     with Tape() as tape:
         if is_model:
-            inputs, _, _ = model_or_layer._to_device(*model_or_layer._prepare(x))
-            inputs = [Tensor(a, requires_grad=a.dtype.kind == 'f') for a in inputs]
-            model_or_layer._forward_inputs(inputs, training)
+            model_or_layer.batch_loss(x, training=training, input_grads=True)
         else:
             layer = model_or_layer
             data = am.to_device(np.asarray(am.to_numpy(x)), dtype=layer.input_dtype or am.floatx())
@@ -102,15 +100,11 @@ def gradients_through_time(model, x, y, layer_name=None, state='h'):
     """
     from teachnet.inspect.trace import _record
     _require_recurrent_layer(model)
-    inputs, targets, weights = model._prepare(x, y if model.optimizer is not None else None)
-    inputs, targets, weights = model._to_device(inputs, targets, weights)
-    inputs = [Tensor(a, requires_grad=a.dtype.kind == 'f') for a in inputs]
+    y = y if model.optimizer is not None else None
 
     def run():
-        output = model._forward_inputs(inputs, True)
-        if targets is None:
-            return output, None
-        return model._loss(targets, output, weights, model._regularisation()), None
+        batch = model.batch_loss(x, y, training=True, input_grads=True)
+        return (batch.outputs[0] if batch.loss is None else batch.loss), None
 
     tape, _ = _record(run, model.params)
     op = _recurrent_records(tape.records, layer_name)[0]

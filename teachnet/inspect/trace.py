@@ -242,23 +242,19 @@ def trace_layer(layer, x, grad_output=None, training=True):
 
 
 def trace_model(model, x, y=None, training=True):
-    """One training computation of ``model``: forward, the loss on ``y`` and backward, with
-    every step. The weights are not changed. Without ``y`` (or before compile), backward
-    starts from the gradient of the sum of the outputs."""
-    inputs, targets, weights = model._prepare(x, y if model.optimizer is not None else None)
-    inputs, targets, weights = model._to_device(inputs, targets, weights)
-    for i, array in enumerate(inputs):
-        if array.dtype.kind == 'f':
-            inputs[i] = Tensor(array, requires_grad=True, name='x')
+    """One training computation of ``model``: forward, the loss on ``y`` with every penalty
+    and backward, with every step; ``trace.loss`` is the loss ``train_on_batch`` would
+    report (``test_on_batch`` with training=False). The weights are not changed. Without
+    ``y`` (or before compile), backward starts from the gradient of the sum of the outputs."""
+    y = y if model.optimizer is not None else None
 
     def run():
-        output = model._forward_inputs(inputs, training)
-        if targets is None:
-            if isinstance(output, list):                 # several outputs: from the sum of them all
-                return sum((o.sum() for o in output[1:]), output[0].sum()), None
-            return output, None
-        return model._loss(targets, output, weights, model._regularisation()), None
+        batch = model.batch_loss(x, y, training=training, input_grads=True)
+        if batch.loss is not None:
+            return batch.loss, None
+        outputs = batch.outputs                          # several outputs: from the sum of them all
+        return (outputs[0] if len(outputs) == 1 else sum((o.sum() for o in outputs[1:]), outputs[0].sum())), None
 
     tape, loss = _record(run, model.params)
-    return Trace(steps_from_tape(tape), loss=None if targets is None else am.to_numpy(loss.data),
+    return Trace(steps_from_tape(tape), loss=None if y is None else am.to_numpy(loss.data),
                  title=f'{model.name}: one training step' if training else f'{model.name}: one step')

@@ -24,9 +24,6 @@ from teachnet import initializers
 from teachnet.utils.naming import snake_case, unique_name
 from teachnet.utils.shapes import format_shape
 
-#: Penalties (weight and activity regularisation) collected during a training forward pass.
-_penalty_collectors = [None]
-
 
 def _checked_shape(layer_name, shape):
     """A shape given by the user, as a tuple: sizes are positive integers, or None for any size."""
@@ -169,21 +166,22 @@ class Layer:
             x = Tensor(am.to_device(x, dtype=self.input_dtype or am.floatx()))
         if not self.built:
             self.ensure_built((None,) + tuple(x.shape[1:]))
-        locations = _tape._location              # label every op inside with this layer's name
-        outer = locations[-1]
-        locations.append({**outer, 'layer': self.name} if outer else {'layer': self.name})
         mask = x.mask
         if mask is not None and not self.supports_masking:
             raise ValueError(f"Layer {self.name} ({type(self).__name__}) does not support masking, but its input "
                              "is masked (by mask_zero=True or a Masking layer before it); put a layer that "
                              "consumes the mask, such as an LSTM, in between.")
+        locations = _tape._location              # label every op inside with this layer's name
+        outer = locations[-1]
+        locations.append({**outer, 'layer': self.name} if outer else {'layer': self.name})
         try:
             output = self.call(x, training, mask) if self.uses_mask else self.call(x, training)
             output_mask = self.compute_mask(x, mask)
             if output_mask is not None or output.mask is not None:
                 output.mask = output_mask
-            if self.activity_regularizer is not None and _penalty_collectors[-1] is not None:
-                _penalty_collectors[-1].append(self.activity_regularizer(output))
+            if self.activity_regularizer is not None and _tape.recording_tape() is not None:
+                # the loss of the batch computed on this tape includes P(a) of this output
+                _tape.recording_tape().add_penalty(f'{self.name}/activity', self.activity_regularizer(output))
         except (ValueError, TypeError):
             self.check_shape_compatible(tuple(x.shape))   # a wrong input shape says so, by name
             raise

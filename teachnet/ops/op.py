@@ -48,7 +48,7 @@ class Op:
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
         output = Tensor(self.forward(*arrays))
         tape = _recording[-1]
-        if tape is not None:
+        if tape is not None and tape.record:
             for x in inputs:
                 if isinstance(x, Tensor) and x.requires_grad:
                     output.requires_grad = True

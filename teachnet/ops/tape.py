@@ -8,6 +8,12 @@ output, and where it happened (the layer, and in a recurrent layer the timestep)
 and asks the op for dLoss/d(input) of every input -- the chain rule, one op at a time --
 adding contributions where a tensor fed several ops.
 
+The tape also collects the **penalties** that layers add to the loss while it runs (an
+activity regularizer's P(a) on a layer's output): ``tape.penalties`` lists them, as
+(name, scalar Tensor) pairs, in the order they were computed. A computation that needs the
+penalties but no backward (evaluation) runs on ``Tape(record=False)``: it collects the
+penalties and records no op.
+
 Inspection is reading the tape: ``teachnet.inspect`` turns records into readable steps.
 The tape holds only references to arrays that backward needs anyway, so recording costs
 no copies; with ``keep_gradients=True`` it also keeps every gradient it passes, for traces.
@@ -20,11 +26,22 @@ _location = [{}]              # where ops are happening: {'layer': 'dense_1', ..
 
 
 class Tape:
-    """Records the ops applied while it is active, and runs backward over them."""
+    """Records the ops applied while it is active, and runs backward over them.
 
-    def __init__(self, keep_gradients=False):
+    # Arguments
+        keep_gradients: keep every gradient that backward passes on its op (for traces).
+        record: False for a tape that records no op and only collects penalties.
+    """
+
+    def __init__(self, keep_gradients=False, record=True):
         self.records = []
+        self.penalties = []           # (name, scalar Tensor) added by layers while active
         self.keep_gradients = keep_gradients
+        self.record = record
+
+    def add_penalty(self, name, penalty):
+        """Add a penalty (a scalar Tensor) that belongs in the loss of this computation."""
+        self.penalties.append((name, penalty))
 
     def __enter__(self):
         _recording.append(self)
@@ -69,7 +86,7 @@ class Tape:
 
 
 def recording_tape():
-    """The tape currently recording, or None."""
+    """The innermost active tape (recording ops or only collecting penalties), or None."""
     return _recording[-1]
 
 

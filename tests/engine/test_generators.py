@@ -139,3 +139,18 @@ def test_callbacks_see_each_batch_and_can_stop_training():
                                     callbacks=[stopper], initial_epoch=1)
     assert stopper.sizes == [16, 16, 8] and len(history.history['loss']) == 1
     assert stopper.params['nb_sample'] == 40 and stopper.params['nb_epoch'] == 5
+
+
+def test_predict_generator_gives_what_predict_gives_for_a_model_with_two_outputs():
+    from teachnet.engine.functional import Model
+    from teachnet.layers import Input
+    teachnet.set_seed(0)
+    image = Input(shape=(1, 3, 3))
+    hidden = Dense(4, activation='tanh')(Flatten()(image))
+    two = Model(input=image, output=[Dense(2)(hidden), Dense(1)(hidden)])
+    x, _ = problem(40)
+    drawn = two.predict_generator((x[start:start + 16] for start in (0, 16, 32)), steps=3)
+    expected = two.predict(x)
+    assert [a.shape for a in drawn] == [(40, 2), (40, 1)]
+    for got, want in zip(drawn, expected):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
