@@ -31,7 +31,7 @@ def non_finite_loss(record):
     if record.non_finite is None:
         return None
     step, loss, layer = record.non_finite
-    where = (f"; the first layer whose output went non-finite on the probe batch is {layer}" if layer
+    where = (f"; the first layer whose output is non-finite on the probe batch now is {layer}" if layer
              else '; on the probe batch every layer still gives finite outputs, so look at this batch and the step')
     return Note('non-finite', f'The loss became {loss} at step {step}{where}.',
                 'Once a weight is NaN or infinite every later number is too: training stopped.',
@@ -43,8 +43,8 @@ def exploding_gradients(record):
     for name, numbers in record.parameters.items():
         norm = numbers.gradient_norm
         first = record.first_gradient_norm.get(name)
-        if np.isnan(norm):
-            continue
+        if np.isnan(norm) and first is None:
+            continue                    # no gradient measured yet (NaN after a finite one: it blew up)
         if not np.isfinite(norm) or norm > EXPLODING_NORM or (first and norm > EXPLODING_GROWTH * first):
             return Note('exploding', f'Exploding gradients: |dL/dθ| of {name} is {norm:.3g}'
                         + (f' (it started at {first:.3g}).' if first else '.'),
@@ -98,7 +98,7 @@ def saturated_units(record):
 
 def update_ratio(record):
     ratios = [(name, numbers.update_ratio) for name, numbers in record.parameters.items()
-              if np.isfinite(numbers.update_ratio) and numbers.update_ratio > 0]
+              if np.isfinite(numbers.update_ratio)]
     low, high = UPDATE_RATIO_RANGE
     for name, ratio in ratios:
         if ratio > high:
@@ -131,13 +131,24 @@ def loss_not_falling(record):
     return None
 
 
+#: each note's ``check`` -> the function that finds it
+CHECK_NAMES = {'non-finite': 'non_finite_loss', 'exploding': 'exploding_gradients', 'vanishing': 'vanishing_gradients',
+               'dead-relu': 'dead_relus', 'saturated': 'saturated_units', 'update-ratio': 'update_ratio',
+               'not-falling': 'loss_not_falling'}
+
 CHECKS = (non_finite_loss, exploding_gradients, vanishing_gradients, dead_relus, saturated_units,
           update_ratio, loss_not_falling)
 
 
-def diagnose(record):
-    """Every note that applies to ``record`` now, most urgent first."""
-    return [note for note in (check(record) for check in CHECKS) if note is not None]
+def diagnose(record, earlier=()):
+    """Every note that applies to ``record`` now, most urgent first, together with the
+    ``earlier`` notes whose check does not fire now (a problem seen once stays listed:
+    a jump at step 3 still explains a flat loss at step 300)."""
+    now = {note.check: note for note in (check(record) for check in CHECKS) if note is not None}
+    kept = {note.check: note for note in earlier}
+    kept.update(now)
+    order = [check.__name__ for check in CHECKS]
+    return sorted(kept.values(), key=lambda note: order.index(CHECK_NAMES[note.check]))
 
 
 def notes_html(notes):
