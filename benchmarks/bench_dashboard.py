@@ -75,14 +75,15 @@ MODELS = {'large': large, 'tiny': tiny, 'lstm': lstm}
 def compare(name, samples, repeats):
     teachnet.set_seed(0)
     model, x, y, batch_size = MODELS[name](samples, np.random.default_rng(0))
-    model.fit(x[:2 * batch_size], y[:2 * batch_size], batch_size=batch_size, nb_epoch=1, verbose=0)  # warm-up
 
-    def run(with_dashboard):
+    def run(with_dashboard, count=len(x)):
         callbacks = [Dashboard(notebook=True)] if with_dashboard else []
         start = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):      # display() without a notebook prints a repr
-            model.fit(x, y, batch_size=batch_size, nb_epoch=1, verbose=0, callbacks=callbacks)
+            model.fit(x[:count], y[:count], batch_size=batch_size, nb_epoch=1, verbose=0, callbacks=callbacks)
         return time.perf_counter() - start
+
+    run(True, 2 * batch_size)           # warm-up: imports (matplotlib's first PNG takes about 0.4 s), caches
 
     times = {False: [], True: []}
     for _ in range(repeats):

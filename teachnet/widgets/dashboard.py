@@ -105,6 +105,7 @@ class Dashboard(Callback):
         self.stopped_by_error = None
         self.progress_throttle = Throttle(self.progress_every, self.budget / 3)
         self.heavy_throttle = Throttle(self.every, self.budget)
+        self.heavy_throttle.record(_clock(), 0.0)      # the first sample after ``every`` seconds
         self.probe_jobs = self.record.probe_jobs()
         self.probe_turn = 0
         self.before = None
