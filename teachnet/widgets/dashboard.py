@@ -39,7 +39,7 @@ from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
 from teachnet.widgets.notebook import in_notebook
 from teachnet.widgets.record import TrainingRecord
 from teachnet.widgets.sync import hold_all
-from teachnet.widgets.throttle import Throttle, _clock
+from teachnet.widgets.throttle import Throttle, wall_clock, cpu_clock
 
 PANELS = ('progress', 'curves', 'layers', 'gradients', 'gates', 'diagnostics')
 TAB_TITLES = {'curves': 'Curves', 'layers': 'Layers', 'gradients': 'Gradients', 'gates': 'Gates'}
@@ -105,11 +105,10 @@ class Dashboard(Callback):
         self.stopped_by_error = None
         self.progress_throttle = Throttle(self.progress_every, self.budget / 3)
         self.heavy_throttle = Throttle(self.every, self.budget)
-        self.heavy_throttle.record(_clock(), 0.0)      # the first sample after ``every`` seconds
+        self.heavy_throttle.start()                    # the first sample after ``every`` seconds
         self.probe_jobs = self.record.probe_jobs()
         self.probe_turn = 0
         self.before = None
-        self.run_start = _clock()
         self.epoch = 0
         self.nb_epoch = (self.params or {}).get('nb_epoch', (self.params or {}).get('epochs'))
         self.use_widgets = in_notebook() if self.notebook is None else self.notebook
@@ -179,9 +178,9 @@ class Dashboard(Callback):
 
     def on_batch_begin(self, batch, logs=None):
         if self.before is None and self.heavy_throttle.due():
-            start = _clock()
+            self.sample_start = (wall_clock(), cpu_clock())
             self.before = snapshot_parameters(self.record.parameter_layers)
-            self.snapshot_cost = _clock() - start
+            self.snapshot_cost = cpu_clock() - self.sample_start[1]
 
     def on_batch_end(self, batch, logs=None):
         logs = logs or {}
@@ -199,12 +198,12 @@ class Dashboard(Callback):
                 with self.progress_throttle.measure(), hold_all(self.progress.parts):
                     self.progress.refresh()
         if self.before is not None:
-            start = _clock()
+            start = cpu_clock()
             self._sample(self.before)
             self.before = None
             if self.use_widgets:
                 self._draw(self._due_views())
-            self.heavy_throttle.record(start, _clock() - start + self.snapshot_cost)
+            self.heavy_throttle.record(*self.sample_start, cpu_clock() - start + self.snapshot_cost)
 
     def _sample(self, before=None, every_probe=False):
         """Measure the parameters (|Δθ| against ``before``) and run one probe job (all of
