@@ -33,6 +33,7 @@ import html
 import math
 import time
 
+from teachnet.backend.array_module import one_blas_thread
 from teachnet.callbacks.base import Callback
 from teachnet.inspect.statistics import activation_statistics, first_non_finite_layer, snapshot_parameters
 from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
@@ -68,7 +69,7 @@ class Dashboard(Callback):
     """
 
     def __init__(self, probe=None, probe_targets=None, panels=PANELS, every=1.0, progress_every=0.15,
-                 budget=0.03, probe_size=32, notebook=None):
+                 budget=0.03, probe_size=16, notebook=None):
         super().__init__()
         unknown = [p for p in panels if p not in PANELS]
         if unknown:
@@ -209,10 +210,11 @@ class Dashboard(Callback):
         """Measure the parameters (|Δθ| against ``before``) and run one probe job (all of
         them when ``every_probe``); then look for problems."""
         record = self.record
-        record.add_parameters(before)
         jobs = self.probe_jobs if every_probe else self.probe_jobs[self.probe_turn % len(self.probe_jobs):][:1]
-        for job in jobs:
-            job()
+        with one_blas_thread():         # small products: threads would only wait for each other
+            record.add_parameters(before)
+            for job in jobs:
+                job()
         self.probe_turn += 1
         self.notes = diagnose(record, self.notes)
 
