@@ -137,7 +137,8 @@ class Dashboard(Callback):
         for view in self.views.values():
             view.stale = False
         self.tabs = widgets.Tab(children=[view.widget for view in self.views.values()])
-        self.tabs.titles = tuple(TAB_TITLES[name] for name in self.views)
+        titles = dict(TAB_TITLES, gates='Gates' if record.recurrent_layers else 'Feature maps')
+        self.tabs.titles = tuple(titles[name] for name in self.views)
         self.diagnostics = widgets.HTML(value=notes_html([])) if 'diagnostics' in self.panels else None
         children = [self.progress.widget] if self.progress is not None else []
         children += [self.tabs] if self.views else []
