@@ -327,8 +327,11 @@ class Dashboard(Callback):
                 + notes_html(self.notes) + '</div>')
 
     def summary_text(self):
+        """One line: steps, last loss, notes (what viewers without widgets see)."""
         if self.record is None:
             return 'teachnet Dashboard: not trained yet.'
+        if not self.finished:
+            return 'teachnet Dashboard: training (a live widget; shown where Jupyter widgets run)'
         loss = self.record.batch.get('loss')
         last = f', last batch loss {loss.values()[1][-1]:.4g}' if loss is not None and len(loss) else ''
         notes = f' | {notes_text(self.notes)}' if self.notes else ''
