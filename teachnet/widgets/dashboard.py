@@ -230,8 +230,9 @@ class Dashboard(Callback):
         if self.use_widgets:
             if self.progress is not None:
                 self.progress.epoch_end(logs)
-                with hold_all(self.progress.parts):
-                    self.progress.refresh()
+                if self.progress_throttle.due():      # many short epochs: not every one is drawn
+                    with self.progress_throttle.measure(), hold_all(self.progress.parts):
+                        self.progress.refresh()
         else:
             self._sample()
             print(self.epoch_line(epoch, logs or {}), flush=True)
