@@ -31,7 +31,6 @@ also when training stops on an error.
 """
 import html
 import math
-import time
 
 from teachnet.backend.array_module import one_blas_thread
 from teachnet.callbacks.base import Callback
@@ -61,6 +60,16 @@ class Dashboard(Callback):
         probe_size: how many training samples the default probe takes.
         notebook: True for widgets, False for text lines; None: widgets inside a
             notebook kernel (see ``teachnet.widgets.notebook.in_notebook``).
+
+    # Stop
+        The Stop button ends training after the current batch: its click only sets a flag,
+        which the next ``on_batch_end`` turns into ``model.stop_training = True``. A click
+        reaches Python during a running cell only in JupyterLab >= 4.4 with ipykernel >= 7
+        (the widget messages go to a kernel subshell, another thread). The note under the
+        button says what ``teachnet.widgets.notebook.clicks_during_run()`` found: the kernel
+        supports subshells and a frontend opened one (Stop works), supports them but none
+        was opened yet (Stop works on JupyterLab >= 4.4), or does not (Stop cannot work:
+        interrupt the kernel).
 
     # Attributes
         widget: the root widget (CSS class 'teachnet-dashboard'), or None outside a notebook.

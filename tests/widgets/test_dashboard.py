@@ -96,7 +96,8 @@ def test_gate_heatmaps_are_the_inspected_gates_of_the_probe():
 
 def test_a_convnet_shows_the_feature_maps_of_its_probe_image():
     am.seed(6)
-    model = Sequential([Convolution2D(3, 3, 3, input_shape=(7, 7, 1), dim_ordering='tf', activation='relu', name='edges'),
+    model = Sequential([Convolution2D(3, 3, 3, input_shape=(7, 7, 1), dim_ordering='tf', activation='relu',
+                                      name='edges'),
                         Flatten(), Dense(2, activation='softmax')])
     model.compile('sgd', 'categorical_crossentropy')
     rng = np.random.RandomState(6)
