@@ -18,6 +18,12 @@ most 1.10 for (b).
 
     python benchmarks/bench_dashboard.py               # a few minutes
     python benchmarks/bench_dashboard.py --quick       # a smoke run
+    python benchmarks/bench_dashboard.py --threads 1   # NumPy's BLAS on one thread
+
+The last column is the dashboard's own account of its CPU time (``Dashboard.own_time``:
+building, samples, redraws, the final frame) as a share of the run's CPU time: on a busy
+machine, where the ratios of whole runs swing by several percent from run to run, it says
+more than they do.
 """
 import argparse
 import contextlib
@@ -79,13 +85,18 @@ def compare(name, samples, epochs, repeats):
     teachnet.set_seed(0)
     model, x, y, batch_size = MODELS[name](samples, np.random.default_rng(0))
 
+    own = []                            # the dashboard's own CPU time, as it measures it
+
     def run(with_dashboard, count=len(x), nb_epoch=epochs):
         callbacks = [Dashboard(notebook=True)] if with_dashboard else []
         wall, cpu = time.perf_counter(), time.process_time()
         with contextlib.redirect_stdout(io.StringIO()):      # display() without a notebook prints a repr
             model.fit(x[:count], y[:count], batch_size=batch_size, nb_epoch=nb_epoch, verbose=0,
                       callbacks=callbacks)
-        return time.perf_counter() - wall, time.process_time() - cpu
+        cpu = time.process_time() - cpu
+        if with_dashboard:
+            own.append(callbacks[0].own_time / cpu)
+        return time.perf_counter() - wall, cpu
 
     run(True, 2 * batch_size, 1)        # warm-up: imports (matplotlib's first PNG takes about 0.4 s), caches
 
@@ -98,7 +109,8 @@ def compare(name, samples, epochs, repeats):
     print(f"({name:5s}) {samples:6d} samples x {epochs:2d} epochs, batch {batch_size:3d}, {repeats} runs each: "
           f"without {without:7.3f} s, with {with_:7.3f} s, ratio {with_ / without:5.3f}; "
           f"CPU seconds {without_cpu:7.3f} and {with_cpu:7.3f}, ratio {with_cpu / without_cpu:5.3f} "
-          f"(target <= {TARGETS[name]:.2f})", flush=True)
+          f"(target <= {TARGETS[name]:.2f}); the dashboard's own share of the CPU time "
+          f"{statistics.median(own[1:]):.1%}", flush=True)
     return with_ / without
 
 
@@ -107,11 +119,15 @@ def main():
     parser.add_argument('--quick', action='store_true', help='shorter epochs, fewer runs')
     parser.add_argument('--only', choices=sorted(MODELS))
     parser.add_argument('--repeats', type=int, default=None)
+    parser.add_argument('--threads', type=int, default=None, help="threads for NumPy's BLAS (default: as it has them)")
     args = parser.parse_args()
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(args.threads)
     repeats = args.repeats or (2 if args.quick else 5)
     sizes = {'large': (128 * (20 if args.quick else 120), 1), 'tiny': (1000, 5 if args.quick else 20),
              'lstm': (32 * (6 if args.quick else 40), 1)}
-    print(f"numpy {np.__version__}, teachnet {teachnet.__version__}, blas threads {blas_threads()}, "
+    print(f"numpy {np.__version__}, teachnet {teachnet.__version__}, blas threads {args.threads or blas_threads()}, "
           f"load average {os.getloadavg()[0]:.2f}")
     for name in MODELS:
         if args.only in (None, name):

@@ -106,6 +106,7 @@ class Dashboard(Callback):
 
     # ------------------------------------------------------------------ training begins
     def on_train_begin(self, logs=None):
+        start = cpu_clock()
         probe = self.probe if self.probe is not None else self._training_probe[0]
         targets = self.probe_targets if self.probe_targets is not None else (
             self._training_probe[1] if self.probe is None else None)
@@ -127,6 +128,7 @@ class Dashboard(Callback):
             self._build_widgets()
             from IPython.display import display
             display(self)
+        self.fixed_time = cpu_clock() - start
 
     def _build_widgets(self):
         import ipywidgets as widgets
@@ -277,6 +279,7 @@ class Dashboard(Callback):
     def _final_frame(self):
         if self.record is None or self.finished:
             return
+        start = cpu_clock()
         self.finished = True
         try:
             self._sample(every_probe=True)
@@ -287,6 +290,16 @@ class Dashboard(Callback):
             self._draw(list(self.views), final=True)
         elif self.notes:
             print(f'[dashboard] {notes_text(self.notes)}', flush=True)
+        self.fixed_time += cpu_clock() - start
+
+    @property
+    def own_time(self):
+        """CPU seconds the dashboard spent on itself in the last run: building and
+        displaying, samples and redraws, the final frame (not the few microseconds per
+        batch of bookkeeping)."""
+        if self.record is None:
+            return 0.0
+        return self.fixed_time + self.progress_throttle.total + self.heavy_throttle.total
 
     def _status(self):
         if self.stopped_by_error is not None:

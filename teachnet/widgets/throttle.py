@@ -45,6 +45,7 @@ class Throttle:
         self.cost = 0.0                 # running average of an update's CPU time
         self.last = None                # wall-clock time when the last update started
         self.last_cpu = None            # CPU time then
+        self.total = 0.0                # CPU time of all updates so far
 
     def work_needed(self):
         """CPU seconds of other work to wait for between updates: ``cost / budget``."""
@@ -70,6 +71,7 @@ class Throttle:
         """Count an update that started at wall time ``start`` and CPU time ``start_cpu``
         and took ``cpu_duration`` CPU seconds."""
         self.last, self.last_cpu = start, start_cpu
+        self.total += cpu_duration
         self.cost = cpu_duration if self.cost == 0.0 else 0.7 * self.cost + 0.3 * cpu_duration
 
 

@@ -51,6 +51,9 @@ def test_progress_curves_and_history_after_a_short_fit():
     np.testing.assert_allclose(history['epoch']['val_acc'], model.history.history['val_acc'])
     charts = dashboard.views['curves'].charts.value
     assert charts.count('<svg') == 2 and 'val_loss' in charts
+    assert 0 < dashboard.fixed_time <= dashboard.own_time
+    assert dashboard.own_time == pytest.approx(dashboard.fixed_time + dashboard.progress_throttle.total
+                                               + dashboard.heavy_throttle.total)
     dashboard.views['curves'].scale.value = 'log'                # the toggle redraws the finished view
     assert '(log scale)' in dashboard.views['curves'].charts.value
 
