@@ -22,6 +22,35 @@ def moving_average(y, window):
     return (sums[ends] - sums[starts]) / (ends - starts)
 
 
+def names(record):
+    """Quantities to chart: each logged name, without its 'val_' twin."""
+    logged = list(record.batch) + [n for n in record.epoch if n not in record.batch]
+    return [n for n in logged if not n.startswith('val_')]
+
+
+def chart(record, name, log_scale=False):
+    """The SVG chart of one quantity of a ``TrainingRecord``."""
+    lines = []
+    if name in record.batch:
+        x, y = record.batch[name].values()
+        lines.append({'x': x, 'y': y, 'label': f'{name} per batch', 'colour': '#1f77b4', 'faint': True})
+        lines.append({'x': x, 'y': moving_average(y, max(1, len(y) // 25)), 'label': f'{name} (smoothed)',
+                      'colour': '#1f77b4'})
+    if name in record.epoch:
+        x, y = record.epoch[name].values()
+        lines.append({'x': x, 'y': y, 'label': f'{name} per epoch', 'colour': '#ff7f0e'})
+    if 'val_' + name in record.epoch:
+        x, y = record.epoch['val_' + name].values()
+        lines.append({'x': x, 'y': y, 'label': f'val_{name}', 'colour': '#d62728', 'dashed': True})
+    return line_chart(lines, width=360, height=170, log_scale=log_scale, title=name, x_label='step')
+
+
+def curves_html(record, log_scale=False):
+    """Every quantity's chart, side by side, as HTML."""
+    charts = ''.join(chart(record, name, log_scale) for name in names(record))
+    return f'<div style="display:flex;flex-wrap:wrap;gap:6px">{charts}</div>'
+
+
 class CurvesPanel:
     """Charts of the batch and epoch series of a ``TrainingRecord``.
 
@@ -37,31 +66,5 @@ class CurvesPanel:
         self.widget = widgets.VBox([self.scale, self.charts])
         self.parts = [self.charts]
 
-    def names(self):
-        """Quantities to chart: each logged name, without its 'val_' twin."""
-        names = list(self.record.batch) + [n for n in self.record.epoch if n not in self.record.batch]
-        return [n for n in names if not n.startswith('val_')]
-
-    def chart(self, name, log_scale):
-        record = self.record
-        lines = []
-        if name in record.batch:
-            x, y = record.batch[name].values()
-            lines.append({'x': x, 'y': y, 'label': f'{name} per batch', 'colour': '#1f77b4', 'faint': True})
-            lines.append({'x': x, 'y': moving_average(y, max(1, len(y) // 25)), 'label': f'{name} (smoothed)',
-                          'colour': '#1f77b4'})
-        if name in record.epoch:
-            x, y = record.epoch[name].values()
-            lines.append({'x': x, 'y': y, 'label': f'{name} per epoch', 'colour': '#ff7f0e'})
-        if 'val_' + name in record.epoch:
-            x, y = record.epoch['val_' + name].values()
-            lines.append({'x': x, 'y': y, 'label': f'val_{name}', 'colour': '#d62728', 'dashed': True})
-        return line_chart(lines, width=360, height=170, log_scale=log_scale, title=name, x_label='step')
-
-    def html(self):
-        log_scale = self.scale.value == 'log'
-        charts = ''.join(self.chart(name, log_scale) for name in self.names())
-        return f'<div style="display:flex;flex-wrap:wrap;gap:6px">{charts}</div>'
-
     def refresh(self):
-        self.charts.value = self.html()
+        self.charts.value = curves_html(self.record, self.scale.value == 'log')

@@ -339,15 +339,16 @@ class Dashboard(Callback):
         return self.record.history() if self.record is not None else {}
 
     def summary_html(self):
-        """A static HTML snapshot of the last frame: curves, layer table, notes."""
+        """A static HTML snapshot of the last frame: curves, layer table, gradient norms, notes."""
         if self.record is None:
             return '<p>teachnet Dashboard: not trained yet.</p>'
-        from teachnet.widgets.curves import CurvesPanel
-        from teachnet.widgets.layer_table import LayerTable
+        from teachnet.widgets.curves import curves_html
+        from teachnet.widgets.gradients import gradient_norms_svg
+        from teachnet.widgets.layer_table import table_html
         status = html.escape(self._status() if self.finished else 'training')
         return (f'<div class="teachnet-dashboard-summary"><b>teachnet Dashboard</b> ({status}, '
-                f'{self.record.step} steps)' + CurvesPanel(self.record).html() + LayerTable(self.record).html()
-                + notes_html(self.notes) + '</div>')
+                f'{self.record.step} steps)' + curves_html(self.record) + table_html(self.record)
+                + gradient_norms_svg(self.record) + notes_html(self.notes) + '</div>')
 
     def summary_text(self):
         """One line: steps, last loss, notes (what viewers without widgets see)."""

@@ -66,9 +66,6 @@ class GatesPanel:
             if name in record.maps:
                 image.value = heatmap_png(image_grid(record.maps[name][:MAX_MAPS]), cmap='gray', vmin=0, vmax=1)
 
-    def html(self):
-        return self.state_gradient.value
-
 
 def _gate_names(layer):
     kind = type(layer).__name__

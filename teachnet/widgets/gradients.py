@@ -17,6 +17,13 @@ def _range_label(what, edges):
     return f'{what}: {format_number(edges[0])} … {format_number(edges[-1])}'
 
 
+def gradient_norms_svg(record):
+    """Every layer's sampled |dL/dθ| over the steps, on one log-scale SVG chart."""
+    lines = [{'x': series.values()[0], 'y': series.values()[1], 'label': name}
+             for name, series in record.sampled['gradient_norm'].items()]
+    return line_chart(lines, width=520, height=200, log_scale=True, title='|dL/dθ| per layer', x_label='step')
+
+
 class GradientsPanel:
     """Gradient norms over time (SVG) and weight/gradient histograms (PNG ``Image``s)."""
 
@@ -34,15 +41,8 @@ class GradientsPanel:
         self.widget = widgets.VBox([self.chart, self.layer, histograms])
         self.parts = [self.chart, self.weights, self.gradients, self.weights_label, self.gradients_label]
 
-    def chart_svg(self):
-        lines = []
-        for name, series in self.record.sampled['gradient_norm'].items():
-            x, y = series.values()
-            lines.append({'x': x, 'y': y, 'label': name})
-        return line_chart(lines, width=520, height=200, log_scale=True, title='|dL/dθ| per layer', x_label='step')
-
     def refresh(self):
-        self.chart.value = self.chart_svg()
+        self.chart.value = gradient_norms_svg(self.record)
         layer = next((layer for layer in self.record.parameter_layers if layer.name == self.layer.value), None)
         if layer is None:
             return
@@ -52,6 +52,3 @@ class GradientsPanel:
         self.gradients.value = histogram_png(g_counts)
         self.weights_label.value = _range_label(f'{layer.name} weights', w_edges)
         self.gradients_label.value = _range_label(f'{layer.name} gradients', g_edges)
-
-    def html(self):
-        return self.chart_svg()

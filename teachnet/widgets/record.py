@@ -132,17 +132,16 @@ class TrainingRecord:
 
     def history(self):
         """Every series as NumPy arrays (see ``Dashboard.history``)."""
-        def arrays(series):
-            return series.values()
-        batch = {'step': arrays(self.batch['loss'])[0] if 'loss' in self.batch else np.zeros(0)}
-        batch.update({name: arrays(series)[1] for name, series in self.batch.items()})
-        epoch = {'epoch': np.asarray(self.epoch_indices, dtype=int),
-                 'step': arrays(next(iter(self.epoch.values())))[0] if self.epoch else np.zeros(0)}
-        epoch.update({name: arrays(series)[1] for name, series in self.epoch.items()})
-        layers = {key: {name: arrays(series)[1] for name, series in per_layer.items()}
+        def xs(series):
+            return series.values()[0] if series is not None else np.zeros(0)
+
+        batch = {'step': xs(self.batch.get('loss'))}
+        batch.update({name: series.values()[1] for name, series in self.batch.items()})
+        epoch = {'epoch': np.asarray(self.epoch_indices, dtype=int), 'step': xs(next(iter(self.epoch.values()), None))}
+        epoch.update({name: series.values()[1] for name, series in self.epoch.items()})
+        layers = {key: {name: series.values()[1] for name, series in per_layer.items()}
                   for key, per_layer in self.sampled.items()}
-        first = next(iter(self.sampled['gradient_norm'].values()), None)
-        layers['step'] = arrays(first)[0] if first is not None else np.zeros(0)
+        layers['step'] = xs(next(iter(self.sampled['gradient_norm'].values()), None))
         return {'batch': batch, 'epoch': epoch, 'layers': layers,
                 'gates': dict(self.gates), 'state_gradient': self.state_gradient}
 

@@ -193,7 +193,9 @@ def test_outside_a_notebook_it_prints_a_line_per_epoch(capsys):
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith('[dashboard]')]
     assert len(lines) == 2 and 'epoch 2/2' in lines[1] and 'hidden=' in lines[1] and 'scores=' in lines[1]
     assert dashboard.widget is None
-    assert 'steps' in dashboard._repr_mimebundle_()['text/plain']
+    bundle = dashboard._repr_mimebundle_()
+    assert 'steps' in bundle['text/plain'] and 'application/vnd.jupyter.widget-view+json' not in bundle
+    assert '<svg' in bundle['text/html'] and 'hidden' in bundle['text/html']
 
 
 def test_the_default_probe_comes_from_the_training_data():
