@@ -2,7 +2,7 @@
 
 Three models, each trained on learnable synthetic data (one epoch per run for (a) and (c)):
 
-(a) large   784-512-512-10, relu, Dropout(0.2), softmax, RMSprop, batch 128
+(a) large   784-512-512-10, relu, Dropout(0.2), softmax, RMSprop, batch 128, 60,000 samples
 (b) tiny    the guide's 20-64-64-10, tanh, Dropout(0.5), softmax, SGD with Nesterov, batch 16,
             trained as the guide does: 1,000 samples, ``nb_epoch=20`` per run
 (c) lstm    Embedding(20000, 128) -> LSTM(128) -> Dense(1, sigmoid), 80 word ids, batch 32
@@ -125,7 +125,7 @@ def main():
         from threadpoolctl import threadpool_limits
         threadpool_limits(args.threads)
     repeats = args.repeats or (2 if args.quick else 5)
-    sizes = {'large': (128 * (20 if args.quick else 120), 1), 'tiny': (1000, 5 if args.quick else 20),
+    sizes = {'large': (2560 if args.quick else 60000, 1), 'tiny': (1000, 5 if args.quick else 20),
              'lstm': (32 * (6 if args.quick else 40), 1)}
     print(f"numpy {np.__version__}, teachnet {teachnet.__version__}, blas threads {args.threads or blas_threads()}, "
           f"load average {os.getloadavg()[0]:.2f}")

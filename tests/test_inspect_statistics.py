@@ -107,3 +107,6 @@ def test_histograms_count_every_finite_value():
     counts, _ = value_histogram([am.to_device(np.array([1.0, np.nan, 2.0, np.inf]))], bins=4)
     assert counts.sum() == 2
     assert value_histogram([xp.zeros(0)])[0].size == 0
+    counts, edges = value_histogram([am.to_device(np.arange(1000.0)), am.to_device(np.arange(500.0))],
+                                    bins=5, max_values=300)
+    assert counts.sum() == 300 and edges[0] == 0 and edges[-1] == 995       # every 5th value
