@@ -245,8 +245,10 @@ class Dashboard(Callback):
                     with self.progress_throttle.measure(), hold_all(self.progress.parts):
                         self.progress.refresh()
         else:
+            start = cpu_clock()
             self._sample()
             print(self.epoch_line(epoch, logs or {}), flush=True)
+            self.fixed_time += cpu_clock() - start
 
     def epoch_line(self, epoch, logs):
         """One line for a terminal: the epoch, its values, each layer's |dL/dθ|, the notes."""
@@ -295,8 +297,8 @@ class Dashboard(Callback):
     @property
     def own_time(self):
         """CPU seconds the dashboard spent on itself in the last run: building and
-        displaying, samples and redraws, the final frame (not the few microseconds per
-        batch of bookkeeping)."""
+        displaying, samples and redraws, the text lines, the final frame (not the few
+        microseconds per batch of bookkeeping)."""
         if self.record is None:
             return 0.0
         return self.fixed_time + self.progress_throttle.total + self.heavy_throttle.total
