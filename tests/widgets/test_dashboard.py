@@ -144,6 +144,23 @@ def test_a_nan_weight_stops_training_and_names_the_first_non_finite_layer():
     assert 'not finite' in dashboard.progress.text.value
 
 
+@pytest.mark.filterwarnings('ignore:overflow:RuntimeWarning', 'ignore:invalid value:RuntimeWarning')
+def test_a_loss_that_becomes_infinite_during_training_stops_it_with_a_note():
+    am.seed(4)
+    model = Sequential([Dense(8, input_dim=8, name='first'), Dense(1, name='second')])
+    model.compile(SGD(lr=1e3), 'mse')                # every step overshoots, more each time
+    rng = np.random.RandomState(4)
+    x = rng.randn(64, 8).astype('float32') * 10
+    dashboard = live()
+    history = model.fit(x, x.sum(axis=1, keepdims=True), nb_epoch=50, batch_size=8, verbose=0,
+                        callbacks=[dashboard])
+    step, loss, layer = dashboard.record.non_finite
+    assert 1 < step < 50 * 8 and not np.isfinite(loss) and len(history.epoch) < 50
+    assert model.stop_training and dashboard.record.step == step
+    assert dashboard.notes[0].check == 'non-finite' and f'at step {step}' in dashboard.notes[0].title
+    assert 'exploding' in [note.check for note in dashboard.notes]
+
+
 def test_stop_button_click_ends_training_after_the_batch():
     model, x, y = mlp()
     dashboard = live()

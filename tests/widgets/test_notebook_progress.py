@@ -67,3 +67,33 @@ def test_fit_verbose_1_in_a_notebook_shows_the_widget_bar(forced_notebook, capsy
     assert panel.bar.value == panel.bar.max == 8
     assert 'Epoch 2/2' in panel.text.value and 'loss' in panel.text.value and 'acc' in panel.text.value
     assert panel.stop_button is None
+
+
+class FakeManager:
+    def __init__(self, subshells):
+        self.subshells = subshells
+
+    def list_subshell(self):
+        return list(self.subshells)
+
+
+class FakeKernel:
+    def __init__(self, supports, subshells=()):
+        self._supports_kernel_subshells = supports
+        self.shell_channel_thread = type('Thread', (), {'manager': FakeManager(subshells)})()
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize('kernel, expected', [
+    (FakeKernel(False), False),                    # ipykernel < 7: one message at a time
+    (FakeKernel(True), None),                      # subshells offered, none opened yet: unknown
+    (FakeKernel(True, ['a1b2']), True),            # a frontend sends comms to a subshell
+])
+def test_clicks_during_run_reads_the_kernels_subshells(monkeypatch, kernel, expected):
+    from teachnet.widgets import notebook
+    monkeypatch.setattr(notebook, '_kernel', lambda: kernel)
+    assert notebook.clicks_during_run() is expected
+    panel = ProgressPanel()
+    panel.start({'nb_epoch': 1, 'nb_sample': 10, 'batch_size': 5})
+    panel.refresh()
+    assert STOP_HINT[expected] in panel.stop_note.value
