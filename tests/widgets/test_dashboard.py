@@ -148,13 +148,16 @@ def test_a_nan_weight_stops_training_and_names_the_first_non_finite_layer():
 def test_a_loss_that_becomes_infinite_during_training_stops_it_with_a_note():
     am.seed(4)
     model = Sequential([Dense(8, input_dim=8, name='first'), Dense(1, name='second')])
-    model.compile(SGD(lr=1e3), 'mse')                # every step overshoots, more each time
+    model.compile(SGD(lr=10), 'mse')                 # every step overshoots, more each time: inf, then NaN
     rng = np.random.RandomState(4)
     x = rng.randn(64, 8).astype('float32') * 10
     dashboard = live()
+    losses = []
+    logged = LambdaCallback(on_batch_end=lambda batch, logs: losses.append(logs['loss']))
     history = model.fit(x, x.sum(axis=1, keepdims=True), nb_epoch=50, batch_size=8, verbose=0,
-                        callbacks=[dashboard])
+                        callbacks=[logged, dashboard])
     step, loss, layer = dashboard.record.non_finite
+    assert step == len(losses) == 1 + int(np.argmax(~np.isfinite(losses)))     # the first non-finite loss
     assert 1 < step < 50 * 8 and not np.isfinite(loss) and len(history.epoch) < 50
     assert model.stop_training and dashboard.record.step == step
     assert dashboard.notes[0].check == 'non-finite' and f'at step {step}' in dashboard.notes[0].title
