@@ -152,7 +152,8 @@ class NotebookProgbarLogger(Callback):
     """``fit(verbose=1)`` in a notebook: one progress widget, updated in place.
 
     Displayed at the start of training, before the first batch; redrawn at most every
-    ``interval`` seconds (and at every epoch end); the last frame stays.
+    ``interval`` seconds (batch or epoch end, whichever comes), and once more at the end;
+    the last frame stays.
     """
 
     def __init__(self, interval=0.15):
@@ -178,7 +179,8 @@ class NotebookProgbarLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.panel.epoch_end(logs)
-        self._draw()
+        if self.throttle.due():
+            self._draw()
 
     def on_train_end(self, logs=None):
         self._draw(finished=True)
