@@ -8,8 +8,9 @@ Choose the array backend with ``TEACHNET_BACKEND=numpy|cupy|strict|auto`` or
 
 Imports run one way, from the bottom up: backend -> ops -> layers -> models and engine ->
 inspect. Importing teachnet loads every part, so that every layer and model class is
-registered by name (saved files rebuild them), and joins the one pair that points up:
-``layer.trace(x)`` runs ``teachnet.inspect.trace_layer``.
+registered by name (saved files rebuild them), and joins the two pairs that point up:
+``layer.trace(x)`` runs ``teachnet.inspect.trace_layer``, and ``fit(verbose=1)`` in a
+notebook shows ``teachnet.widgets``' progress bar.
 """
 from teachnet import backend  # noqa: F401  (the array module is chosen first)
 from teachnet.backend.array_module import seed as set_seed  # noqa: F401
@@ -17,6 +18,21 @@ from teachnet import models  # noqa: F401  (every layer and model class register
 from teachnet.inspect.trace import trace_layer as _trace_layer
 from teachnet.layers.base import Layer as _Layer
 
+from teachnet.callbacks import progbar as _progbar
+
 _Layer.tracer = _trace_layer
+
+
+def _notebook_progress_logger():
+    """fit(verbose=1)'s progress bar inside a notebook kernel (None elsewhere): the widgets
+    are imported only there."""
+    from teachnet.widgets.notebook import in_notebook
+    if not in_notebook():
+        return None
+    from teachnet.widgets.progress import NotebookProgbarLogger
+    return NotebookProgbarLogger()
+
+
+_progbar.notebook_progress_logger = _notebook_progress_logger
 
 __version__ = '0.1.0'

@@ -175,3 +175,18 @@ class ProgbarLogger(Callback):
 
     def on_train_end(self, logs=None):
         self.progbar = None
+
+
+#: Set by ``import teachnet``: a function that gives the widget progress bar inside a
+#: notebook kernel and None elsewhere. The widgets sit above the engine, so the engine is
+#: handed this function rather than importing them.
+notebook_progress_logger = None
+
+
+def progress_logger(verbose):
+    """The progress callback ``fit`` adds for ``verbose`` 1 or 2: inside a notebook kernel
+    with ``verbose=1`` a widget bar (``teachnet.widgets.progress.NotebookProgbarLogger``),
+    else this module's text bar. ``teachnet.widgets.set_notebook`` or the environment
+    variable ``TEACHNET_NOTEBOOK`` overrides the guess."""
+    widget_bar = notebook_progress_logger() if verbose == 1 and notebook_progress_logger else None
+    return widget_bar or ProgbarLogger()

@@ -19,8 +19,8 @@ import math
 
 from teachnet import metrics as metric_functions
 from teachnet.backend import array_module as am
-from teachnet.callbacks import BaseLogger, CallbackList, History, ProgbarLogger
-from teachnet.callbacks.progbar import Progbar
+from teachnet.callbacks import BaseLogger, CallbackList, History
+from teachnet.callbacks.progbar import Progbar, progress_logger
 from teachnet.engine import data
 from teachnet.engine.batch import compute_batch, per_output
 from teachnet.engine.divergence import NonFiniteLossError, explain, first_non_finite_layer
@@ -126,14 +126,17 @@ class Training(OutputsTraining, GeneratorMethods):
         return [loss] + self._metric_values(batch, targets)
 
     def _stop_on_non_finite(self, error, callback_list, epoch, nb_epoch, batch, nb_batch=None):
-        """End a run whose loss is not finite: the callbacks see the end of training (a
-        progress bar closes, a file is flushed), then the error says where, with the History."""
-        callback_list.on_train_end()
+        """End a run whose loss is not finite: the callbacks hear why (a dashboard names the
+        layer) and see the end of training (a progress bar closes, a file is flushed), then
+        the error says where, with the History."""
         where = f"epoch {epoch + 1}/{nb_epoch}, batch {batch + 1}" + (f"/{nb_batch}" if nb_batch else "")
         finished = len(self.history.epoch)
         message = (f"{explain(self.name, error.loss, error.layer, where)} model.history (and this error's "
                    f".history) keeps the {finished} epoch(s) that finished.")
-        raise NonFiniteLossError(message, error.loss, error.layer, epoch, batch, self.history) from None
+        stopped = NonFiniteLossError(message, error.loss, error.layer, epoch, batch, self.history)
+        callback_list.on_train_failed(stopped)
+        callback_list.on_train_end()
+        raise stopped from None
 
     def _test_step(self, inputs, targets, weights):
         with no_tape():
@@ -220,7 +223,7 @@ class Training(OutputsTraining, GeneratorMethods):
         self.history = History()
         callback_list = [BaseLogger()] + list(callbacks or []) + [self.history]
         if verbose:
-            callback_list.append(ProgbarLogger())
+            callback_list.append(progress_logger(verbose))
         callback_list = CallbackList(callback_list)
         callback_list.set_model(self)
         callback_list.set_params(params)
@@ -259,33 +262,40 @@ class Training(OutputsTraining, GeneratorMethods):
         self.stop_training = False
         params = self._trainable_params()
         slices = data.batch_slices(count, batch_size)
+        callback_list.set_training_data(inputs, targets)
         callback_list.on_train_begin()
-        for epoch in range(initial_epoch, nb_epoch):
-            callback_list.on_epoch_begin(epoch)
-            order = data.epoch_order(count, batch_size, shuffle)
-            order = None if order is None else am.to_device(order)
-            for batch_index, (start, stop) in enumerate(slices):
-                ids = slice(start, stop) if order is None else order[start:stop]
-                batch_logs = {'batch': batch_index, 'size': stop - start}
-                callback_list.on_batch_begin(batch_index, batch_logs)
-                try:
-                    outs = self._train_step([a[ids] for a in inputs], targets[ids],
-                                            None if weights is None else weights[ids], params)
-                except NonFiniteLossError as error:
-                    self._stop_on_non_finite(error, callback_list, epoch, nb_epoch, batch_index, len(slices))
-                for label, value in zip(out_labels, outs):
-                    batch_logs[label] = float(value)
-                callback_list.on_batch_end(batch_index, batch_logs)
+        try:
+            for epoch in range(initial_epoch, nb_epoch):
+                callback_list.on_epoch_begin(epoch)
+                order = data.epoch_order(count, batch_size, shuffle)
+                order = None if order is None else am.to_device(order)
+                for batch_index, (start, stop) in enumerate(slices):
+                    ids = slice(start, stop) if order is None else order[start:stop]
+                    batch_logs = {'batch': batch_index, 'size': stop - start}
+                    callback_list.on_batch_begin(batch_index, batch_logs)
+                    try:
+                        outs = self._train_step([a[ids] for a in inputs], targets[ids],
+                                                None if weights is None else weights[ids], params)
+                    except NonFiniteLossError as error:
+                        self._stop_on_non_finite(error, callback_list, epoch, nb_epoch, batch_index, len(slices))
+                    for label, value in zip(out_labels, outs):
+                        batch_logs[label] = float(value)
+                    callback_list.on_batch_end(batch_index, batch_logs)
+                    if self.stop_training:
+                        break
+                epoch_logs = {}
+                if validation is not None:
+                    val_outs = self._test_loop(*validation, batch_size=batch_size, verbose=0)
+                    for label, value in zip(out_labels, val_outs):
+                        epoch_logs['val_' + label] = value
+                callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-            epoch_logs = {}
-            if validation is not None:
-                val_outs = self._test_loop(*validation, batch_size=batch_size, verbose=0)
-                for label, value in zip(out_labels, val_outs):
-                    epoch_logs['val_' + label] = value
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
+        except NonFiniteLossError:          # the callbacks have heard it already
+            raise
+        except BaseException as error:      # a dashboard still draws its final frame
+            callback_list.on_train_failed(error)
+            raise
         callback_list.on_train_end()
         return self.history
 

@@ -10,3 +10,5 @@ from teachnet.inspect.trace import Trace, Step, trace_layer, trace_model  # noqa
 from teachnet.inspect.feature_maps import feature_maps  # noqa: F401,E402
 from teachnet.inspect.recurrent import gates, gradients_through_time  # noqa: F401
 from teachnet.inspect.last_step import last_step  # noqa: F401
+from teachnet.inspect.layer_outputs import caught_outputs, model_layers  # noqa: F401,E402
+from teachnet.inspect.statistics import activation_statistics, parameter_statistics, snapshot_parameters  # noqa: F401,E402,E501

@@ -12,13 +12,12 @@ pooling layer comes back the same way; so does that of a layer inside a branch o
 of the Merge itself (the joined branches), of a layer of a functional graph, and of a
 model used as a layer inside another.
 
-How: while the model runs, the one method that computes the layer's output is replaced,
-on that layer only, by one that also keeps a copy of the output; the original comes back
-afterwards. A layer computes its output in ``call``, a Merge in ``merge_tensors``, a model
-used as a layer in ``forward``.
+How: while the model runs, ``caught_outputs`` (teachnet.inspect.layer_outputs) hands each
+output of that one layer to a function that keeps a host copy.
 """
 from teachnet.backend import array_module as am
-from teachnet.layers.merge import Merge, is_model
+from teachnet.inspect.layer_outputs import caught_outputs
+from teachnet.layers.merge import Merge
 from teachnet.ops.tape import no_tape
 
 
@@ -54,13 +53,6 @@ def find_layer(model, layer_name):
                      f"its layers are: {names}.")
 
 
-def _output_method(layer):
-    """The name of the method that computes ``layer``'s output."""
-    if isinstance(layer, Merge):
-        return 'merge_tensors'
-    return 'forward' if is_model(layer) else 'call'
-
-
 def _batches(x, batch_size):
     """``x`` (an array, a list of arrays or a dict of arrays) cut into batches of samples."""
     if isinstance(x, dict):
@@ -74,27 +66,16 @@ def _batches(x, batch_size):
 
 def _catch_outputs(model, layer, batch, batch_size):
     """Run ``model`` on one batch; the list of ``layer``'s outputs (one per call, as host copies)."""
-    name = _output_method(layer)
-    original, had_own = getattr(layer, name), name in vars(layer)
     caught = []
 
-    def catching(*args, **kwargs):
-        output = original(*args, **kwargs)
+    def keep(layer, output):
         if not hasattr(output, 'data'):
             raise ValueError(f"Layer {layer.name!r} gives {len(output)} outputs; feature_maps shows one: "
                              f"ask for the layer that computes the output you want to see.")
         caught.append(am.host.array(am.to_numpy(output.data), copy=True))   # a copy of what it is now
-        return output
 
-    setattr(layer, name, catching)             # on this one layer only, and only while it runs
-    try:
-        with no_tape():
-            model.predict(batch, batch_size=batch_size)       # one batch: the model runs once
-    finally:
-        if had_own:
-            setattr(layer, name, original)
-        else:
-            delattr(layer, name)
+    with caught_outputs([layer], keep), no_tape():
+        model.predict(batch, batch_size=batch_size)       # one batch: the model runs once
     return caught
 
 
