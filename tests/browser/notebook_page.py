@@ -1,0 +1,117 @@
+"""What a student does in JupyterLab, as Python calls on a Playwright page.
+
+    notebook = NotebookPage(page, jupyter_lab)
+    notebook.open('training.ipynb')
+    notebook.run_all()
+    notebook.wait_for_output('epochs run:')
+    notebook.save()
+
+Widget views are found the way the project's design says: a widget's view is an element
+with the ``jupyter-widgets`` class that is not an output area (``WIDGET_VIEW``).
+"""
+import json
+import time
+import urllib.request
+
+import nbformat
+
+#: A rendered widget view (the output area that holds it carries the class too).
+WIDGET_VIEW = '.jupyter-widgets:not(.jp-OutputArea-output)'
+#: The coloured bar inside an ipywidgets IntProgress or FloatProgress.
+PROGRESS_BAR = '.widget-hprogress .progress-bar'
+#: What JupyterLab writes where a widget's model cannot be found or its view fails.
+WIDGET_ERROR = 'Error displaying widget'
+
+
+def write_notebook(path, cells):
+    """Write a notebook of code cells (a list of source strings) for the Python 3 kernel."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3',
+                                       'language': 'python'}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nbformat.write(notebook, str(path))
+
+
+def read_notebook(path):
+    return nbformat.read(str(path), as_version=4)
+
+
+class NotebookPage:
+    """One notebook opened in JupyterLab in a browser tab."""
+
+    def __init__(self, page, lab):
+        self.page = page
+        self.lab = lab
+        self.name = None
+
+    @property
+    def path(self):
+        """The notebook's file on disk."""
+        return self.lab.notebooks / self.name
+
+    def open(self, name, workspace=None):
+        """Open the notebook ``name`` (in the server's notebook folder) and wait until its
+        kernel is ready. Each call gets a workspace of its own unless told one."""
+        self.name = name
+        workspace = workspace or f'{name.replace(".", "-")}-{time.monotonic_ns()}'
+        self.page.goto(self.lab.url_of(name, workspace))
+        self.page.locator('.jp-NotebookPanel .jp-Cell').first.wait_for(timeout=60_000)
+        self.wait_for_idle_kernel()
+
+    def kernel_states(self):
+        """The execution state of every kernel the server runs ('idle', 'busy', ...)."""
+        url = f'{self.lab.base_url}/api/kernels?token={self.lab.token}'
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return [kernel['execution_state'] for kernel in json.load(response)]
+
+    def wait_for_idle_kernel(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            states = self.kernel_states()
+            if states and all(state == 'idle' for state in states):
+                return
+            time.sleep(0.25)
+        raise TimeoutError(f'The kernel was not idle within {timeout} s: {self.kernel_states()}')
+
+    def run_all(self):
+        """Run > Run All Cells, from the menu bar, as a student would."""
+        self.page.get_by_role('menuitem', name='Run', exact=True).click()
+        self.page.get_by_role('menuitem', name='Run All Cells', exact=True).click()
+
+    def outputs(self):
+        """The text of every cell output, in order."""
+        return self.page.locator('.jp-OutputArea-output').all_inner_texts()
+
+    def wait_for_output(self, text, timeout=60):
+        """Wait until some cell output contains ``text``; return that output's text."""
+        output = self.page.locator('.jp-OutputArea-output', has_text=text).first
+        output.wait_for(timeout=timeout * 1000)
+        return output.inner_text()
+
+    def widget_views(self, css_class):
+        """The rendered widget views that carry ``css_class``."""
+        return self.page.locator(f'{WIDGET_VIEW}.{css_class}')
+
+    def save(self, timeout=30):
+        """Save with Ctrl+S and wait until the file on disk has changed."""
+        before = self.path.stat().st_mtime_ns
+        self.page.locator('.jp-NotebookPanel').first.click(position={'x': 5, 'y': 5})
+        self.page.keyboard.press('Control+s')
+        deadline = time.monotonic() + timeout
+        while self.path.stat().st_mtime_ns == before:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f'{self.name} was not saved within {timeout} s')
+            time.sleep(0.1)
+        time.sleep(0.5)            # the contents API writes the file, then renames it
+        return read_notebook(self.path)
+
+    def close_all_and_shut_down_kernels(self):
+        """File > Close All Tabs would ask; the REST API shuts kernels down without asking."""
+        url = f'{self.lab.base_url}/api/sessions?token={self.lab.token}'
+        with urllib.request.urlopen(url, timeout=10) as response:
+            sessions = json.load(response)
+        for session in sessions:
+            request = urllib.request.Request(
+                f'{self.lab.base_url}/api/sessions/{session["id"]}?token={self.lab.token}',
+                method='DELETE')
+            urllib.request.urlopen(request, timeout=30).close()
