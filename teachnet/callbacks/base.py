@@ -10,6 +10,11 @@ tells every callback what is happening, and hands over a ``logs`` dict:
         on_epoch_end(epoch, logs)          logs has 'val_loss', 'val_acc', ... when validating
     on_train_end(logs)
 
+Two optional hooks, called only on callbacks that define them: ``set_training_data(inputs,
+targets)`` just before ``on_train_begin`` (the training arrays, as lists of device arrays
+and one array; a dashboard takes its probe batch from them), and ``on_train_failed(error)``
+when training raises (an error or an interrupt) instead of reaching ``on_train_end``.
+
 Every callback also knows the model (``set_model``) and the training settings
 (``set_params``: batch size, number of epochs and samples, verbosity, metric names).
 A callback may change the run: ``model.stop_training = True`` ends it after the
@@ -154,6 +159,18 @@ class CallbackList(object):
             logs = {}
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, logs)
+
+    def set_training_data(self, inputs, targets):
+        """Hand the training arrays to the callbacks that define ``set_training_data``."""
+        for callback in self.callbacks:
+            if callable(getattr(callback, 'set_training_data', None)):
+                callback.set_training_data(inputs, targets)
+
+    def on_train_failed(self, error):
+        """Tell the callbacks that define ``on_train_failed`` that training raised ``error``."""
+        for callback in self.callbacks:
+            if callable(getattr(callback, 'on_train_failed', None)):
+                callback.on_train_failed(error)
 
     def on_batch_begin(self, batch, logs=None):
         if logs is None:

@@ -175,3 +175,16 @@ class ProgbarLogger(Callback):
 
     def on_train_end(self, logs=None):
         self.progbar = None
+
+
+def progress_logger(verbose):
+    """The progress callback ``fit`` adds for ``verbose`` 1 or 2: inside a notebook kernel
+    with ``verbose=1`` a widget bar (``teachnet.widgets.progress.NotebookProgbarLogger``),
+    else this module's text bar. ``teachnet.widgets.set_notebook`` or the environment
+    variable ``TEACHNET_NOTEBOOK`` overrides the guess."""
+    if verbose == 1:
+        from teachnet.widgets.notebook import in_notebook
+        if in_notebook():
+            from teachnet.widgets.progress import NotebookProgbarLogger
+            return NotebookProgbarLogger()
+    return ProgbarLogger()

@@ -12,8 +12,8 @@ One training step on a batch (x, y) is four moves, always in this order:
 """
 from teachnet import losses, metrics as metric_functions, optimizers
 from teachnet.backend import array_module as am
-from teachnet.callbacks import BaseLogger, CallbackList, History, ProgbarLogger
-from teachnet.callbacks.progbar import Progbar
+from teachnet.callbacks import BaseLogger, CallbackList, History
+from teachnet.callbacks.progbar import Progbar, progress_logger
 from teachnet.engine import data
 from teachnet.engine.generators import GeneratorMethods
 from teachnet.layers import base as layer_base
@@ -265,7 +265,7 @@ class Training(GeneratorMethods):
         self.history = History()
         callback_list = [BaseLogger()] + list(callbacks or []) + [self.history]
         if verbose:
-            callback_list.append(ProgbarLogger())
+            callback_list.append(progress_logger(verbose))
         callback_list = CallbackList(callback_list)
         callback_list.set_model(self)
         callback_list.set_params(params)
@@ -304,30 +304,35 @@ class Training(GeneratorMethods):
         self.stop_training = False
         params = self._trainable_params()
         slices = data.batch_slices(count, batch_size)
+        callback_list.set_training_data(inputs, targets)
         callback_list.on_train_begin()
-        for epoch in range(initial_epoch, nb_epoch):
-            callback_list.on_epoch_begin(epoch)
-            order = data.epoch_order(count, batch_size, shuffle)
-            order = None if order is None else am.to_device(order)
-            for batch_index, (start, stop) in enumerate(slices):
-                ids = slice(start, stop) if order is None else order[start:stop]
-                batch_logs = {'batch': batch_index, 'size': stop - start}
-                callback_list.on_batch_begin(batch_index, batch_logs)
-                outs = self._train_step([a[ids] for a in inputs], targets[ids],
-                                        None if weights is None else weights[ids], params)
-                for label, value in zip(out_labels, outs):
-                    batch_logs[label] = float(value)
-                callback_list.on_batch_end(batch_index, batch_logs)
+        try:
+            for epoch in range(initial_epoch, nb_epoch):
+                callback_list.on_epoch_begin(epoch)
+                order = data.epoch_order(count, batch_size, shuffle)
+                order = None if order is None else am.to_device(order)
+                for batch_index, (start, stop) in enumerate(slices):
+                    ids = slice(start, stop) if order is None else order[start:stop]
+                    batch_logs = {'batch': batch_index, 'size': stop - start}
+                    callback_list.on_batch_begin(batch_index, batch_logs)
+                    outs = self._train_step([a[ids] for a in inputs], targets[ids],
+                                            None if weights is None else weights[ids], params)
+                    for label, value in zip(out_labels, outs):
+                        batch_logs[label] = float(value)
+                    callback_list.on_batch_end(batch_index, batch_logs)
+                    if self.stop_training:
+                        break
+                epoch_logs = {}
+                if validation is not None:
+                    val_outs = self._test_loop(*validation, batch_size=batch_size, verbose=0)
+                    for label, value in zip(out_labels, val_outs):
+                        epoch_logs['val_' + label] = value
+                callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-            epoch_logs = {}
-            if validation is not None:
-                val_outs = self._test_loop(*validation, batch_size=batch_size, verbose=0)
-                for label, value in zip(out_labels, val_outs):
-                    epoch_logs['val_' + label] = value
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
+        except BaseException as error:      # a dashboard still draws its final frame
+            callback_list.on_train_failed(error)
+            raise
         callback_list.on_train_end()
         return self.history
 

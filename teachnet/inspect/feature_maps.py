@@ -11,6 +11,7 @@ It works for any layer, not only convolutions: the output of a Dense, an Activat
 pooling layer comes back the same way.
 """
 from teachnet.backend import array_module as am
+from teachnet.inspect.layer_outputs import caught_outputs
 from teachnet.ops.tape import no_tape
 
 
@@ -53,22 +54,12 @@ def feature_maps(model, x, layer_name, batch_size=32):
     """
     layer = find_layer(model, layer_name)
     caught = []
-    original_call, had_own_call = layer.call, 'call' in vars(layer)
 
-    def catching_call(*args, **kwargs):
-        output = original_call(*args, **kwargs)
+    def keep(layer, output):
         caught.append(am.host.array(am.to_numpy(output.data), copy=True))   # a copy of what it is now
-        return output
 
-    layer.call = catching_call             # on this one layer only, and only while it runs
-    try:
-        with no_tape():
-            model.predict(x, batch_size=batch_size)
-    finally:
-        if had_own_call:
-            layer.call = original_call
-        else:
-            del layer.call
+    with caught_outputs([layer], keep), no_tape():      # on this one layer only, while it runs
+        model.predict(x, batch_size=batch_size)
     if not caught:
         raise ValueError(f"Layer {layer_name!r} did not run when model {model.name!r} ran on the input.")
     return caught[0] if len(caught) == 1 else am.host.concatenate(caught, axis=0)

@@ -1,0 +1,11 @@
+"""Live views for notebooks, built from core ipywidgets only.
+
+    from teachnet.widgets import Dashboard
+    model.fit(x, y, callbacks=[Dashboard()])
+
+``dashboard`` holds the training dashboard, ``progress`` the widget progress bar that
+``fit(verbose=1)`` shows in a notebook; the drawing, bounded series and throttling
+pieces are reusable by other views.
+"""
+from teachnet.widgets.dashboard import Dashboard  # noqa: F401
+from teachnet.widgets.notebook import in_notebook, set_notebook  # noqa: F401

@@ -1,0 +1,338 @@
+"""The live training dashboard: watch a network learn while ``fit`` runs.
+
+    from teachnet.widgets import Dashboard
+    model.fit(x, y, nb_epoch=20, validation_split=0.1, callbacks=[Dashboard()])
+
+In a notebook one widget appears before the first batch and is updated in place:
+
+* **Progress**: epoch k of N, samples, time left, running loss and metrics, and Stop.
+* **Curves**: loss and metrics per batch (smoothed) and per epoch, train and validation.
+* **Layers**: each layer's output shape and size, activations on a probe batch, dead or
+  saturated units, |θ|, |dL/dθ| and the update ratio |Δθ|/|θ|.
+* **Gradients**: |dL/dθ| of every layer over time; histograms of one layer's values.
+* **Gates**: an RNN's gates and |dL/dh_t| on a probe sequence; a convnet's feature maps.
+* **Diagnostics**: plain-language notes when something goes wrong, with what to try.
+
+Outside a notebook it prints one line per epoch: the loss, each layer's gradient norm and
+any diagnostics.
+
+How it stays cheap
+------------------
+Every batch it only appends the logged numbers to bounded series (microseconds). The
+progress text is redrawn at most every ``progress_every`` seconds; the heavy views at
+most every ``every`` seconds, and more rarely when their measured cost would exceed
+``budget`` of the run's time (see ``Throttle``). For such a *sample*, the parameters are
+copied before one batch, so that after it |Δθ|/|θ| of that very step is known, and one
+probe computation runs (activation statistics, or the RNN's gates, or the feature maps,
+in turn). The widget tree is built once; a refresh only sets trait values, grouped so
+that each changed widget sends one message. Views in tabs that are not shown are
+redrawn when shown again, and all of them for the final frame, which is always drawn,
+also when training stops on an error.
+"""
+import html
+import math
+import time
+
+from teachnet.callbacks.base import Callback
+from teachnet.inspect.statistics import activation_statistics, first_non_finite_layer, snapshot_parameters
+from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
+from teachnet.widgets.notebook import in_notebook
+from teachnet.widgets.record import TrainingRecord
+from teachnet.widgets.sync import hold_all
+from teachnet.widgets.throttle import Throttle, _clock
+
+PANELS = ('progress', 'curves', 'layers', 'gradients', 'gates', 'diagnostics')
+TAB_TITLES = {'curves': 'Curves', 'layers': 'Layers', 'gradients': 'Gradients', 'gates': 'Gates'}
+
+
+class Dashboard(Callback):
+    """A live view of training, as a callback.
+
+    # Arguments
+        probe: a small batch of inputs to watch the layers on (as for ``predict``); by
+            default the first ``probe_size`` training samples.
+        probe_targets: their targets (for |dL/dh_t|); by default those of the training data.
+        panels: which views to show, any of 'progress', 'curves', 'layers', 'gradients',
+            'gates' (shown only for RNNs and convnets) and 'diagnostics'.
+        every: the shortest time between two refreshes of the heavy views, in seconds.
+        progress_every: the same for the progress text.
+        budget: the largest fraction of training time the dashboard may take.
+        probe_size: how many training samples the default probe takes.
+        notebook: True for widgets, False for text lines; None: widgets inside a
+            notebook kernel (see ``teachnet.widgets.notebook.in_notebook``).
+
+    # Attributes
+        widget: the root widget (CSS class 'teachnet-dashboard'), or None outside a notebook.
+        notes: the diagnostics found so far (``Note``s).
+        history: the numbers it plotted, as NumPy arrays (see ``history``).
+    """
+
+    def __init__(self, probe=None, probe_targets=None, panels=PANELS, every=1.0, progress_every=0.15,
+                 budget=0.03, probe_size=32, notebook=None):
+        super().__init__()
+        unknown = [p for p in panels if p not in PANELS]
+        if unknown:
+            raise ValueError(f"Dashboard: unknown panel(s) {', '.join(map(repr, unknown))}; "
+                             f"choose from {', '.join(PANELS)}.")
+        self.probe, self.probe_targets = probe, probe_targets
+        self.panels = tuple(panels)
+        self.every, self.progress_every, self.budget = every, progress_every, budget
+        self.probe_size = probe_size
+        self.notebook = notebook
+        self.widget = None
+        self.record = None
+        self.notes = []
+        self._training_probe = (None, None)
+
+    # ------------------------------------------------------------------ the probe
+    def set_training_data(self, inputs, targets):
+        """Called by ``fit`` with the training arrays: keep host copies of the first
+        ``probe_size`` samples as the default probe (never the arrays themselves)."""
+        from teachnet.backend.array_module import to_numpy
+        count = self.probe_size
+        probe = [to_numpy(a[:count]).copy() for a in inputs]
+        self._training_probe = (probe if len(probe) > 1 else probe[0],
+                                None if targets is None else to_numpy(targets[:count]).copy())
+
+    # ------------------------------------------------------------------ training begins
+    def on_train_begin(self, logs=None):
+        probe = self.probe if self.probe is not None else self._training_probe[0]
+        targets = self.probe_targets if self.probe_targets is not None else (
+            self._training_probe[1] if self.probe is None else None)
+        self.record = TrainingRecord(self.model, probe, targets)
+        self.notes = []
+        self.finished = False
+        self.stopped_by_error = None
+        self.progress_throttle = Throttle(self.progress_every, self.budget / 3)
+        self.heavy_throttle = Throttle(self.every, self.budget)
+        self.probe_jobs = self.record.probe_jobs()
+        self.probe_turn = 0
+        self.before = None
+        self.run_start = _clock()
+        self.epoch = 0
+        self.nb_epoch = (self.params or {}).get('nb_epoch', (self.params or {}).get('epochs'))
+        self.use_widgets = in_notebook() if self.notebook is None else self.notebook
+        if self.use_widgets:
+            self._build_widgets()
+            from IPython.display import display
+            display(self)
+
+    def _build_widgets(self):
+        import ipywidgets as widgets
+        from teachnet.widgets.curves import CurvesPanel
+        from teachnet.widgets.gates import GatesPanel
+        from teachnet.widgets.gradients import GradientsPanel
+        from teachnet.widgets.layer_table import LayerTable
+        from teachnet.widgets.progress import ProgressPanel
+        record = self.record
+        self.progress = ProgressPanel(with_stop_button=True) if 'progress' in self.panels else None
+        if self.progress is not None:
+            self.progress.start(self.params)
+        views = {'curves': CurvesPanel, 'layers': LayerTable, 'gradients': GradientsPanel, 'gates': GatesPanel}
+        has_gates = bool(record.recurrent_layers or record.conv_layers)
+        self.views = {name: view(record) for name, view in views.items()
+                      if name in self.panels and (name != 'gates' or has_gates)}
+        self.tabs = widgets.Tab(children=[view.widget for view in self.views.values()])
+        self.tabs.titles = tuple(TAB_TITLES[name] for name in self.views)
+        self.diagnostics = widgets.HTML(value=notes_html([])) if 'diagnostics' in self.panels else None
+        children = [self.progress.widget] if self.progress is not None else []
+        children += [self.tabs] if self.views else []
+        children += [self.diagnostics] if self.diagnostics is not None else []
+        self.widget = widgets.VBox(children)
+        self.widget.add_class('teachnet-dashboard')
+        if 'curves' in self.views:
+            self.views['curves'].scale.observe(lambda change: self._redraw_curves(), names='value')
+        if 'gradients' in self.views:
+            self.views['gradients'].layer.observe(lambda change: self._redraw_gradients(), names='value')
+        self.tabs.observe(lambda change: self._tab_shown(), names='selected_index')
+
+    # Callbacks of the widgets themselves run after the cell (or, in JupyterLab >= 4.4, on
+    # another thread while it runs): they only mark what to redraw at the next refresh.
+    def _redraw_curves(self):
+        self.views['curves'].stale = True
+        if self.finished:
+            self._draw(['curves'])
+
+    def _redraw_gradients(self):
+        self.views['gradients'].stale = True
+        if self.finished:
+            self._draw(['gradients'])
+
+    def _tab_shown(self):
+        if self.finished:
+            self._draw([self._shown_view()])
+
+    def _shown_view(self):
+        names = list(self.views)
+        index = self.tabs.selected_index
+        return names[index] if index is not None and 0 <= index < len(names) else None
+
+    # ------------------------------------------------------------------ every batch
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+        if self.use_widgets and self.progress is not None:
+            self.progress.epoch_begin(epoch)
+
+    def on_batch_begin(self, batch, logs=None):
+        if self.before is None and self.heavy_throttle.due():
+            start = _clock()
+            self.before = snapshot_parameters(self.record.parameter_layers)
+            self.snapshot_cost = _clock() - start
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        record = self.record
+        record.add_batch(logs)
+        loss = logs.get('loss')
+        if loss is not None and not math.isfinite(loss):
+            self._non_finite(loss)
+            return
+        if self.use_widgets and self.progress is not None:
+            self.progress.batch_end(batch, logs)
+            if self.progress.stop_requested:
+                self.model.stop_training = True
+            if self.progress_throttle.due():
+                with self.progress_throttle.measure(), hold_all(self.progress.parts):
+                    self.progress.refresh()
+        if self.before is not None:
+            start = _clock()
+            self._sample(self.before)
+            self.before = None
+            if self.use_widgets:
+                self._draw(self._due_views())
+            self.heavy_throttle.record(start, _clock() - start + self.snapshot_cost)
+
+    def _sample(self, before=None, every_probe=False):
+        """Measure the parameters (|Δθ| against ``before``) and run one probe job (all of
+        them when ``every_probe``); then look for problems."""
+        record = self.record
+        record.add_parameters(before)
+        jobs = self.probe_jobs if every_probe else self.probe_jobs[self.probe_turn % len(self.probe_jobs):][:1]
+        for job in jobs:
+            job()
+        self.probe_turn += 1
+        self.notes = diagnose(record)
+
+    def _due_views(self):
+        shown = self._shown_view()
+        return [shown] if shown is not None else []
+
+    # ------------------------------------------------------------------ every epoch
+    def on_epoch_end(self, epoch, logs=None):
+        self.record.add_epoch(epoch, logs)
+        if self.use_widgets:
+            if self.progress is not None:
+                self.progress.epoch_end(logs)
+                with hold_all(self.progress.parts):
+                    self.progress.refresh()
+        else:
+            self._sample()
+            print(self.epoch_line(epoch, logs or {}), flush=True)
+
+    def epoch_line(self, epoch, logs):
+        """One line for a terminal: the epoch, its values, each layer's |dL/dθ|, the notes."""
+        values = ' '.join(f'{name}={value:.4g}' for name, value in logs.items() if isinstance(value, (int, float)))
+        norms = ' '.join(f'{name}={numbers.gradient_norm:.2e}' for name, numbers in self.record.parameters.items())
+        line = f'[dashboard] epoch {epoch + 1}/{self.nb_epoch} {values} | |dL/dθ| {norms}'
+        return line + (f' | {notes_text(self.notes)}' if self.notes else '')
+
+    # ------------------------------------------------------------------ the end
+    def _non_finite(self, loss):
+        """The loss went NaN or infinite: find the first layer whose output did, stop."""
+        record = self.record
+        layer = None
+        if record.probe is not None:
+            try:
+                layer = first_non_finite_layer(activation_statistics(self.model, record.probe, record.layers))
+            except Exception:       # the probe itself may fail on broken weights: the note says less
+                layer = None
+        record.non_finite = (record.step, loss, layer)
+        self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self._final_frame()
+
+    def on_train_failed(self, error):
+        """Called by ``fit`` when training raised ``error``: draw the final frame anyway."""
+        self.stopped_by_error = error
+        self._final_frame()
+
+    def _final_frame(self):
+        if self.record is None or self.finished:
+            return
+        self.finished = True
+        try:
+            self._sample(every_probe=True)
+        except Exception:           # the views show what they have; the error itself goes on
+            self.notes = diagnose(self.record)
+        self.before = None
+        if self.use_widgets:
+            self._draw(list(self.views), final=True)
+        elif self.notes:
+            print(f'[dashboard] {notes_text(self.notes)}', flush=True)
+
+    def _status(self):
+        if self.stopped_by_error is not None:
+            return f'stopped by an error: {type(self.stopped_by_error).__name__}'
+        if self.record.non_finite is not None:
+            return 'stopped: the loss is not finite'
+        if self.progress is not None and self.progress.stop_requested:
+            return 'stopped by the Stop button'
+        return 'done'
+
+    def _draw(self, names, final=False):
+        """Redraw the named views (and progress and diagnostics), one message per widget."""
+        views = [self.views[name] for name in names if name in self.views]
+        parts = [part for view in views for part in view.parts] + [self.diagnostics]
+        if self.progress is not None:
+            parts += self.progress.parts
+        with hold_all(parts):
+            for view in views:
+                view.refresh()
+                view.stale = False
+            if self.diagnostics is not None:
+                self.diagnostics.value = notes_html(self.notes)
+            if self.progress is not None:
+                self.progress.refresh(finished=final, status=self._status() if final else None)
+
+    # ------------------------------------------------------------------ reading it back
+    @property
+    def history(self):
+        """The plotted numbers as NumPy arrays::
+
+            {'batch':  {'step': ..., 'loss': ..., 'acc': ...},          per batch (decimated)
+             'epoch':  {'epoch': ..., 'step': ..., 'loss': ..., 'val_loss': ...},
+             'layers': {'step': ..., 'gradient_norm': {layer: ...}, 'weight_norm': {...},
+                        'update_ratio': {...}},                         per sample
+             'gates': {gate: (timesteps, units)}, 'state_gradient': (timesteps,)}
+        """
+        return self.record.history() if self.record is not None else {}
+
+    def summary_html(self):
+        """A static HTML snapshot of the last frame: curves, layer table, notes."""
+        if self.record is None:
+            return '<p>teachnet Dashboard: not trained yet.</p>'
+        from teachnet.widgets.curves import CurvesPanel
+        from teachnet.widgets.layer_table import LayerTable
+        status = html.escape(self._status() if self.finished else 'training')
+        return (f'<div class="teachnet-dashboard-summary"><b>teachnet Dashboard</b> ({status}, '
+                f'{self.record.step} steps)' + CurvesPanel(self.record).html() + LayerTable(self.record).html()
+                + notes_html(self.notes) + '</div>')
+
+    def summary_text(self):
+        if self.record is None:
+            return 'teachnet Dashboard: not trained yet.'
+        loss = self.record.batch.get('loss')
+        last = f', last batch loss {loss.values()[1][-1]:.4g}' if loss is not None and len(loss) else ''
+        notes = f' | {notes_text(self.notes)}' if self.notes else ''
+        return f'teachnet Dashboard: {self.record.step} steps{last}{notes}'
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The live widget where a widget manager runs; a text (and HTML) summary elsewhere."""
+        bundle = {'text/plain': self.summary_text()}
+        if self.widget is not None:
+            bundle.update(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+            bundle['text/plain'] = self.summary_text()
+        if self.finished:
+            bundle['text/html'] = self.summary_html()
+        return bundle

@@ -1,0 +1,149 @@
+"""What the dashboard remembers of a run: bounded series of every number it shows.
+
+The views draw from here and from nowhere else, and ``Dashboard.history`` hands it out
+as NumPy arrays. Every series is a ``DecimatedSeries``, so memory and drawing cost stay
+the same however long training runs. The x coordinate of everything is the *step*: the
+number of batches trained so far in this run (1 after the first batch).
+
+Where the numbers come from (all through ``teachnet.inspect``):
+
+* per batch: the loss and metrics that ``fit`` logs;
+* per epoch: the epoch averages and validation values;
+* now and then (a *sample*, when the heavy views are due): ``parameter_statistics``
+  (|θ|, |dL/dθ| and |Δθ|/|θ| of that step), and on the probe batch
+  ``activation_statistics``, an RNN's ``gates`` and ``gradients_through_time``, or a
+  convnet's ``feature_maps``.
+"""
+import numpy as np
+
+from teachnet.inspect import statistics
+from teachnet.inspect.feature_maps import feature_maps
+from teachnet.inspect.layer_outputs import model_layers
+from teachnet.inspect.recurrent import gates, gradients_through_time
+from teachnet.layers.convolutional import Convolution2D
+from teachnet.layers.recurrent_base import Recurrent
+from teachnet.widgets.ring_buffer import DecimatedSeries
+
+BATCH_POINTS = 2048         # points kept per per-batch series
+SAMPLE_POINTS = 512         # points kept per sampled series (gradient norms...)
+FEATURE_MAP_LAYERS = 2      # convnets: the first two conv layers' feature maps
+
+
+class TrainingRecord:
+    """Bounded series of the batch, epoch and layer numbers of one training run.
+
+    # Arguments
+        model: the model being trained.
+        probe: a small batch of inputs (host arrays, as for ``predict``), or None.
+        probe_targets: their targets (host array), or None.
+    """
+
+    def __init__(self, model, probe=None, probe_targets=None):
+        self.model = model
+        self.probe = probe
+        self.probe_targets = probe_targets
+        self.layers = list(model_layers(model))
+        self.parameter_layers = [layer for layer in self.layers if layer.params]
+        self.recurrent_layers = [layer for layer in self.layers if isinstance(layer, Recurrent)]
+        self.conv_layers = [layer for layer in self.layers
+                            if isinstance(layer, Convolution2D)][:FEATURE_MAP_LAYERS]
+        self.step = 0
+        self.batch = {}                  # name -> DecimatedSeries of (step, value)
+        self.epoch = {}                  # name -> DecimatedSeries of (step at epoch end, value)
+        self.epoch_indices = []
+        self.sampled = {key: {layer.name: DecimatedSeries(SAMPLE_POINTS) for layer in self.parameter_layers}
+                        for key in ('weight_norm', 'gradient_norm', 'update_ratio')}
+        self.parameters = {}             # layer name -> latest LayerParameters
+        self.first_gradient_norm = {}    # layer name -> first measured gradient norm
+        self.activations = {}            # layer name -> latest ActivationStatistics
+        self.gates = {}                  # gate name -> (timesteps, units) for probe sample 0
+        self.gates_layer = self.recurrent_layers[0].name if self.recurrent_layers else None
+        self.state_gradient = None       # |dL/dh_t| per timestep, probe sample 0
+        self.maps = {}                   # conv layer name -> (maps, rows, cols) of probe sample 0
+        self.non_finite = None           # (step, loss, first non-finite layer or None)
+
+    # ------------------------------------------------------------------ every batch / epoch
+    def add_batch(self, logs):
+        self.step += 1
+        for name, value in logs.items():
+            if name not in ('batch', 'size'):
+                self.batch.setdefault(name, DecimatedSeries(BATCH_POINTS)).append(self.step, value)
+
+    def add_epoch(self, epoch, logs):
+        self.epoch_indices.append(epoch)
+        for name, value in (logs or {}).items():
+            if isinstance(value, (int, float)):
+                self.epoch.setdefault(name, DecimatedSeries(BATCH_POINTS)).append(self.step, value)
+
+    # ------------------------------------------------------------------ samples
+    def add_parameters(self, before=None):
+        """|θ|, |dL/dθ| (and |Δθ|/|θ| when ``before`` was snapshot before this step)."""
+        stats = statistics.parameter_statistics(self.parameter_layers, before)
+        for name, numbers in stats.items():
+            for key in self.sampled:          # NaN where not measured (no snapshot: no update ratio)
+                self.sampled[key][name].append(self.step, getattr(numbers, key))
+            previous = self.parameters.get(name)
+            if before is None and previous is not None:
+                numbers = numbers._replace(update_ratio=previous.update_ratio)     # show the last measured
+            self.parameters[name] = numbers
+            if np.isfinite(numbers.gradient_norm):
+                self.first_gradient_norm.setdefault(name, numbers.gradient_norm)
+        return stats
+
+    def add_activations(self):
+        if self.probe is not None:
+            self.activations = statistics.activation_statistics(self.model, self.probe, self.layers)
+
+    def add_gates(self):
+        """Gates and |dL/dh_t| of the first recurrent layer for the first probe sample."""
+        if self.probe is None or self.gates_layer is None:
+            return
+        first = _first_samples(self.probe, 1)
+        found = gates(self.model, first, self.gates_layer)
+        self.gates = {name: values[:, 0, :] for name, values in found.items()}
+        if self.probe_targets is not None:
+            dh = gradients_through_time(self.model, first, self.probe_targets[:1], self.gates_layer)
+            self.state_gradient = np.linalg.norm(dh[:, 0, :], axis=-1)
+
+    def add_feature_maps(self):
+        if self.probe is None:
+            return
+        first = _first_samples(self.probe, 1)
+        for layer in self.conv_layers:
+            maps = feature_maps(self.model, first, layer.name)[0]
+            if layer.data_format != 'channels_first':
+                maps = np.moveaxis(maps, -1, 0)
+            self.maps[layer.name] = maps
+
+    def probe_jobs(self):
+        """The probe computations this model offers, one run per sample in turn."""
+        jobs = [self.add_activations]
+        if self.recurrent_layers:
+            jobs.append(self.add_gates)
+        if self.conv_layers:
+            jobs.append(self.add_feature_maps)
+        return jobs
+
+    # ------------------------------------------------------------------ reading
+    def layer_names(self):
+        return [layer.name for layer in self.layers]
+
+    def history(self):
+        """Every series as NumPy arrays (see ``Dashboard.history``)."""
+        def arrays(series):
+            return series.values()
+        batch = {'step': arrays(self.batch['loss'])[0] if 'loss' in self.batch else np.zeros(0)}
+        batch.update({name: arrays(series)[1] for name, series in self.batch.items()})
+        epoch = {'epoch': np.asarray(self.epoch_indices, dtype=int),
+                 'step': arrays(next(iter(self.epoch.values())))[0] if self.epoch else np.zeros(0)}
+        epoch.update({name: arrays(series)[1] for name, series in self.epoch.items()})
+        layers = {key: {name: arrays(series)[1] for name, series in per_layer.items()}
+                  for key, per_layer in self.sampled.items()}
+        first = next(iter(self.sampled['gradient_norm'].values()), None)
+        layers['step'] = arrays(first)[0] if first is not None else np.zeros(0)
+        return {'batch': batch, 'epoch': epoch, 'layers': layers,
+                'gates': dict(self.gates), 'state_gradient': self.state_gradient}
+
+
+def _first_samples(x, count):
+    return [a[:count] for a in x] if isinstance(x, (list, tuple)) else x[:count]

@@ -1,0 +1,110 @@
+"""Bounded series: what a live chart remembers, at a cost that never grows.
+
+A chart redrawn once a second must not get slower as training goes on, so it never
+keeps every point. Two containers, each with a fixed capacity:
+
+* ``RingBuffer(capacity, width)`` keeps the *latest* ``capacity`` rows and forgets older
+  ones: the recent past, in full detail (the last steps of a fit, for a replay).
+* ``DecimatedSeries(capacity)`` keeps the *whole* history at a coarser and coarser grain:
+  one point per step until it is full, then it averages neighbouring pairs, halving
+  the points and doubling the steps each point stands for::
+
+      steps   0 1 2 3 4 5 6 7        (full: capacity 8)
+      ->      0.5  2.5  4.5  6.5     (each point: the mean of two steps)
+
+  A point is then the mean of its ``stride`` steps (its x the mean step), so a noisy
+  per-batch loss is smoothed the longer training runs, and the chart still spans all of it.
+
+Appending costs O(1) (the halving, O(capacity), happens once per ``capacity / 2`` appends).
+"""
+import numpy as np
+
+
+class RingBuffer:
+    """The latest ``capacity`` rows of ``width`` numbers each (float64).
+
+    # Example
+        buffer = RingBuffer(3, width=2)
+        for step in range(5):
+            buffer.append([step, step ** 2])
+        buffer.values()         # [[2, 4], [3, 9], [4, 16]]: oldest first
+    """
+
+    def __init__(self, capacity, width=1):
+        if capacity < 1:
+            raise ValueError(f"RingBuffer needs a capacity of at least 1, got {capacity}.")
+        self.data = np.full((capacity, width), np.nan)
+        self.count = 0                     # rows ever appended
+
+    @property
+    def capacity(self):
+        return len(self.data)
+
+    def __len__(self):
+        return min(self.count, self.capacity)
+
+    def append(self, row):
+        self.data[self.count % self.capacity] = row
+        self.count += 1
+
+    def values(self):
+        """The kept rows, oldest first, as a new (len, width) array."""
+        if self.count <= self.capacity:
+            return self.data[:self.count].copy()
+        start = self.count % self.capacity
+        return np.concatenate([self.data[start:], self.data[:start]])
+
+
+class DecimatedSeries:
+    """All of a series (x, y) in at most ``capacity`` points, averaged pairwise when full.
+
+    ``stride`` is how many appended points each kept point averages (1, 2, 4, ...).
+
+    # Example
+        losses = DecimatedSeries(capacity=1024)
+        for step, loss in enumerate(batch_losses):
+            losses.append(step, loss)
+        x, y = losses.values()          # at most 1024 points spanning every step
+    """
+
+    def __init__(self, capacity=2048):
+        if capacity < 2 or capacity % 2:
+            raise ValueError(f"DecimatedSeries needs an even capacity of at least 2, got {capacity}.")
+        self.points = np.empty((capacity, 2))
+        self.kept = 0                      # full points stored
+        self.stride = 1
+        self.pending = np.zeros(2)         # sum of the (x, y) of the current, unfinished point
+        self.pending_count = 0
+
+    @property
+    def capacity(self):
+        return len(self.points)
+
+    def append(self, x, y):
+        self.pending[0] += x
+        self.pending[1] += y
+        self.pending_count += 1
+        if self.pending_count < self.stride:
+            return
+        self.points[self.kept] = self.pending / self.stride
+        self.kept += 1
+        self.pending[:] = 0
+        self.pending_count = 0
+        if self.kept == self.capacity:
+            self._halve()
+
+    def _halve(self):
+        half = self.capacity // 2
+        self.points[:half] = (self.points[0::2] + self.points[1::2]) / 2
+        self.kept = half
+        self.stride *= 2
+
+    def __len__(self):
+        return self.kept + (1 if self.pending_count else 0)
+
+    def values(self):
+        """(x, y) as two new arrays; an unfinished last point counts with what it has."""
+        points = self.points[:self.kept]
+        if self.pending_count:
+            points = np.concatenate([points, (self.pending / self.pending_count)[None]])
+        return points[:, 0].copy(), points[:, 1].copy()
