@@ -10,6 +10,7 @@ Widget views are found the way the project's design says: a widget's view is an 
 with the ``jupyter-widgets`` class that is not an output area (``WIDGET_VIEW``).
 """
 import json
+import re
 import time
 import urllib.request
 
@@ -91,6 +92,18 @@ class NotebookPage:
     def widget_views(self, css_class):
         """The rendered widget views that carry ``css_class``."""
         return self.page.locator(f'{WIDGET_VIEW}.{css_class}')
+
+    def wait_for_view(self, css_class, timeout=60):
+        """Wait for the first widget view with ``css_class``, and return it; fail at once,
+        with the error's text, if a cell shows an error first."""
+        view = self.widget_views(css_class).first
+        error = self.page.locator('.jp-OutputArea-output',
+                                  has_text=re.compile(r'Traceback|Error')).first
+        view.or_(error).first.wait_for(timeout=timeout * 1000)
+        if not view.is_visible():
+            raise AssertionError(f'A cell failed before the {css_class} view appeared:\n'
+                                 + error.inner_text())
+        return view
 
     def save(self, timeout=30):
         """Save with Ctrl+S and wait until the file on disk has changed."""
