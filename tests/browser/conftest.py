@@ -135,13 +135,13 @@ def screenshot_path(name):
     return str(SCREENSHOTS / f'{name}.png')
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Remember on the test item whether its body failed, for the ``page`` fixture."""
-    report = yield
+    outcome = yield
+    report = outcome.get_result()
     if report.when == 'call' and report.failed:
         item.failed = True
-    return report
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -23,8 +23,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import psutil
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 #: User settings, by plugin, that the test server starts with.
@@ -141,26 +139,40 @@ class JupyterLab:
             return ''
         return '\n'.join(self.log_path.read_text(errors='replace').splitlines()[-lines:])
 
+    def processes(self):
+        """The ids of the live processes whose command line names this server's folder:
+        the server itself and its kernels (their connection files lie in it). Kernels run
+        in sessions of their own, so this is how to find them. Linux only (``/proc``)."""
+        found = []
+        for entry in Path('/proc').glob('[0-9]*'):
+            try:
+                command_line = (entry / 'cmdline').read_bytes()
+            except OSError:
+                continue            # gone already, or not ours to read
+            if str(self.root).encode() in command_line and int(entry.name) != os.getpid():
+                found.append(int(entry.name))
+        return found
+
     def stop(self, grace=10):
         """Stop the server and every process it started (its kernels), whatever state
         they are in: a polite SIGTERM first, SIGKILL for whatever is left after ``grace``."""
-        if self.process is None or self.process.poll() is not None:
+        if self.process is None:
             return
-        try:
-            family = psutil.Process(self.process.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            family = []
-        self.process.send_signal(signal.SIGTERM)   # the server shuts its kernels down
-        try:
-            self.process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        _, alive = psutil.wait_procs(family, timeout=grace)
-        for process in alive:
+        started = self.processes()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)   # the server shuts its kernels down
             try:
-                process.kill()
-            except psutil.NoSuchProcess:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and set(started) & set(self.processes()):
+            time.sleep(0.1)
+        for pid in set(started) & set(self.processes()):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
                 pass
 
     def __enter__(self):

@@ -12,6 +12,7 @@ with the ``jupyter-widgets`` class that is not an output area (``WIDGET_VIEW``).
 import json
 import re
 import time
+import urllib.error
 import urllib.request
 
 import nbformat
@@ -58,26 +59,51 @@ class NotebookPage:
         self.page.goto(self.lab.url_of(name, workspace))
         self.page.locator('.jp-NotebookPanel .jp-Cell').first.wait_for(timeout=60_000)
         self.wait_for_idle_kernel()
+        # The server's kernel is ready; now wait until the page is connected to it too.
+        self.page.locator('.jp-StatusBar-TextItem', has_text=re.compile(r'\|\s*Idle')).first \
+            .wait_for(timeout=60_000)
 
-    def kernel_states(self):
-        """The execution state of every kernel the server runs ('idle', 'busy', ...)."""
-        url = f'{self.lab.base_url}/api/kernels?token={self.lab.token}'
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return [kernel['execution_state'] for kernel in json.load(response)]
+    def api(self, path, method='GET', attempts=20):
+        """Call the server's REST API; return the decoded JSON answer (or None).
+
+        The server answers 500 to a listing that races with a kernel's start, so a
+        server error is retried a few times before it counts."""
+        request = urllib.request.Request(f'{self.lab.base_url}{path}?token={self.lab.token}',
+                                         method=method)
+        for attempt in range(attempts):
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    body = response.read()
+                    return json.loads(body) if body else None
+            except urllib.error.HTTPError as error:
+                if error.code < 500 or attempt == attempts - 1:
+                    raise
+                time.sleep(0.25)
+
+    def kernel_state(self):
+        """The execution state of this notebook's kernel ('starting', 'idle', 'busy'...),
+        or None while it has none."""
+        for session in self.api('/api/sessions'):
+            if session['path'] == self.name and session.get('kernel'):
+                return session['kernel']['execution_state']
+        return None
 
     def wait_for_idle_kernel(self, timeout=60):
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            states = self.kernel_states()
-            if states and all(state == 'idle' for state in states):
-                return
+        while (state := self.kernel_state()) != 'idle':
+            if time.monotonic() > deadline:
+                raise TimeoutError(f'The kernel of {self.name} was not idle within {timeout} s '
+                                   f'(it is {state})')
             time.sleep(0.25)
-        raise TimeoutError(f'The kernel was not idle within {timeout} s: {self.kernel_states()}')
 
     def run_all(self):
         """Run > Run All Cells, from the menu bar, as a student would."""
+        from playwright.sync_api import expect     # here: collecting must not need playwright
         self.page.get_by_role('menuitem', name='Run', exact=True).click()
         self.page.get_by_role('menuitem', name='Run All Cells', exact=True).click()
+        # The first cell's prompt turns from [ ] to [*] (queued or running) or [1] (done).
+        expect(self.page.locator('.jp-InputPrompt').first).to_have_text(
+            re.compile(r'\[(\*|\d+)\]'), timeout=30_000)
 
     def outputs(self):
         """The text of every cell output, in order."""
@@ -118,13 +144,8 @@ class NotebookPage:
         time.sleep(0.5)            # the contents API writes the file, then renames it
         return read_notebook(self.path)
 
-    def close_all_and_shut_down_kernels(self):
-        """File > Close All Tabs would ask; the REST API shuts kernels down without asking."""
-        url = f'{self.lab.base_url}/api/sessions?token={self.lab.token}'
-        with urllib.request.urlopen(url, timeout=10) as response:
-            sessions = json.load(response)
-        for session in sessions:
-            request = urllib.request.Request(
-                f'{self.lab.base_url}/api/sessions/{session["id"]}?token={self.lab.token}',
-                method='DELETE')
-            urllib.request.urlopen(request, timeout=30).close()
+    def shut_down_kernels(self):
+        """End every notebook session and its kernel, through the REST API (the menu's
+        File > Shut Down would ask for confirmation)."""
+        for session in self.api('/api/sessions'):
+            self.api(f'/api/sessions/{session["id"]}', method='DELETE')

@@ -28,9 +28,10 @@ NOTEBOOK = 'dashboard_training.ipynb'
 DASHBOARD_CLASS = 'teachnet-dashboard'
 README_PICTURE = Path(__file__).resolve().parents[2] / 'docs' / 'dashboard.png'
 
-#: How long the test watches training before it clicks Stop: long enough for the
-#: curves to show a few epochs, short enough to leave most of the run to stop.
-WATCH_SECONDS = 4
+#: How far training goes (the progress bar's width, in percent) before the test takes
+#: the picture and clicks Stop: enough for the curves to show a few epochs (10% is 20
+#: epochs), little enough to leave most of the run to stop.
+WATCH_PERCENT = 10
 
 
 def major_minor(package):
@@ -82,6 +83,11 @@ def read_dashboard(view, notebook, started):
                    cell_running=not any('epochs run:' in text for text in notebook.outputs()))
 
 
+def percent(bar):
+    """How far a progress bar is, in percent (its CSS width)."""
+    return float(bar.evaluate('bar => bar.style.width').rstrip('%') or 0)
+
+
 def epochs_run(output):
     return int(re.search(r'epochs run: (\d+)', output).group(1))
 
@@ -113,7 +119,9 @@ def dashboard_run(browser, jupyter_lab, screenshots):
             reading = read_dashboard(dashboard, notebook, started)
             if reading.bar_width != run.readings[-1].bar_width:
                 run.readings.append(reading)
-        time.sleep(max(0.0, WATCH_SECONDS - (time.monotonic() - started)))
+        bar = dashboard.locator(PROGRESS_BAR).first
+        while percent(bar) < WATCH_PERCENT and time.monotonic() < deadline + 30:
+            time.sleep(0.2)
         dashboard.scroll_into_view_if_needed()
         picture = screenshots / 'dashboard-mid-training.png'
         dashboard.screenshot(path=str(picture))
@@ -133,7 +141,7 @@ def dashboard_run(browser, jupyter_lab, screenshots):
         run.saved = notebook.save()
 
         # Reopen the saved file with no kernel state behind it, in a fresh tab.
-        notebook.close_all_and_shut_down_kernels()
+        notebook.shut_down_kernels()
         page.close()
         reopened = NotebookPage(context.new_page(), jupyter_lab)
         reopened.open(NOTEBOOK)
@@ -146,6 +154,7 @@ def dashboard_run(browser, jupyter_lab, screenshots):
         run.reopened_text = views.first.inner_text() if run.reopened_views else ''
         run.reopened_outputs = reopened.outputs()
         reopened.page.screenshot(path=str(screenshots / 'dashboard-reopened-page.png'))
+        reopened.shut_down_kernels()
         yield run
     finally:
         context.close()
@@ -180,7 +189,7 @@ def test_stop_ends_training_early(dashboard_run):
         pytest.skip(dashboard_run.stop_unavailable)
     assert dashboard_run.stop_clicked
     assert dashboard_run.epochs_run < DASHBOARD_EPOCHS, \
-        f'Stop was clicked after {WATCH_SECONDS} s, yet all {DASHBOARD_EPOCHS} epochs ran'
+        f'Stop was clicked at {WATCH_PERCENT}% of the run, yet all {DASHBOARD_EPOCHS} epochs ran'
     assert dashboard_run.epochs_run >= 1
 
 
