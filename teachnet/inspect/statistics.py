@@ -52,9 +52,10 @@ def _layers_with_parameters(model_or_layers):
 
 
 def _squared_norm(arrays):
-    """Σ a² over all the arrays, as a 0-d array of the active backend (float64)."""
+    """Σ a² over all the arrays, as a 0-d array of the active backend, summed in float64
+    (the squares themselves in the arrays' own type: one temporary array, not two)."""
     xp = am.xp()
-    return sum(xp.sum(xp.square(a.astype('float64'))) for a in arrays)
+    return sum(xp.sum(xp.square(a), dtype='float64') for a in arrays)
 
 
 def _to_host_numbers(values):

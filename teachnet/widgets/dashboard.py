@@ -105,6 +105,7 @@ class Dashboard(Callback):
         self.stopped_by_error = None
         self.progress_throttle = Throttle(self.progress_every, self.budget / 3)
         self.heavy_throttle = Throttle(self.every, self.budget)
+        self.heavy_throttle.record(_clock(), 0.0)      # the first sample after ``every`` seconds
         self.probe_jobs = self.record.probe_jobs()
         self.probe_turn = 0
         self.before = None
@@ -112,6 +113,7 @@ class Dashboard(Callback):
         self.epoch = 0
         self.nb_epoch = (self.params or {}).get('nb_epoch', (self.params or {}).get('epochs'))
         self.use_widgets = in_notebook() if self.notebook is None else self.notebook
+        self.progress, self.views, self.diagnostics = None, {}, None
         if self.use_widgets:
             self._build_widgets()
             from IPython.display import display
@@ -132,6 +134,8 @@ class Dashboard(Callback):
         has_gates = bool(record.recurrent_layers or record.conv_layers)
         self.views = {name: view(record) for name, view in views.items()
                       if name in self.panels and (name != 'gates' or has_gates)}
+        for view in self.views.values():
+            view.stale = False
         self.tabs = widgets.Tab(children=[view.widget for view in self.views.values()])
         self.tabs.titles = tuple(TAB_TITLES[name] for name in self.views)
         self.diagnostics = widgets.HTML(value=notes_html([])) if 'diagnostics' in self.panels else None
@@ -211,11 +215,12 @@ class Dashboard(Callback):
         for job in jobs:
             job()
         self.probe_turn += 1
-        self.notes = diagnose(record)
+        self.notes = diagnose(record, self.notes)
 
     def _due_views(self):
+        """The view on screen, and any whose settings changed since it was drawn."""
         shown = self._shown_view()
-        return [shown] if shown is not None else []
+        return [name for name, view in self.views.items() if name == shown or view.stale]
 
     # ------------------------------------------------------------------ every epoch
     def on_epoch_end(self, epoch, logs=None):
@@ -264,7 +269,7 @@ class Dashboard(Callback):
         try:
             self._sample(every_probe=True)
         except Exception:           # the views show what they have; the error itself goes on
-            self.notes = diagnose(self.record)
+            self.notes = diagnose(self.record, self.notes)
         self.before = None
         if self.use_widgets:
             self._draw(list(self.views), final=True)

@@ -4,7 +4,9 @@ Each check reads the numbers a ``TrainingRecord`` holds and returns a ``Note`` o
 The thresholds are rules of thumb, not laws; each note says what it saw.
 
 * non-finite loss      the loss became NaN or infinite: training cannot recover.
-* exploding gradients  a layer's |dL/dθ| is above 100, or a thousand times its first value.
+* exploding gradients  a layer's |dL/dθ| is above 100 or a thousand times its first value,
+                       or a step moved its weights by more than their size (|Δθ|/|θ| > 1), or
+                       its weights grew to ten times their initial norm.
 * vanishing gradients  the first layer's |dL/dθ| is below 1e-4 of the last layer's.
 * dead ReLUs           most units of a ReLU layer output 0 for every probe sample.
 * saturated units      most outputs of a tanh/sigmoid layer, or of an RNN's gates, sit at
@@ -22,6 +24,8 @@ what was seen (with the numbers), what it ``meaning``s for training, and ``advic
 
 EXPLODING_NORM = 100.0
 EXPLODING_GROWTH = 1e3
+EXPLODING_STEP = 1.0
+EXPLODING_WEIGHTS = 10.0
 VANISHING_RATIO = 1e-4
 MOSTLY = 0.5
 UPDATE_RATIO_RANGE = (1e-6, 1e-1)
@@ -31,7 +35,7 @@ def non_finite_loss(record):
     if record.non_finite is None:
         return None
     step, loss, layer = record.non_finite
-    where = (f"; the first layer whose output went non-finite on the probe batch is {layer}" if layer
+    where = (f"; the first layer whose output is non-finite on the probe batch now is {layer}" if layer
              else '; on the probe batch every layer still gives finite outputs, so look at this batch and the step')
     return Note('non-finite', f'The loss became {loss} at step {step}{where}.',
                 'Once a weight is NaN or infinite every later number is too: training stopped.',
@@ -39,16 +43,26 @@ def non_finite_loss(record):
                 'values, and keep log/exp inputs in range (a softmax with categorical_crossentropy is safe).')
 
 
+def _explosion(record, name, numbers):
+    """What exploded in layer ``name``, in words, or None."""
+    norm, first = numbers.gradient_norm, record.first_gradient_norm.get(name)
+    if not (np.isnan(norm) and first is None):          # NaN before any finite one: not measured yet
+        if not np.isfinite(norm) or norm > EXPLODING_NORM or (first and norm > EXPLODING_GROWTH * first):
+            return f'|dL/dθ| of {name} is {norm:.3g}' + (f' (it started at {first:.3g})' if first else '')
+    if np.isfinite(numbers.update_ratio) and numbers.update_ratio > EXPLODING_STEP:
+        return f'one step changed the weights of {name} by {numbers.update_ratio:.3g} times their size'
+    initial = record.initial_weight_norm.get(name)
+    if initial and numbers.weight_norm > EXPLODING_WEIGHTS * initial:
+        return f'the weights of {name} grew from |θ| = {initial:.3g} to {numbers.weight_norm:.3g}'
+    return None
+
+
 def exploding_gradients(record):
     for name, numbers in record.parameters.items():
-        norm = numbers.gradient_norm
-        first = record.first_gradient_norm.get(name)
-        if np.isnan(norm):
-            continue
-        if not np.isfinite(norm) or norm > EXPLODING_NORM or (first and norm > EXPLODING_GROWTH * first):
-            return Note('exploding', f'Exploding gradients: |dL/dθ| of {name} is {norm:.3g}'
-                        + (f' (it started at {first:.3g}).' if first else '.'),
-                        'Steps that large throw the weights far away; the loss jumps or becomes NaN.',
+        seen = _explosion(record, name, numbers)
+        if seen:
+            return Note('exploding', f'Exploding gradients: {seen}.',
+                        'Steps that large throw the weights far away; the loss jumps, stalls or becomes NaN.',
                         'Lower the learning rate (by 10x), clip gradients (clipnorm=1.0), or normalise '
                         'the inputs; for RNNs clipping is the usual cure.')
     return None
@@ -98,15 +112,15 @@ def saturated_units(record):
 
 def update_ratio(record):
     ratios = [(name, numbers.update_ratio) for name, numbers in record.parameters.items()
-              if np.isfinite(numbers.update_ratio) and numbers.update_ratio > 0]
+              if np.isfinite(numbers.update_ratio)]
     low, high = UPDATE_RATIO_RANGE
     for name, ratio in ratios:
         if ratio > high:
-            return Note('update-ratio', f'Steps too large: |Δθ|/|θ| of {name} is {ratio:.2e} (about 1e-3 is usual).',
+            return Note('large-steps', f'Steps too large: |Δθ|/|θ| of {name} is {ratio:.2e} (about 1e-3 is usual).',
                         'Each step changes the weights by a large part of their size: training jumps around.',
                         'Lower the learning rate.')
         if ratio < low:
-            return Note('update-ratio', f'Steps too small: |Δθ|/|θ| of {name} is {ratio:.2e} (about 1e-3 is usual).',
+            return Note('small-steps', f'Steps too small: |Δθ|/|θ| of {name} is {ratio:.2e} (about 1e-3 is usual).',
                         'The weights barely move: this layer learns very slowly.',
                         'Raise the learning rate, or try an adaptive optimizer (adam, rmsprop).')
     return None
@@ -131,13 +145,25 @@ def loss_not_falling(record):
     return None
 
 
+#: each note's ``check`` -> the function that finds it
+CHECK_NAMES = {'non-finite': 'non_finite_loss', 'exploding': 'exploding_gradients', 'vanishing': 'vanishing_gradients',
+               'dead-relu': 'dead_relus', 'saturated': 'saturated_units', 'large-steps': 'update_ratio',
+               'small-steps': 'update_ratio',
+               'not-falling': 'loss_not_falling'}
+
 CHECKS = (non_finite_loss, exploding_gradients, vanishing_gradients, dead_relus, saturated_units,
           update_ratio, loss_not_falling)
 
 
-def diagnose(record):
-    """Every note that applies to ``record`` now, most urgent first."""
-    return [note for note in (check(record) for check in CHECKS) if note is not None]
+def diagnose(record, earlier=()):
+    """Every note that applies to ``record`` now, most urgent first, together with the
+    ``earlier`` notes whose check does not fire now (a problem seen once stays listed:
+    a jump at step 3 still explains a flat loss at step 300)."""
+    now = {note.check: note for note in (check(record) for check in CHECKS) if note is not None}
+    kept = {note.check: note for note in earlier}
+    kept.update(now)
+    order = [check.__name__ for check in CHECKS]
+    return sorted(kept.values(), key=lambda note: order.index(CHECK_NAMES[note.check]))
 
 
 def notes_html(notes):

@@ -61,6 +61,8 @@ class TrainingRecord:
         self.state_gradient = None       # |dL/dh_t| per timestep, probe sample 0
         self.maps = {}                   # conv layer name -> (maps, rows, cols) of probe sample 0
         self.non_finite = None           # (step, loss, first non-finite layer or None)
+        self.initial_weight_norm = {name: numbers.weight_norm for name, numbers in
+                                    statistics.parameter_statistics(self.parameter_layers).items()}
 
     # ------------------------------------------------------------------ every batch / epoch
     def add_batch(self, logs):

@@ -73,7 +73,7 @@ class DecimatedSeries:
         self.points = np.empty((capacity, 2))
         self.kept = 0                      # full points stored
         self.stride = 1
-        self.pending = np.zeros(2)         # sum of the (x, y) of the current, unfinished point
+        self.pending_x = self.pending_y = 0.0     # sums over the current, unfinished point
         self.pending_count = 0
 
     @property
@@ -81,14 +81,14 @@ class DecimatedSeries:
         return len(self.points)
 
     def append(self, x, y):
-        self.pending[0] += x
-        self.pending[1] += y
+        self.pending_x += x                 # Python floats: cheaper than NumPy scalars, once per batch
+        self.pending_y += y
         self.pending_count += 1
         if self.pending_count < self.stride:
             return
-        self.points[self.kept] = self.pending / self.stride
+        self.points[self.kept] = (self.pending_x / self.stride, self.pending_y / self.stride)
         self.kept += 1
-        self.pending[:] = 0
+        self.pending_x = self.pending_y = 0.0
         self.pending_count = 0
         if self.kept == self.capacity:
             self._halve()
@@ -106,5 +106,6 @@ class DecimatedSeries:
         """(x, y) as two new arrays; an unfinished last point counts with what it has."""
         points = self.points[:self.kept]
         if self.pending_count:
-            points = np.concatenate([points, (self.pending / self.pending_count)[None]])
+            last = [[self.pending_x / self.pending_count, self.pending_y / self.pending_count]]
+            points = np.concatenate([points, last])
         return points[:, 0].copy(), points[:, 1].copy()

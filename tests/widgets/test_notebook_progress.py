@@ -1,0 +1,69 @@
+"""fit(verbose=1) shows a widget bar inside a notebook kernel and the text bar elsewhere."""
+import numpy as np
+import pytest
+
+from teachnet.callbacks import ProgbarLogger
+from teachnet.callbacks.progbar import progress_logger
+from teachnet.layers import Dense
+from teachnet.models import Sequential
+from teachnet.widgets import in_notebook, set_notebook
+from teachnet.widgets.notebook import clicks_during_run
+from teachnet.widgets.progress import STOP_HINT, NotebookProgbarLogger, ProgressPanel
+
+
+@pytest.fixture
+def forced_notebook():
+    set_notebook(True)
+    yield
+    set_notebook(None)
+
+
+@pytest.mark.backend_independent
+def test_a_script_is_not_a_notebook_unless_told(monkeypatch):
+    monkeypatch.delenv('TEACHNET_NOTEBOOK', raising=False)
+    assert not in_notebook()
+    assert isinstance(progress_logger(1), ProgbarLogger)
+    monkeypatch.setenv('TEACHNET_NOTEBOOK', '1')
+    assert in_notebook()
+    set_notebook(False)
+    try:
+        assert not in_notebook()
+    finally:
+        set_notebook(None)
+    with pytest.raises(ValueError):
+        set_notebook('yes')
+
+
+@pytest.mark.backend_independent
+def test_without_a_kernel_clicks_cannot_arrive_and_the_button_says_so():
+    assert clicks_during_run() is False
+    panel = ProgressPanel()
+    panel.start({'nb_epoch': 1, 'nb_sample': 10, 'batch_size': 5})
+    panel.epoch_begin(0)
+    panel.refresh()
+    assert panel.stop_button.description == 'Stop'
+    assert 'cannot deliver a click' in panel.stop_note.value and STOP_HINT[False] in panel.stop_note.value
+
+
+def test_fit_verbose_1_in_a_notebook_shows_the_widget_bar(forced_notebook, capsys):
+    model = Sequential([Dense(2, input_dim=3, activation='softmax')])
+    model.compile('sgd', 'categorical_crossentropy', metrics=['accuracy'])
+    x = np.random.RandomState(0).rand(40, 3)
+    y = np.eye(2)[np.arange(40) % 2]
+    shown = []
+    original = NotebookProgbarLogger.on_train_begin
+
+    def remember(self, logs=None):
+        original(self, logs)
+        shown.append(self.panel)
+
+    NotebookProgbarLogger.on_train_begin = remember
+    try:
+        model.fit(x, y, nb_epoch=2, batch_size=10, verbose=1)
+    finally:
+        NotebookProgbarLogger.on_train_begin = original
+    assert '\r' not in capsys.readouterr().out            # no text bar
+    panel, = shown
+    assert panel.bar.value == panel.bar.max == 8
+    assert 'Epoch 2/2' in panel.text.value and 'loss' in panel.text.value and 'acc' in panel.text.value
+    assert panel.stop_button is None

@@ -1,0 +1,91 @@
+"""The reusable pieces of the widgets: bounded series, the throttle, the drawings."""
+import io
+
+import numpy as np
+import pytest
+from matplotlib import image as mpimage
+
+from teachnet.widgets import throttle as throttle_module
+from teachnet.widgets.drawing import heatmap_png, histogram_png, image_grid, line_chart
+from teachnet.widgets.ring_buffer import DecimatedSeries, RingBuffer
+from teachnet.widgets.throttle import Throttle
+
+pytestmark = pytest.mark.backend_independent
+
+
+def test_ring_buffer_keeps_the_latest_rows_oldest_first():
+    buffer = RingBuffer(3, width=2)
+    for step in range(5):
+        buffer.append([step, step ** 2])
+    assert len(buffer) == 3
+    np.testing.assert_array_equal(buffer.values(), [[2, 4], [3, 9], [4, 16]])
+
+
+def test_decimated_series_stays_bounded_and_averages_pairs():
+    series = DecimatedSeries(capacity=8)
+    for step in range(8):
+        series.append(step, 10.0 * step)
+    x, y = series.values()
+    np.testing.assert_allclose(x, [0.5, 2.5, 4.5, 6.5])          # full: halved
+    np.testing.assert_allclose(y, 10 * x)
+    for step in range(8, 100_000):
+        series.append(step, 10.0 * step)
+    x, y = series.values()
+    assert len(x) <= 8 and series.stride >= 100_000 // 8
+    np.testing.assert_allclose(y, 10 * x)                          # every point: a mean of whole steps
+    assert x[0] < 10_000 and x[-1] > 90_000                       # still spans the whole run
+
+
+def test_throttle_waits_its_interval_and_backs_off_with_cost(monkeypatch):
+    now = [0.0]
+    monkeypatch.setattr(throttle_module, '_clock', lambda: now[0])
+    throttle = Throttle(interval=1.0, budget=0.1)
+    assert throttle.due()
+    throttle.record(start=0.0, duration=0.01)
+    assert not throttle.due(now=0.5) and throttle.due(now=1.0)
+    throttle.record(start=1.0, duration=0.5)                       # dear updates: wait cost / budget
+    assert throttle.wait() > 1.0
+    assert not throttle.due(now=2.0)
+    cost = throttle.cost
+    now[0] = 10.0
+    with throttle.measure():
+        now[0] = 10.2                                              # an update taking 0.2 s
+    assert throttle.last == 10.0
+    assert throttle.cost == pytest.approx(0.7 * cost + 0.3 * 0.2)
+
+
+def test_line_chart_is_svg_with_one_polyline_per_line_and_bounded_points():
+    x = np.arange(100_000.0)
+    svg = line_chart([{'x': x, 'y': np.exp(-x / 1e4), 'label': 'loss'},
+                      {'x': x[:3], 'y': [1, np.nan, 2], 'label': 'val', 'dashed': True}],
+                     log_scale=True, max_points=300)
+    assert svg.startswith('<svg') and svg.endswith('</svg>')
+    assert svg.count('<polyline') == 2 and 'stroke-dasharray' in svg
+    first = svg.split('points="')[1].split('"')[0]
+    assert len(first.split()) == 300
+    assert 'no data yet' in line_chart([])
+
+
+def png_pixels(data):
+    return mpimage.imread(io.BytesIO(data))
+
+
+def test_heatmap_png_has_one_enlarged_pixel_per_value():
+    values = np.arange(12.0).reshape(3, 4)
+    pixels = png_pixels(heatmap_png(values, min_size=30))
+    assert pixels.shape[:2] == (30, 40)
+    assert not np.allclose(pixels[0, 0], pixels[-1, -1])           # the colours follow the values
+    np.testing.assert_allclose(pixels[0, 0], png_pixels(heatmap_png(np.zeros((1, 1)), vmin=0, vmax=11))[0, 0])
+
+
+def test_histogram_png_draws_taller_bars_for_larger_counts():
+    pixels = png_pixels(histogram_png([0, 5, 10], height=10, bar_width=1))
+    column_heights = [(np.abs(pixels[:, c, :3] - pixels[0, 0, :3]).sum(axis=1) > 0.1).sum() for c in range(3)]
+    assert column_heights[0] < column_heights[1] < column_heights[2]
+
+
+def test_image_grid_tiles_maps_each_scaled_to_its_range():
+    grid = image_grid([np.arange(4.0).reshape(2, 2), 100 + np.arange(4.0).reshape(2, 2)], columns=2)
+    assert grid.shape == (2, 5)
+    np.testing.assert_allclose(grid[:, :2], grid[:, 3:])
+    assert np.isnan(grid[:, 2]).all()
