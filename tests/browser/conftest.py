@@ -12,8 +12,9 @@ They need three things besides the test extras' Python packages:
 Where one is missing the tests are skipped, and the reason says how to install it. With
 ``TEACHNET_REQUIRE_BROWSER=1`` (set by ``.ci/run``) a missing one fails them instead.
 
-The server and the browser start once per test session and are always stopped at its
-end, passing or failing. Screenshots go to ``tests/browser/screenshots/`` (ignored by git).
+The server and the browser start once for the tests in this folder and are always stopped
+after them, passing or failing. Screenshots go to ``tests/browser/screenshots/`` (ignored
+by git); the end of the test report names the folder.
 """
 import importlib.util
 import os
@@ -78,7 +79,7 @@ def browser_requirements():
         pytest.skip('The ' + message)
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def jupyter_lab(browser_requirements, tmp_path_factory):
     """A running JupyterLab server with an empty notebook folder (``jupyter_lab.notebooks``)."""
     lab = JupyterLab(tmp_path_factory.mktemp('jupyterlab'))
@@ -89,7 +90,7 @@ def jupyter_lab(browser_requirements, tmp_path_factory):
         lab.stop()
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def browser(browser_requirements):
     """A headless Chromium driven by Playwright, closed at the end of the session."""
     from playwright.sync_api import sync_playwright
@@ -145,10 +146,16 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Say why the browser tests were skipped, even under ``-q``."""
+    """Say why the browser tests were skipped, even under ``-q``, or where their
+    screenshots are."""
     reasons = set()
     for report in terminalreporter.stats.get('skipped', []):
         if 'tests/browser/' in report.nodeid.replace(os.sep, '/') and report.longrepr:
             reasons.add(report.longrepr[2].removeprefix('Skipped: '))
     for reason in sorted(reasons):
         terminalreporter.write_line(f'Browser tests skipped. {reason}', yellow=True)
+    ran = [report for name in ('passed', 'failed', 'error')
+           for report in terminalreporter.stats.get(name, [])
+           if 'tests/browser/' in getattr(report, 'nodeid', '').replace(os.sep, '/')]
+    if ran and SCREENSHOTS.is_dir():
+        terminalreporter.write_line(f'Browser test screenshots: {SCREENSHOTS}')

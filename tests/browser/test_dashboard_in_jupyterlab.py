@@ -92,69 +92,89 @@ def epochs_run(output):
     return int(re.search(r'epochs run: (\d+)', output).group(1))
 
 
+def watch_training(notebook, run, screenshots):
+    """Run All, find the dashboard, read it until it has changed twice, take its picture
+    once training is ``WATCH_PERCENT`` along, and click Stop (where a click can work)."""
+    notebook.open(NOTEBOOK)
+    started = time.monotonic()
+    notebook.run_all()
+    dashboard = notebook.wait_for_view(DASHBOARD_CLASS)
+    bar = dashboard.locator(PROGRESS_BAR).first
+    bar.wait_for()
+    run.views_found = notebook.widget_views(DASHBOARD_CLASS).count()
+    stop_button = dashboard.get_by_role('button', name='Stop')
+    run.has_stop_button = stop_button.count() == 1
+
+    run.readings.append(read_dashboard(dashboard, notebook, started))
+    deadline = time.monotonic() + 15
+    while len(run.readings) < 3 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        reading = read_dashboard(dashboard, notebook, started)
+        if reading.bar_width != run.readings[-1].bar_width:
+            run.readings.append(reading)
+    while percent(bar) < WATCH_PERCENT and time.monotonic() < deadline + 30:
+        time.sleep(0.2)
+
+    dashboard.scroll_into_view_if_needed()
+    picture = screenshots / 'dashboard-mid-training.png'
+    dashboard.screenshot(path=str(picture))
+    notebook.page.screenshot(path=str(screenshots / 'dashboard-mid-training-page.png'))
+    if os.environ.get('TEACHNET_UPDATE_SCREENSHOT') == '1':
+        README_PICTURE.parent.mkdir(exist_ok=True)
+        shutil.copyfile(picture, README_PICTURE)
+
+    if run.stop_unavailable is None and run.has_stop_button:
+        stop_button.click()
+        run.stop_clicked = True
+
+
+def finish_and_save(notebook, run, screenshots):
+    """Wait for the cell that reports the epochs run, then save the notebook (Ctrl+S)."""
+    report = notebook.wait_for_output('epochs run:',
+                                      timeout=30 + 2 * DASHBOARD_EPOCHS * PACE_SECONDS)
+    run.epochs_run = epochs_run(report)
+    run.outputs = notebook.outputs()
+    notebook.page.screenshot(path=str(screenshots / 'dashboard-finished-page.png'))
+    run.saved = notebook.save()
+
+
+def reopen(notebook, context, run, screenshots):
+    """Shut the kernel down, and open the saved file again in a fresh tab: whatever
+    widgets show now come from the state saved in the file."""
+    notebook.shut_down_kernels()
+    notebook.page.close()
+    reopened = NotebookPage(context.new_page(), notebook.lab)
+    reopened.open(NOTEBOOK)
+    views = reopened.widget_views(DASHBOARD_CLASS)
+    try:
+        views.first.wait_for(timeout=20_000)
+    except Exception:
+        pass                        # counted as zero views below; the test says so
+    run.reopened_views = views.count()
+    run.reopened_text = views.first.inner_text() if run.reopened_views else ''
+    run.reopened_outputs = reopened.outputs()
+    reopened.page.screenshot(path=str(screenshots / 'dashboard-reopened-page.png'))
+    reopened.shut_down_kernels()
+    return reopened
+
+
 @pytest.fixture(scope='module')
 def dashboard_run(browser, jupyter_lab, screenshots):
+    """Train with a dashboard in JupyterLab once, and return what was seen (``DashboardRun``)."""
     write_notebook(jupyter_lab.notebooks / NOTEBOOK, DASHBOARD)
     run = DashboardRun(stop_unavailable=why_stop_cannot_work())
     context = browser.new_context(viewport={'width': 1280, 'height': 1000})
+    context.set_default_timeout(30_000)
     try:
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        notebook = NotebookPage(page, jupyter_lab)
-        notebook.open(NOTEBOOK)
-        started = time.monotonic()
-        notebook.run_all()
-
-        dashboard = notebook.wait_for_view(DASHBOARD_CLASS)
-        dashboard.locator(PROGRESS_BAR).first.wait_for()
-        run.views_found = notebook.widget_views(DASHBOARD_CLASS).count()
-        stop_button = dashboard.get_by_role('button', name='Stop')
-        run.has_stop_button = stop_button.count() == 1
-
-        # Watch: read until the view has changed twice, then let a few epochs pass.
-        run.readings.append(read_dashboard(dashboard, notebook, started))
-        deadline = time.monotonic() + 15
-        while len(run.readings) < 3 and time.monotonic() < deadline:
-            time.sleep(0.5)
-            reading = read_dashboard(dashboard, notebook, started)
-            if reading.bar_width != run.readings[-1].bar_width:
-                run.readings.append(reading)
-        bar = dashboard.locator(PROGRESS_BAR).first
-        while percent(bar) < WATCH_PERCENT and time.monotonic() < deadline + 30:
-            time.sleep(0.2)
-        dashboard.scroll_into_view_if_needed()
-        picture = screenshots / 'dashboard-mid-training.png'
-        dashboard.screenshot(path=str(picture))
-        page.screenshot(path=str(screenshots / 'dashboard-mid-training-page.png'))
-        if os.environ.get('TEACHNET_UPDATE_SCREENSHOT') == '1':
-            README_PICTURE.parent.mkdir(exist_ok=True)
-            shutil.copyfile(picture, README_PICTURE)
-
-        if run.stop_unavailable is None and run.has_stop_button:
-            stop_button.click()
-            run.stop_clicked = True
-        report = notebook.wait_for_output('epochs run:',
-                                          timeout=30 + 2 * DASHBOARD_EPOCHS * PACE_SECONDS)
-        run.epochs_run = epochs_run(report)
-        run.outputs = notebook.outputs()
-        page.screenshot(path=str(screenshots / 'dashboard-finished-page.png'))
-        run.saved = notebook.save()
-
-        # Reopen the saved file with no kernel state behind it, in a fresh tab.
-        notebook.shut_down_kernels()
-        page.close()
-        reopened = NotebookPage(context.new_page(), jupyter_lab)
-        reopened.open(NOTEBOOK)
-        views = reopened.widget_views(DASHBOARD_CLASS)
+        notebook = NotebookPage(context.new_page(), jupyter_lab)
         try:
-            views.first.wait_for(timeout=20_000)
+            watch_training(notebook, run, screenshots)
+            finish_and_save(notebook, run, screenshots)
+            notebook = reopen(notebook, context, run, screenshots)
         except Exception:
-            pass                    # counted as zero views below; the test says so
-        run.reopened_views = views.count()
-        run.reopened_text = views.first.inner_text() if run.reopened_views else ''
-        run.reopened_outputs = reopened.outputs()
-        reopened.page.screenshot(path=str(screenshots / 'dashboard-reopened-page.png'))
-        reopened.shut_down_kernels()
+            if not notebook.page.is_closed():
+                notebook.page.screenshot(path=str(screenshots / 'FAILED-dashboard-run.png'))
+            raise
         yield run
     finally:
         context.close()
