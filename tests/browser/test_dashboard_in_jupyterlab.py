@@ -209,7 +209,8 @@ def test_stop_ends_training_early(dashboard_run):
         pytest.skip(dashboard_run.stop_unavailable)
     assert dashboard_run.stop_clicked
     assert dashboard_run.epochs_run < DASHBOARD_EPOCHS, \
-        f'Stop was clicked at {WATCH_PERCENT}% of the run, yet all {DASHBOARD_EPOCHS} epochs ran'
+        (f'Stop was clicked at {WATCH_PERCENT}% of the run, yet all {DASHBOARD_EPOCHS} epochs '
+         'ran: the click did not reach Python while the cell was running')
     assert dashboard_run.epochs_run >= 1
 
 
