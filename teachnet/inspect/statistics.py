@@ -52,10 +52,13 @@ def _layers_with_parameters(model_or_layers):
 
 
 def _squared_norm(arrays):
-    """Σ a² over all the arrays, as a 0-d array of the active backend, summed in float64
-    (the squares themselves in the arrays' own type: one temporary array, not two)."""
+    """Σ a² over all the arrays, as a 0-d float64 array of the active backend.
+
+    Each array's Σ a² is one dot product of the array with itself (``vdot``: BLAS, no
+    temporary array), accumulated in the array's own type: for float32 the relative
+    error stays far below what a diagnosis needs (about 1e-6 per thousand values summed)."""
     xp = am.xp()
-    return sum(xp.sum(xp.square(a), dtype='float64') for a in arrays)
+    return sum(xp.asarray(xp.vdot(a.reshape(-1), a.reshape(-1))).astype('float64') for a in arrays)
 
 
 def _to_host_numbers(values):

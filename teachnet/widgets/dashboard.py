@@ -31,15 +31,15 @@ also when training stops on an error.
 """
 import html
 import math
-import time
 
+from teachnet.backend.array_module import one_blas_thread
 from teachnet.callbacks.base import Callback
 from teachnet.inspect.statistics import activation_statistics, first_non_finite_layer, snapshot_parameters
 from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
 from teachnet.widgets.notebook import in_notebook
 from teachnet.widgets.record import TrainingRecord
 from teachnet.widgets.sync import hold_all
-from teachnet.widgets.throttle import Throttle, _clock
+from teachnet.widgets.throttle import Throttle, wall_clock, cpu_clock
 
 PANELS = ('progress', 'curves', 'layers', 'gradients', 'gates', 'diagnostics')
 TAB_TITLES = {'curves': 'Curves', 'layers': 'Layers', 'gradients': 'Gradients', 'gates': 'Gates'}
@@ -61,6 +61,16 @@ class Dashboard(Callback):
         notebook: True for widgets, False for text lines; None: widgets inside a
             notebook kernel (see ``teachnet.widgets.notebook.in_notebook``).
 
+    # Stop
+        The Stop button ends training after the current batch: its click only sets a flag,
+        which the next ``on_batch_end`` turns into ``model.stop_training = True``. A click
+        reaches Python during a running cell only in JupyterLab >= 4.4 with ipykernel >= 7
+        (the widget messages go to a kernel subshell, another thread). The note under the
+        button says what ``teachnet.widgets.notebook.clicks_during_run()`` found: the kernel
+        supports subshells and a frontend opened one (Stop works), supports them but none
+        was opened yet (Stop works on JupyterLab >= 4.4), or does not (Stop cannot work:
+        interrupt the kernel).
+
     # Attributes
         widget: the root widget (CSS class 'teachnet-dashboard'), or None outside a notebook.
         notes: the diagnostics found so far (``Note``s).
@@ -68,7 +78,7 @@ class Dashboard(Callback):
     """
 
     def __init__(self, probe=None, probe_targets=None, panels=PANELS, every=1.0, progress_every=0.15,
-                 budget=0.03, probe_size=32, notebook=None):
+                 budget=0.03, probe_size=16, notebook=None):
         super().__init__()
         unknown = [p for p in panels if p not in PANELS]
         if unknown:
@@ -96,6 +106,7 @@ class Dashboard(Callback):
 
     # ------------------------------------------------------------------ training begins
     def on_train_begin(self, logs=None):
+        start = cpu_clock()
         probe = self.probe if self.probe is not None else self._training_probe[0]
         targets = self.probe_targets if self.probe_targets is not None else (
             self._training_probe[1] if self.probe is None else None)
@@ -105,11 +116,10 @@ class Dashboard(Callback):
         self.stopped_by_error = None
         self.progress_throttle = Throttle(self.progress_every, self.budget / 3)
         self.heavy_throttle = Throttle(self.every, self.budget)
-        self.heavy_throttle.record(_clock(), 0.0)      # the first sample after ``every`` seconds
+        self.heavy_throttle.start()                    # the first sample after ``every`` seconds
         self.probe_jobs = self.record.probe_jobs()
         self.probe_turn = 0
         self.before = None
-        self.run_start = _clock()
         self.epoch = 0
         self.nb_epoch = (self.params or {}).get('nb_epoch', (self.params or {}).get('epochs'))
         self.use_widgets = in_notebook() if self.notebook is None else self.notebook
@@ -118,6 +128,7 @@ class Dashboard(Callback):
             self._build_widgets()
             from IPython.display import display
             display(self)
+        self.fixed_time = cpu_clock() - start
 
     def _build_widgets(self):
         import ipywidgets as widgets
@@ -137,7 +148,8 @@ class Dashboard(Callback):
         for view in self.views.values():
             view.stale = False
         self.tabs = widgets.Tab(children=[view.widget for view in self.views.values()])
-        self.tabs.titles = tuple(TAB_TITLES[name] for name in self.views)
+        titles = dict(TAB_TITLES, gates='Gates' if record.recurrent_layers else 'Feature maps')
+        self.tabs.titles = tuple(titles[name] for name in self.views)
         self.diagnostics = widgets.HTML(value=notes_html([])) if 'diagnostics' in self.panels else None
         children = [self.progress.widget] if self.progress is not None else []
         children += [self.tabs] if self.views else []
@@ -179,9 +191,9 @@ class Dashboard(Callback):
 
     def on_batch_begin(self, batch, logs=None):
         if self.before is None and self.heavy_throttle.due():
-            start = _clock()
+            self.sample_start = (wall_clock(), cpu_clock())
             self.before = snapshot_parameters(self.record.parameter_layers)
-            self.snapshot_cost = _clock() - start
+            self.snapshot_cost = cpu_clock() - self.sample_start[1]
 
     def on_batch_end(self, batch, logs=None):
         logs = logs or {}
@@ -199,21 +211,22 @@ class Dashboard(Callback):
                 with self.progress_throttle.measure(), hold_all(self.progress.parts):
                     self.progress.refresh()
         if self.before is not None:
-            start = _clock()
+            start = cpu_clock()
             self._sample(self.before)
             self.before = None
             if self.use_widgets:
                 self._draw(self._due_views())
-            self.heavy_throttle.record(start, _clock() - start + self.snapshot_cost)
+            self.heavy_throttle.record(*self.sample_start, cpu_clock() - start + self.snapshot_cost)
 
     def _sample(self, before=None, every_probe=False):
         """Measure the parameters (|Δθ| against ``before``) and run one probe job (all of
         them when ``every_probe``); then look for problems."""
         record = self.record
-        record.add_parameters(before)
         jobs = self.probe_jobs if every_probe else self.probe_jobs[self.probe_turn % len(self.probe_jobs):][:1]
-        for job in jobs:
-            job()
+        with one_blas_thread():         # small products: threads would only wait for each other
+            record.add_parameters(before)
+            for job in jobs:
+                job()
         self.probe_turn += 1
         self.notes = diagnose(record, self.notes)
 
@@ -228,8 +241,9 @@ class Dashboard(Callback):
         if self.use_widgets:
             if self.progress is not None:
                 self.progress.epoch_end(logs)
-                with hold_all(self.progress.parts):
-                    self.progress.refresh()
+                if self.progress_throttle.due():      # many short epochs: not every one is drawn
+                    with self.progress_throttle.measure(), hold_all(self.progress.parts):
+                        self.progress.refresh()
         else:
             self._sample()
             print(self.epoch_line(epoch, logs or {}), flush=True)
@@ -265,6 +279,7 @@ class Dashboard(Callback):
     def _final_frame(self):
         if self.record is None or self.finished:
             return
+        start = cpu_clock()
         self.finished = True
         try:
             self._sample(every_probe=True)
@@ -275,6 +290,16 @@ class Dashboard(Callback):
             self._draw(list(self.views), final=True)
         elif self.notes:
             print(f'[dashboard] {notes_text(self.notes)}', flush=True)
+        self.fixed_time += cpu_clock() - start
+
+    @property
+    def own_time(self):
+        """CPU seconds the dashboard spent on itself in the last run: building and
+        displaying, samples and redraws, the final frame (not the few microseconds per
+        batch of bookkeeping)."""
+        if self.record is None:
+            return 0.0
+        return self.fixed_time + self.progress_throttle.total + self.heavy_throttle.total
 
     def _status(self):
         if self.stopped_by_error is not None:
@@ -325,8 +350,11 @@ class Dashboard(Callback):
                 + notes_html(self.notes) + '</div>')
 
     def summary_text(self):
+        """One line: steps, last loss, notes (what viewers without widgets see)."""
         if self.record is None:
             return 'teachnet Dashboard: not trained yet.'
+        if not self.finished:
+            return 'teachnet Dashboard: training (a live widget; shown where Jupyter widgets run)'
         loss = self.record.batch.get('loss')
         last = f', last batch loss {loss.values()[1][-1]:.4g}' if loss is not None and len(loss) else ''
         notes = f' | {notes_text(self.notes)}' if self.notes else ''

@@ -14,6 +14,7 @@ The thresholds are rules of thumb, not laws; each note says what it saw.
 * update ratio         |Δθ|/|θ| of a step far from about 1e-3 (below 1e-6 or above 0.1).
 * loss not falling     after three epochs (or 200 batches) the loss is no lower than at first.
 """
+import html
 from collections import namedtuple
 
 import numpy as np
@@ -170,7 +171,6 @@ def notes_html(notes):
     """The notes as HTML: a title line, what it means, what to try; a calm line when none."""
     if not notes:
         return '<div class="teachnet-diagnostics">No problems seen so far.</div>'
-    import html
     items = ''.join(f'<li><b>{html.escape(n.title)}</b><br>{html.escape(n.meaning)}<br>'
                     f'<i>Try:</i> {html.escape(n.advice)}</li>' for n in notes)
     return f'<div class="teachnet-diagnostics"><ul style="margin:0">{items}</ul></div>'

@@ -3,27 +3,34 @@
 A training step can take a fraction of a millisecond; redrawing a chart takes
 milliseconds. Updating after every step would make the view the slowest part of
 training (and Jupyter drops messages beyond about a thousand a second anyway). So each
-view asks its throttle ``due()`` and updates only when
+view asks its throttle ``due()`` and updates only when both
 
-    now - last update >= max(interval, cost / budget)
+    wall time since the last update >= interval
+    CPU time since the last update  >= cost / budget
 
 ``interval`` is the fastest rate wanted (about 0.15 s for a progress text, 1 s for a
-chart); ``cost`` is the measured time of the view's recent updates (a running average)
-and ``budget`` the fraction of time the view may take. A view whose update costs 20 ms
-with a budget of 2% waits at least 1 s: when its updates grow dearer, it updates more
-rarely by itself, and its share of the run stays about ``budget``.
+chart); ``cost`` is the CPU time of the view's recent updates (a running average) and
+``budget`` the fraction of the work that updates may take. A view whose update costs
+20 ms with a budget of 2% waits until training has done at least 1 s of work: when its
+updates grow dearer, it updates more rarely by itself.
+
+Why CPU time for the budget: on a machine that other programs keep busy, a second of
+wall-clock time may hold only a tenth of a second of our training. Counted against wall
+time, a 2% budget would then be 20% of the work; counted against the work done (the
+process's CPU time), it stays 2%.
 """
 import time
 
-_clock = time.perf_counter          # a module name, so a test can replace the clock
+wall_clock = time.perf_counter       # module names, so that a test can replace the clocks
+cpu_clock = time.process_time       # the CPU time of the whole process, all threads
 
 
 class Throttle:
     """Decides when the next update is due, from a minimum interval and a cost budget.
 
     # Arguments
-        interval: the shortest time between two updates, in seconds.
-        budget: the largest fraction of the time that updates may take (0.02: 2%).
+        interval: the shortest wall-clock time between two updates, in seconds.
+        budget: the largest fraction of the process's CPU time that updates may take.
 
     # Example
         throttle = Throttle(interval=1.0, budget=0.02)
@@ -35,27 +42,37 @@ class Throttle:
     def __init__(self, interval, budget=0.02):
         self.interval = interval
         self.budget = budget
-        self.cost = 0.0                 # running average of an update's duration
-        self.last = None                # clock time when the last update started
+        self.cost = 0.0                 # running average of an update's CPU time
+        self.last = None                # wall-clock time when the last update started
+        self.last_cpu = None            # CPU time then
+        self.total = 0.0                # CPU time of all updates so far
 
-    def wait(self):
-        """The current gap between updates: ``max(interval, cost / budget)``."""
-        return max(self.interval, self.cost / self.budget)
+    def work_needed(self):
+        """CPU seconds of other work to wait for between updates: ``cost / budget``."""
+        return self.cost / self.budget
 
-    def due(self, now=None):
+    def due(self, now=None, cpu_now=None):
         """True when the next update may run now (always true before the first one)."""
         if self.last is None:
             return True
-        return (_clock() if now is None else now) - self.last >= self.wait()
+        if (wall_clock() if now is None else now) - self.last < self.interval:
+            return False
+        return (cpu_clock() if cpu_now is None else cpu_now) - self.last_cpu >= self.work_needed()
 
     def measure(self):
         """Context manager around an update: records when it ran and what it cost."""
         return _Measured(self)
 
-    def record(self, start, duration):
-        """Count an update that started at ``start`` and took ``duration`` seconds."""
-        self.last = start
-        self.cost = duration if self.cost == 0.0 else 0.7 * self.cost + 0.3 * duration
+    def start(self):
+        """Count the present as an update that cost nothing: the next is due after ``interval``."""
+        self.record(wall_clock(), cpu_clock(), 0.0)
+
+    def record(self, start, start_cpu, cpu_duration):
+        """Count an update that started at wall time ``start`` and CPU time ``start_cpu``
+        and took ``cpu_duration`` CPU seconds."""
+        self.last, self.last_cpu = start, start_cpu
+        self.total += cpu_duration
+        self.cost = cpu_duration if self.cost == 0.0 else 0.7 * self.cost + 0.3 * cpu_duration
 
 
 class _Measured:
@@ -63,9 +80,9 @@ class _Measured:
         self.throttle = throttle
 
     def __enter__(self):
-        self.start = _clock()
+        self.start, self.start_cpu = wall_clock(), cpu_clock()
         return self
 
     def __exit__(self, *exc_info):
-        self.throttle.record(self.start, _clock() - self.start)
+        self.throttle.record(self.start, self.start_cpu, cpu_clock() - self.start_cpu)
         return False

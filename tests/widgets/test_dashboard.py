@@ -9,7 +9,8 @@ from teachnet.backend import array_module as am
 from teachnet.callbacks import LambdaCallback
 from teachnet.inspect.recurrent import gates as inspect_gates
 from teachnet.inspect.recurrent import gradients_through_time
-from teachnet.layers import Activation, Dense, Embedding, LSTM
+from teachnet.inspect import feature_maps
+from teachnet.layers import Activation, Convolution2D, Dense, Embedding, Flatten, LSTM
 from teachnet.models import Sequential
 from teachnet.optimizers import SGD
 from teachnet.widgets import Dashboard
@@ -50,6 +51,9 @@ def test_progress_curves_and_history_after_a_short_fit():
     np.testing.assert_allclose(history['epoch']['val_acc'], model.history.history['val_acc'])
     charts = dashboard.views['curves'].charts.value
     assert charts.count('<svg') == 2 and 'val_loss' in charts
+    assert 0 < dashboard.fixed_time <= dashboard.own_time
+    assert dashboard.own_time == pytest.approx(dashboard.fixed_time + dashboard.progress_throttle.total
+                                               + dashboard.heavy_throttle.total)
     dashboard.views['curves'].scale.value = 'log'                # the toggle redraws the finished view
     assert '(log scale)' in dashboard.views['curves'].charts.value
 
@@ -91,6 +95,23 @@ def test_gate_heatmaps_are_the_inspected_gates_of_the_probe():
     assert view.images['f'].value == view.heatmap('f')
     dh = gradients_through_time(model, x[3:4], y[3:4], 'memory')
     np.testing.assert_allclose(dashboard.history['state_gradient'], np.linalg.norm(dh[:, 0, :], axis=-1), rtol=1e-5)
+
+
+def test_a_convnet_shows_the_feature_maps_of_its_probe_image():
+    am.seed(6)
+    model = Sequential([Convolution2D(3, 3, 3, input_shape=(7, 7, 1), dim_ordering='tf', activation='relu',
+                                      name='edges'),
+                        Flatten(), Dense(2, activation='softmax')])
+    model.compile('sgd', 'categorical_crossentropy')
+    rng = np.random.RandomState(6)
+    x = rng.rand(12, 7, 7, 1).astype('float32')
+    y = np.eye(2)[np.arange(12) % 2]
+    dashboard = live()
+    model.fit(x, y, nb_epoch=1, batch_size=6, verbose=0, shuffle=False, callbacks=[dashboard])
+    expected = np.moveaxis(feature_maps(model, x[:1], 'edges')[0], -1, 0)      # channels first
+    np.testing.assert_allclose(dashboard.record.maps['edges'], expected, rtol=1e-6)
+    assert dashboard.tabs.titles[-1] == 'Feature maps'
+    assert bytes(dashboard.views['gates'].maps['edges'].value).startswith(b'\x89PNG')
 
 
 def test_a_healthy_model_gets_no_notes():

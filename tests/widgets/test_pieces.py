@@ -37,20 +37,22 @@ def test_decimated_series_stays_bounded_and_averages_pairs():
 
 
 def test_throttle_waits_its_interval_and_backs_off_with_cost(monkeypatch):
-    now = [0.0]
-    monkeypatch.setattr(throttle_module, '_clock', lambda: now[0])
+    wall, cpu = [0.0], [0.0]
+    monkeypatch.setattr(throttle_module, 'wall_clock', lambda: wall[0])
+    monkeypatch.setattr(throttle_module, 'cpu_clock', lambda: cpu[0])
     throttle = Throttle(interval=1.0, budget=0.1)
     assert throttle.due()
-    throttle.record(start=0.0, duration=0.01)
-    assert not throttle.due(now=0.5) and throttle.due(now=1.0)
-    throttle.record(start=1.0, duration=0.5)                       # dear updates: wait cost / budget
-    assert throttle.wait() > 1.0
-    assert not throttle.due(now=2.0)
+    throttle.record(start=0.0, start_cpu=0.0, cpu_duration=0.01)      # cheap: the interval rules
+    assert not throttle.due(now=0.5, cpu_now=0.5) and throttle.due(now=1.0, cpu_now=1.0)
+    throttle.record(start=1.0, start_cpu=1.0, cpu_duration=0.5)       # dear: wait for cost / budget of work
+    assert throttle.work_needed() > 1.0
+    assert not throttle.due(now=3.0, cpu_now=2.0)                     # a busy machine: little work done
+    assert throttle.due(now=30.0, cpu_now=1.0 + throttle.work_needed())
     cost = throttle.cost
-    now[0] = 10.0
+    wall[0], cpu[0] = 10.0, 5.0
     with throttle.measure():
-        now[0] = 10.2                                              # an update taking 0.2 s
-    assert throttle.last == 10.0
+        wall[0], cpu[0] = 10.5, 5.2                                    # an update taking 0.2 s of CPU
+    assert (throttle.last, throttle.last_cpu) == (10.0, 5.0)
     assert throttle.cost == pytest.approx(0.7 * cost + 0.3 * 0.2)
 
 
