@@ -137,12 +137,15 @@ class NotebookPage:
         self.page.locator('.jp-NotebookPanel').first.click(position={'x': 5, 'y': 5})
         self.page.keyboard.press('Control+s')
         deadline = time.monotonic() + timeout
-        while self.path.stat().st_mtime_ns == before:
+        while True:
+            if self.path.stat().st_mtime_ns != before:
+                try:
+                    return read_notebook(self.path)
+                except Exception:
+                    pass                # the server writes in place: half a file so far
             if time.monotonic() > deadline:
                 raise TimeoutError(f'{self.name} was not saved within {timeout} s')
             time.sleep(0.1)
-        time.sleep(0.5)            # the contents API writes the file, then renames it
-        return read_notebook(self.path)
 
     def shut_down_kernels(self):
         """End every notebook session and its kernel, through the REST API (the menu's
