@@ -36,7 +36,7 @@ from teachnet.backend.array_module import one_blas_thread
 from teachnet.callbacks.base import Callback
 from teachnet.inspect.statistics import snapshot_parameters
 from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
-from teachnet.widgets.notebook import in_notebook
+from teachnet.widgets.notebook import in_notebook, let_clicks_through
 from teachnet.widgets.record import TrainingRecord
 from teachnet.widgets.sync import hold_all
 from teachnet.widgets.throttle import Throttle, wall_clock, cpu_clock
@@ -128,6 +128,7 @@ class Dashboard(Callback):
             self._build_widgets()
             from IPython.display import display
             display(self)
+            let_clicks_through(getattr(self.progress, 'stop_button', None))
         self.fixed_time = cpu_clock() - start
 
     def _build_widgets(self):
@@ -206,6 +207,7 @@ class Dashboard(Callback):
             if self.progress_throttle.due():
                 with self.progress_throttle.measure(), hold_all(self.progress.parts):
                     self.progress.refresh()
+                let_clicks_through(getattr(self.progress, 'stop_button', None))
         if self.before is not None:
             start = cpu_clock()
             self._sample(self.before)
@@ -240,6 +242,7 @@ class Dashboard(Callback):
                 if self.progress_throttle.due():      # many short epochs: not every one is drawn
                     with self.progress_throttle.measure(), hold_all(self.progress.parts):
                         self.progress.refresh()
+                    let_clicks_through(getattr(self.progress, 'stop_button', None))
         else:
             start = cpu_clock()
             self._sample()

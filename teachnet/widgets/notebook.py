@@ -68,3 +68,22 @@ def clicks_during_run():
         return bool(kernel.shell_channel_thread.manager.list_subshell()) or None
     except AttributeError:
         return None
+
+
+def let_clicks_through(widget):
+    """Let a click on ``widget`` reach Python while a cell runs, on every ipykernel 7.
+
+    ipykernel 7.4 remembers, for each widget, the shell that last sent a message from it,
+    and hands the frontend's messages for that widget back to that same shell. A button
+    built by the training cell was last sent from the main shell, so its clicks would wait
+    behind the running cell, subshell or not. Forgetting that route (a private attribute of
+    the widget's comm; absent before 7.4, when there is nothing to forget) lets the
+    frontend's subshell deliver the click. Call it after the widget has last sent its state.
+    """
+    comm = getattr(widget, 'comm', None)
+    lock = getattr(comm, '_reply_subshell_lock', None)
+    if comm is None or lock is None:
+        return
+    with lock:
+        if '_reply_subshell_id' in vars(comm):
+            del comm._reply_subshell_id

@@ -97,3 +97,19 @@ def test_clicks_during_run_reads_the_kernels_subshells(monkeypatch, kernel, expe
     panel.start({'nb_epoch': 1, 'nb_sample': 10, 'batch_size': 5})
     panel.refresh()
     assert STOP_HINT[expected] in panel.stop_note.value
+
+
+def test_clicks_are_let_through_to_any_shell():
+    """ipykernel 7.4 routes a widget's incoming messages to the shell that last sent from it;
+    let_clicks_through forgets that route, and leaves comms without one as they are."""
+    import threading
+    from types import SimpleNamespace
+    from teachnet.widgets.notebook import let_clicks_through
+
+    routed = SimpleNamespace(_reply_subshell_lock=threading.Lock(), _reply_subshell_id=None)
+    let_clicks_through(SimpleNamespace(comm=routed))
+    assert not hasattr(routed, '_reply_subshell_id')
+    older = SimpleNamespace(other='kept')                      # ipykernel before 7.4: no route
+    let_clicks_through(SimpleNamespace(comm=older))
+    assert vars(older) == {'other': 'kept'}
+    let_clicks_through(None)                                   # no button: nothing to do
