@@ -76,6 +76,7 @@ class Pool(Op):
         padding: 'valid' or 'same'.
         spatial_axes: the axes of x that the window slides along.
     """
+    input_names = ('x',)
 
     def __init__(self, mode, pool_size, strides, padding, spatial_axes):
         if mode not in POOL_MODES:
