@@ -53,7 +53,6 @@ EXCEPTIONS = {
 #: packages whose modules may import each other in a circle, and why
 CYCLES_INSIDE = {
     'teachnet.ops': "a Tensor's operators (x + y, x @ W) build ops, and ops make Tensors",
-    'teachnet.engine': "fit_generator checks verbose and callbacks as fit does (engine.training)",
 }
 
 

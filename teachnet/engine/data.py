@@ -170,6 +170,14 @@ def check_epochs(nb_epoch, initial_epoch):
             raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
 
 
+def check_verbose_and_callbacks(verbose, callbacks):
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}.")
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"callbacks must be a list of callbacks, such as callbacks=[EarlyStopping()], "
+                        f"got {callbacks!r}.")
+
+
 def check_shuffle(shuffle):
     if isinstance(shuffle, str) and shuffle != 'batch':
         raise ValueError(f"shuffle must be True, False or 'batch', got {shuffle!r}.")

@@ -135,12 +135,11 @@ class GeneratorMethods:
         # Returns
             A History, as ``fit`` returns.
         """
-        from teachnet.engine.training import _check_verbose_and_callbacks
         _check_options('fit_generator', kwargs)
         nb_epoch = data.epoch_count(nb_epoch, epochs, 1, 'fit_generator')
         self._require_compiled()
         data.check_epochs(nb_epoch, initial_epoch)
-        _check_verbose_and_callbacks(verbose, callbacks)
+        data.check_verbose_and_callbacks(verbose, callbacks)
         batches = _as_iterator(generator, 'fit_generator')
         samples, steps = _epoch_length('fit_generator', generator, samples_per_epoch, steps_per_epoch,
                                        'samples_per_epoch', 'steps_per_epoch')

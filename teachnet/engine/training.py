@@ -186,7 +186,7 @@ class Training(OutputsTraining, GeneratorMethods):
         data.check_batch_size(batch_size)
         data.check_epochs(nb_epoch, initial_epoch)
         data.check_shuffle(shuffle)
-        _check_verbose_and_callbacks(verbose, callbacks)
+        data.check_verbose_and_callbacks(verbose, callbacks)
         inputs, targets, weights = self._prepare(x, y, sample_weight, class_weight)
         validation = None
         if validation_data is not None:
@@ -363,14 +363,6 @@ class Training(OutputsTraining, GeneratorMethods):
         if probabilities.shape[-1] > 1:
             return probabilities.argmax(axis=-1)
         return (probabilities > 0.5).astype('int32')
-
-
-def _check_verbose_and_callbacks(verbose, callbacks):
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}.")
-    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
-        raise TypeError(f"callbacks must be a list of callbacks, such as callbacks=[EarlyStopping()], "
-                        f"got {callbacks!r}.")
 
 
 def _scalars(values):
