@@ -305,6 +305,15 @@ def zeros_in_order(shape, order, dtype):
     return stored.transpose(tuple(order.index(axis) for axis in range(len(order))))
 
 
+def empty_in_order(shape, order, dtype):
+    """Like ``zeros_in_order``, without writing the zeros: for an array that is about to be
+    filled completely."""
+    if order is None:
+        return _xp.empty(tuple(shape), dtype=dtype)
+    stored = _xp.empty(tuple(shape[axis] for axis in order), dtype=dtype)
+    return stored.transpose(tuple(order.index(axis) for axis in range(len(order))))
+
+
 # ----------------------------------------------------------------------------- randomness
 
 def seed(value):
