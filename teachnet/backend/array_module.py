@@ -209,6 +209,45 @@ class one_blas_thread:
         return False
 
 
+#: A host matrix product of fewer floating-point operations than this runs on one BLAS
+#: thread (see ``threads_for_product``): about 0.8 ms on one core of the machine it was
+#: measured on (benchmarks/README.md). Below it a second thread saves at most a few tenths
+#: of a millisecond on an idle machine, and costs milliseconds whenever another program
+#: holds the second core (the threads of one product wait for each other).
+THREADED_PRODUCT_FLOPS = 1e8
+
+#: OpenBLAS runs products of up to 65536·4 multiply-adds on one thread by itself
+_ONE_THREAD_ANYWAY = 2 * 65536 * 4
+
+
+class _AllThreads:
+    """The context manager that changes nothing (products keep the threads they have)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+
+_ALL_THREADS = _AllThreads()
+
+
+def threads_for_product(flops):
+    """Context manager for host matrix products of about ``flops`` operations each
+    (2·m·k·n for an (m, k)·(k, n) product): one BLAS thread when they are mid-sized
+    (below ``THREADED_PRODUCT_FLOPS``), all threads when they are big enough to share.
+    Tiny products are left alone: the library already runs them on one thread, and
+    switching would cost more than they do.
+
+        with am.threads_for_product(2 * m * k * n):
+            z = xp.dot(p, w)
+    """
+    if _name == 'cupy' or flops <= _ONE_THREAD_ANYWAY or flops >= THREADED_PRODUCT_FLOPS:
+        return _ALL_THREADS
+    return one_blas_thread()
+
+
 def scatter_add_rows(row_count, indices, values):
     """A new (row_count, dim) array whose row r is the sum of ``values[k]`` over every k
     with ``indices[k] == r`` (zero for rows never named): dL/dW of an embedding lookup.

@@ -115,6 +115,13 @@ class RecurrentSequence(Op):
 
     # -- forward
     def forward(self, x, kernel, recurrent_kernel, bias=None):
+        # the biggest products outside the loop (x·W over all steps, and backward's dL/dW
+        # and dL/dX) take 2·T·n·d·k·units operations: mid-sized ones run on one BLAS thread
+        self.product_flops = 2 * x.size * kernel.shape[-1]
+        with am.threads_for_product(self.product_flops):
+            return self._forward(x, kernel, recurrent_kernel, bias)
+
+    def _forward(self, x, kernel, recurrent_kernel, bias=None):
         xp = am.xp()
         n, t, d = x.shape
         steps = x.transpose(1, 0, 2)                                # (T, n, d): x_t at steps[t]
@@ -206,6 +213,10 @@ class RecurrentSequence(Op):
 
     # -- backward
     def backward(self, g):
+        with am.threads_for_product(self.product_flops):
+            return self._backward(g)
+
+    def _backward(self, g):
         xp = am.xp()
         t, units, n = self.h.shape[0] - 1, self.units, self.h.shape[2]
         if self.return_sequences:
