@@ -210,11 +210,12 @@ class one_blas_thread:
 
 
 #: A host matrix product of fewer floating-point operations than this runs on one BLAS
-#: thread (see ``threads_for_product``): about 0.8 ms on one core of the machine it was
-#: measured on (benchmarks/README.md). Below it a second thread saves at most a few tenths
-#: of a millisecond on an idle machine, and costs milliseconds whenever another program
-#: holds the second core (the threads of one product wait for each other).
-THREADED_PRODUCT_FLOPS = 1e8
+#: thread (see ``threads_for_product``). Measured on a 2-core machine (benchmarks/README.md):
+#: the stacked LSTMs, whose products are all below 5e6, trained as fast with one thread as
+#: with two on the quiet machine, and up to 14 times slower with two on the busy one (a product
+#: whose two threads wait for a core takes milliseconds); the convnet's products, 1.9e7 and
+#: up, gain about 1.6x from a second thread on a quiet machine and keep it.
+THREADED_PRODUCT_FLOPS = 1.6e7
 
 #: OpenBLAS runs products of up to 65536·4 multiply-adds on one thread by itself
 _ONE_THREAD_ANYWAY = 2 * 65536 * 4

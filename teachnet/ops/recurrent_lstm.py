@@ -87,59 +87,46 @@ class LSTMSequence(RecurrentSequence):
     def final_states(self):
         return [self.h[-1].T, self.c[-1].T]
 
-    def backward_factors(self):
-        """What backward multiplies by at every step, computed at once for the whole sequence
-        (nothing here depends on the gradients):
-
-            dz_o = dh ⊙ [g(c_t) ⊙ σ'_o]        dz_i = dc ⊙ [c~ ⊙ σ'_i]
-            dz_f = dc ⊙ [c_{t-1} ⊙ σ'_f]       dz_c~ = dc ⊙ [i ⊙ g'_c~]
-            dc   = dh ⊙ [o ⊙ g'(c_t)] + dc_{t+1} ⊙ [f_{t+1}]
-
-        Returns (the brackets of dz as one (T, 4u, n) array in the gates' order, o ⊙ g'(c_t),
-        the factor on dc_{t+1}). With a mask, a masked step's gates get no gradient and its
-        c_t is c_{t-1}: the factors are multiplied by ``keep``, and dc_{t+1} passes straight
-        through a masked step t+1 (factor f ⊙ keep + carry)."""
-        u, gates = self.units, self.gate_values
-        factors = self.inner.core_slope(gates[:, :3 * u])                  # σ' of the folded o, i, f
-        factors = am.xp().concatenate([factors, self.activation.core_slope(gates[:, 3 * u:])], axis=1)
-        factors[:, :u] *= self.g_of_c                                       # o:  g(c_t)
-        factors[:, u:2 * u] *= gates[:, 3 * u:]                             # i:  c~
-        factors[:, 2 * u:3 * u] *= self.c[:-1]                              # f:  c_{t-1}
-        factors[:, 3 * u:] *= gates[:, u:2 * u]                             # c~: i
-        o_slope_c = self.activation.slope(self.g_of_c)
-        o_slope_c *= gates[:, :u]                                           # o ⊙ g'(c_t)
-        forget = gates[:, 2 * u:3 * u]
-        if self.keep is not None:
-            factors *= self.keep
-            o_slope_c *= self.keep
-            forget = forget * self.keep + self.carry
-        return factors, o_slope_c, forget
-
     def backprop(self, grad_h):
         xp = am.xp()
         t, u, n = grad_h.shape
-        factors, o_slope_c, forget = self.backward_factors()
+        gates, per_step, g_of_c = self.gate_values, self.steps_and_cells, self.g_of_c
+        # the slopes of every gate at every step, computed at once for the whole sequence
+        slopes = xp.empty((t, 4 * u, n), dtype=gates.dtype)
+        slopes[:, :3 * u] = self.inner.core_slope(gates[:, :3 * u])          # (of the folded z')
+        slopes[:, 3 * u:] = self.activation.core_slope(gates[:, 3 * u:])
+        o_slope_c = self.activation.slope(g_of_c)
+        o_slope_c *= gates[:, :u]                                           # o_t ⊙ g'(c_t)
         recurrent = self.recurrent_t.T                                      # U (folded), (units, 4 units)
-        grad_z = xp.empty_like(factors)
+        grad_z = xp.empty_like(slopes)
         grad_c = self.grad_c = xp.empty((t, u, n), dtype=grad_h.dtype)      # total dL/dc_t
-        by_dc, grad_by_dc = factors[:, u:].reshape(t, 3, u, n), grad_z[:, u:].reshape(t, 3, u, n)
+        # [di; df] = dc ⊙ [c~; c_{t-1}]: one broadcast product on rows 3u:5u of a step's block
+        partners = per_step[:t, 3 * u:].reshape(t, 2, u, n)
+        grad_i_f = grad_z[:, u:3 * u].reshape(t, 2, u, n)
         scratch = xp.empty((u, n), dtype=grad_h.dtype)
         with am.one_blas_thread():
             for s in range(t - 1, -1, -1):
-                dh, dc, dz = grad_h[s], grad_c[s], grad_z[s]
+                dh, dh_carried = self.split_masked(s, grad_h[s])
+                dz, dc = grad_z[s], grad_c[s]
                 xp.multiply(dh, o_slope_c[s], out=dc)                   # dL/dc_t = dh ⊙ o ⊙ g'(c_t)
                 if s < t - 1:
-                    xp.multiply(grad_c[s + 1], forget[s + 1], out=scratch)
-                    dc += scratch                                       #   + dc_{t+1} ⊙ f_{t+1}
-                xp.multiply(dh, factors[s, :u], out=dz[:u])             # dz_o
-                xp.multiply(by_dc[s], dc, out=grad_by_dc[s])            # dz_i, dz_f, dz_c~ in one call
+                    xp.multiply(grad_c[s + 1], gates[s + 1, 2 * u:3 * u], out=scratch)
+                    dc += scratch if self.keep is None else scratch * self.keep[s + 1]   # + dc_{t+1} ⊙ f_{t+1}
+                    if self.carry is not None:
+                        dc += grad_c[s + 1] * self.carry[s + 1]         # a masked step carried c_t over
+                xp.multiply(dh, g_of_c[s], out=dz[:u])                  # do = dh ⊙ g(c_t)
+                xp.multiply(partners[s], dc, out=grad_i_f[s])           # di = dc ⊙ c~, df = dc ⊙ c_{t-1}
+                xp.multiply(dc, gates[s, u:2 * u], out=dz[3 * u:])      # dc~ = dc ⊙ i
+                dz *= slopes[s]                                         # through σ' and g'
+                if self.keep is not None:
+                    dz[u:] *= self.keep[s]                              # (a masked step's c comes from c_{t-1})
                 if s > 0:
                     xp.dot(recurrent, dz, out=scratch)                  # (dz·Uᵀ)ᵀ = U·dzᵀ
                     if self.recurrent_mask is not None:
                         scratch *= self.recurrent_mask
                     grad_h[s - 1] += scratch                            # dL/dh_{t-1}
-                    if self.carry is not None:
-                        grad_h[s - 1] += dh * self.carry[s]             # a masked step carried h over
+                    if dh_carried is not None:
+                        grad_h[s - 1] += dh_carried
         return grad_z
 
     def gates(self):
