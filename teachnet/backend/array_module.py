@@ -153,6 +153,23 @@ def scatter_add(target, indices, values):
     return target
 
 
+#: NumPy's clip as a bare ufunc (``numpy.clip`` is a Python function around it, with checks
+#: that cost more than the clipping itself on a small array); None where NumPy lacks it
+_numpy_clip_ufunc = getattr(getattr(numpy, '_core', None), 'umath', None)
+_numpy_clip_ufunc = getattr(_numpy_clip_ufunc, 'clip', None)
+
+
+def clip_into(x, low, high, out):
+    """out = min(max(x, low), high), elementwise, in one pass; ``out`` may be x itself.
+
+    Inside a loop over timesteps this runs on small arrays, where the cost of a call
+    matters more than its arithmetic: on NumPy it calls the clip ufunc directly (about
+    1.2 us for a (96, 64) block, against 3 us for ``minimum`` then ``maximum``)."""
+    if _name == 'numpy' and _numpy_clip_ufunc is not None:
+        return _numpy_clip_ufunc(x, low, high, out=out)
+    return _xp.clip(x, low, high, out=out)
+
+
 _blas_libraries = []           # threadpoolctl's controllers of the loaded BLAS libraries, found once
 
 
@@ -190,6 +207,46 @@ class one_blas_thread:
         for library, threads in self.restore:
             library.set_num_threads(threads)
         return False
+
+
+#: A host matrix product of fewer floating-point operations than this runs on one BLAS
+#: thread (see ``threads_for_product``). Measured on a 2-core machine (benchmarks/README.md):
+#: the stacked LSTMs, whose products are all below 5e6, trained as fast with one thread as
+#: with two on the quiet machine, and up to 14 times slower with two on the busy one (a product
+#: whose two threads wait for a core takes milliseconds); the convnet's products, 1.9e7 and
+#: up, gain about 1.6x from a second thread on a quiet machine and keep it.
+THREADED_PRODUCT_FLOPS = 1.6e7
+
+#: OpenBLAS runs products of up to 65536·4 multiply-adds on one thread by itself
+_ONE_THREAD_ANYWAY = 2 * 65536 * 4
+
+
+class _AllThreads:
+    """The context manager that changes nothing (products keep the threads they have)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+
+_ALL_THREADS = _AllThreads()
+
+
+def threads_for_product(flops):
+    """Context manager for host matrix products of about ``flops`` operations each
+    (2·m·k·n for an (m, k)·(k, n) product): one BLAS thread when they are mid-sized
+    (below ``THREADED_PRODUCT_FLOPS``), all threads when they are big enough to share.
+    Tiny products are left alone: the library already runs them on one thread, and
+    switching would cost more than they do.
+
+        with am.threads_for_product(2 * m * k * n):
+            z = xp.dot(p, w)
+    """
+    if _name == 'cupy' or flops <= _ONE_THREAD_ANYWAY or flops >= THREADED_PRODUCT_FLOPS:
+        return _ALL_THREADS
+    return one_blas_thread()
 
 
 def scatter_add_rows(row_count, indices, values):
@@ -285,6 +342,15 @@ def zeros_in_order(shape, order, dtype):
     if order is None:
         return _xp.zeros(tuple(shape), dtype=dtype)
     stored = _xp.zeros(tuple(shape[axis] for axis in order), dtype=dtype)
+    return stored.transpose(tuple(order.index(axis) for axis in range(len(order))))
+
+
+def empty_in_order(shape, order, dtype):
+    """Like ``zeros_in_order``, without writing the zeros: for an array that is about to be
+    filled completely."""
+    if order is None:
+        return _xp.empty(tuple(shape), dtype=dtype)
+    stored = _xp.empty(tuple(shape[axis] for axis in order), dtype=dtype)
     return stored.transpose(tuple(order.index(axis) for axis in range(len(order))))
 
 

@@ -37,6 +37,8 @@ only a block a ninth of P's size (for a 3x3 kernel).
 The bias gradient Σ_rows G is computed as the product 1ᵀ·G of a row of ones with G: the
 same sum, done by the matrix library, several times faster than a column sum.
 
+Each product runs on one BLAS thread when it is mid-sized (``am.threads_for_product``).
+
 Inside, images are channels-last (n, rows, cols, c), so that one window's kw·c numbers
 along a row sit side by side in memory; channels-first images are transposed at the edges.
 The kernel is always (kh, kw, c_in, c_out), whatever the image layout. A 1-D convolution
@@ -96,10 +98,11 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
     grad_x = xp.zeros(padded_shape, dtype=grad_matrix.dtype)
     block = xp.empty((grad_matrix.shape[0], c_in), dtype=grad_matrix.dtype)
     windows = block.reshape(n, out_rows, out_cols, c_in)                      # the same memory, per window
-    for a in range(kh):
-        for b in range(kw):
-            xp.matmul(grad_matrix, kernel[a, b].T, out=block)                  # G·W[a,b]ᵀ
-            grad_x[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += windows
+    with am.threads_for_product(2 * grad_matrix.size * c_in):
+        for a in range(kh):
+            for b in range(kw):
+                xp.matmul(grad_matrix, kernel[a, b].T, out=block)              # G·W[a,b]ᵀ
+                grad_x[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += windows
     return grad_x
 
 
@@ -128,7 +131,8 @@ class Convolution2D(Op):
         n, out_rows, out_cols = patches.shape[:3]
         self.patches = patches.reshape(n * out_rows * out_cols, kh * kw * c_in)
         self.kernel, self.has_bias = kernel, bias is not None
-        z = am.xp().dot(self.patches, kernel.reshape(kh * kw * c_in, c_out))     # 3. matmul
+        with am.threads_for_product(2 * self.patches.size * c_out):
+            z = am.xp().dot(self.patches, kernel.reshape(kh * kw * c_in, c_out))     # 3. matmul
         if bias is not None:
             z += bias                                                           # 4. bias
         z = z.reshape(n, out_rows, out_cols, c_out)                             # 5. reshape
@@ -141,7 +145,8 @@ class Convolution2D(Op):
             g = g.transpose(0, 2, 3, 1)
         grad_rows = xp.ascontiguousarray(g)                                     # G: (n, rows', cols', c_out)
         grad_matrix = grad_rows.reshape(-1, c_out)
-        grad_kernel = xp.dot(self.patches.T, grad_matrix).reshape(kh, kw, c_in, c_out)     # Pᵀ·G
+        with am.threads_for_product(2 * self.patches.size * c_out):
+            grad_kernel = xp.dot(self.patches.T, grad_matrix).reshape(kh, kw, c_in, c_out)     # Pᵀ·G
         grad_bias = None
         if self.has_bias:                                                                  # Σ G = 1ᵀ·G
             grad_bias = xp.dot(xp.ones(grad_matrix.shape[0], dtype=grad_matrix.dtype), grad_matrix)

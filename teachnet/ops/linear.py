@@ -12,6 +12,9 @@ Backward, given g = dL/dz of shape (n, d_out), the chain rule gives
     dL/db = Σ_i g_i       (d_out,):     summed over the batch
 
 An input with more axes, (n, t, d_in), is treated as n·t rows.
+
+Each of the three products takes 2·rows·d_in·d_out operations; mid-sized ones run on one
+BLAS thread (``am.threads_for_product``).
 """
 from teachnet.backend import array_module as am
 from teachnet.ops.op import Op
@@ -25,12 +28,17 @@ class Linear(Op):
 
     def forward(self, x, kernel, bias=None):
         self.x, self.kernel, self.has_bias = x, kernel, bias is not None
-        z = am.xp().dot(x, kernel)
+        with am.threads_for_product(2 * x.size * kernel.shape[-1]):
+            z = am.xp().dot(x, kernel)
         if bias is not None:
             z += bias
         return z
 
     def backward(self, g):
+        with am.threads_for_product(2 * self.x.size * self.kernel.shape[-1]):
+            return self._backward(g)
+
+    def _backward(self, g):
         xp = am.xp()
         x, kernel = self.x, self.kernel
         # dL/dx is needed only when x came from an earlier op (not for the input data)

@@ -169,7 +169,7 @@ class Pool(Op):
             last = len(parts) - 1
             self.winner = xp.full_like(y, last, dtype='int8' if last < 128 else 'int32')   # y's layout
             for k in range(last - 1, -1, -1):
-                self.winner = xp.where(parts[k] == y, k, self.winner)
+                xp.copyto(self.winner, k, where=parts[k] == y)
             return y
         windows = self.padded(x, 0)
         total = None
@@ -187,17 +187,24 @@ class Pool(Op):
         padded_shape = list(self.input_shape)
         for axis, (before, after) in zip(self.spatial_axes, self.pads):
             padded_shape[axis] += before + after
-        grad = am.zeros_in_order(padded_shape, self.input_order, g.dtype)     # laid out as x was
-        share = g / self.counts if self.mode == 'avg' else None
+        xp = am.xp()
         overlapping = any(stride < size for stride, size in zip(self.strides, self.pool_size))
+        # windows side by side that cover x exactly (a 2 x 2 pool on 28 x 28): every element
+        # of dL/dx is written once below, so it needs no zeros first
+        tiled = not overlapping and all(
+            stride == size and count * stride == padded_shape[axis]
+            for axis, stride, size, count in zip(self.spatial_axes, self.strides, self.pool_size, self.output_lengths))
+        grad = (am.empty_in_order if tiled else am.zeros_in_order)(padded_shape, self.input_order, g.dtype)   # laid out as x
+        share = g / self.counts if self.mode == 'avg' else None
         for k, offset in enumerate(self.offsets()):
             # dL/dx at this offset of every window: g where that element won (max), g/n (avg)
-            part = g * (self.winner == k) if self.mode == 'max' else share
             where = self.window_slice(ndim, offset)
             if overlapping:             # an element in several windows: add up their shares
-                grad[where] += part
-            else:                       # each element in one window at most: just write
-                grad[where] = part
+                grad[where] += g * (self.winner == k) if self.mode == 'max' else share
+            elif self.mode == 'max':    # each element in one window at most: write straight into dL/dx
+                xp.multiply(g, self.winner == k, out=grad[where])
+            else:
+                grad[where] = share
         if grad.shape != tuple(self.input_shape):
             grad = grad[self.interior(ndim)]
         return (grad,)

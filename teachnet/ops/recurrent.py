@@ -86,7 +86,7 @@ class RecurrentSequence(Op):
     transposed: z_tᵀ = Wᵀ·x_tᵀ + Uᵀ·h_{t-1}ᵀ + b.
 
     A cell may also keep its gate blocks in another order than Keras's (``block_order``:
-    the LSTM keeps i, f, o, c~ so that its three σ gates are one block); the rows of W,
+    the LSTM keeps o, i, f, c~ so that its three σ gates are one block); the rows of W,
     U and b are permuted to match once per call, and the gradients permuted back.
 
     A cell subclass writes ``run(projection)`` (the loop over time, with the recurrent
@@ -115,6 +115,13 @@ class RecurrentSequence(Op):
 
     # -- forward
     def forward(self, x, kernel, recurrent_kernel, bias=None):
+        # the biggest products outside the loop (x·W over all steps, and backward's dL/dW
+        # and dL/dX) take 2·T·n·d·k·units operations: mid-sized ones run on one BLAS thread
+        self.product_flops = 2 * x.size * kernel.shape[-1]
+        with am.threads_for_product(self.product_flops):
+            return self._forward(x, kernel, recurrent_kernel, bias)
+
+    def _forward(self, x, kernel, recurrent_kernel, bias=None):
         xp = am.xp()
         n, t, d = x.shape
         steps = x.transpose(1, 0, 2)                                # (T, n, d): x_t at steps[t]
@@ -130,7 +137,8 @@ class RecurrentSequence(Op):
             matrix_t = matrix_t if order is None else matrix_t[order]
             return matrix_t if scale is None else matrix_t * (scale if matrix_t.ndim == 1 else scale[:, None])
         self.recurrent_t = rows(recurrent_kernel.T)
-        projection = xp.matmul(rows(kernel.T), steps.transpose(0, 2, 1))     # Wᵀ·x_tᵀ for every t at once
+        projection = self.projection_buffer(t, n, am.host.result_type(kernel.dtype, x.dtype))
+        projection = xp.matmul(rows(kernel.T), steps.transpose(0, 2, 1), out=projection)   # Wᵀ·x_tᵀ for every t at once
         if bias is not None:
             projection += (rows(bias if bias.ndim == 1 else bias[0]) + (0 if offset is None else offset))[:, None]
             self.recurrent_bias = None if bias.ndim == 1 else rows(bias[1])
@@ -142,13 +150,19 @@ class RecurrentSequence(Op):
             return self.h[1:].transpose(2, 0, 1)                    # (n, T, units)
         return self.h[t].T                                          # the last state (n, units)
 
+    def projection_buffer(self, t, n, dtype):
+        """Where the input projections go, a (T, k·units, n) array (or view), or None for a
+        new array. A cell that keeps more per step than its gates (the LSTM keeps c_{t-1}
+        beside them) hands a view of its own array, so that no copy is needed."""
+        return None
+
     def _folding(self, dtype):
         """Per-row scale s and offset o of the gates' activations (see
         ``teachnet.ops.recurrent_activations``), or (None, None) when nothing folds."""
         chosen = tuple(self.inner if block == 'inner' else self.activation for block in self.blocks)
         if not any(activation.folds for activation in chosen):
             return None, None
-        key = (tuple((a.scale, a.offset) for a in chosen), self.units, str(dtype), am.get_backend())
+        key = (tuple((a.scale, a.offset) for a in chosen), self.units, dtype, am.get_backend())
         if key not in _SMALL_ARRAYS:
             host = am.host
             scale = host.repeat([activation.scale for activation in chosen], self.units)
@@ -199,6 +213,10 @@ class RecurrentSequence(Op):
 
     # -- backward
     def backward(self, g):
+        with am.threads_for_product(self.product_flops):
+            return self._backward(g)
+
+    def _backward(self, g):
         xp = am.xp()
         t, units, n = self.h.shape[0] - 1, self.units, self.h.shape[2]
         if self.return_sequences:

@@ -73,10 +73,8 @@ def _half_tanh_slope(a):               # d/dy ½(1 + tanh y) = ½(1 - tanh² y) 
     return slope
 
 
-def _clip(z, out):                     # clip(y, 0, 1): two ufuncs, cheaper than xp.clip on small arrays
-    xp = am.xp()
-    xp.minimum(z, 1, out=out)
-    xp.maximum(out, 0, out=out)
+def _clip(z, out):                     # clip(y, 0, 1) in one call (see am.clip_into)
+    am.clip_into(z, 0, 1, out)
 
 
 def _clip_slope(a):                    # 1 on the line, 0 where clipped

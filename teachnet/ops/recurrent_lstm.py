@@ -36,40 +36,50 @@ class LSTMSequence(RecurrentSequence):
     formula = ('i, f, o = σ(x_t·W + h_{t-1}·U + b)[i, f, o];  c~ = g(...)[c];  '
                'c_t = f ⊙ c_{t-1} + i ⊙ c~;  h_t = o ⊙ g(c_t)')
     backward_formula = 'BPTT: dc = dL/dc_t + dh ⊙ o ⊙ g\'(c_t);  dL/dc_{t-1} = dc ⊙ f;  dL/dh_{t-1} += dz·Uᵀ'
-    # inside the op the blocks are kept as i, f, o, c~ (Keras: i, f, c, o): the three σ
-    # gates side by side, one block for one activation call
-    block_order = (0, 1, 3, 2)
+    # inside the op the blocks are kept as o, i, f, c~ (Keras: i, f, c, o): the three σ
+    # gates side by side for one activation call in forward, and the three gates whose
+    # gradient is dc times something (i, f, c~) side by side for one call in backward
+    block_order = (3, 0, 1, 2)
     blocks = ('inner', 'inner', 'inner', 'activation')
 
+    def projection_buffer(self, t, n, dtype):
+        """The projections go straight into the per-step blocks that ``run`` works in."""
+        self.steps_and_cells = am.xp().empty((t + 1, 5 * self.units, n), dtype=dtype)
+        return self.steps_and_cells[:t, :4 * self.units]
+
     def run(self, projection):
-        """The loop over time. Arrays are (units, n) per step (see RecurrentSequence):
-        rows 0:u of a step's gates are i, u:2u f, 2u:3u o, 3u:4u c~."""
+        """The loop over time. Arrays are (units, n) per step (see RecurrentSequence).
+
+        Each step's rows live in one block of 5·units rows: 0:u o, u:2u i, 2u:3u f,
+        3u:4u c~, and 4u:5u the cell state c_{t-1} that the step starts from. Then
+        [i; f] ⊙ [c~; c_{t-1}] is ONE product, and c_t = i ⊙ c~ + f ⊙ c_{t-1} its two
+        halves added; c_t goes into the next step's block."""
         xp = am.xp()
         t, _, n = projection.shape
         u, dtype = self.units, projection.dtype
         h0, c0 = self.initial_states
-        gates = projection                          # each step's z turns into its gates, in place
+        per_step = self.steps_and_cells             # projection is its view [:t, :4u]: z turns into gates in place
+        per_step[0, 4 * u:] = c0
+        gates, c = per_step[:t, :4 * u], per_step[:, 4 * u:]
         h = xp.empty((t + 1, u, n), dtype=dtype)
-        c = xp.empty((t + 1, u, n), dtype=dtype)
         g_of_c = xp.empty((t, u, n), dtype=dtype)   # g(c_t), kept for backward
-        h[0], c[0] = h0, c0
+        h[0] = h0
         recurrent_t, inner, activate = self.recurrent_t, self.inner.core, self.activation.core
         g = self.activation if self.activation.folds else self.activation.core   # g(c_t), c is no projection
         recurrent = xp.empty((4 * u, n), dtype=dtype)
-        written = xp.empty((u, n), dtype=dtype)
+        both = xp.empty((2 * u, n), dtype=dtype)
+        written, kept = both[:u], both[u:]
         with am.one_blas_thread():                  # small products, many times: one thread
             for s in range(t):
-                z = gates[s]
+                block = per_step[s]
                 xp.dot(recurrent_t, self.dropped(h[s]), out=recurrent)
-                z += recurrent                                  # z = x_t·W + b + h_{t-1}·U (folded)
-                sigmas, candidate = z[:3 * u], z[3 * u:]
-                inner(sigmas, sigmas)                           # i, f, o
-                activate(candidate, candidate)                  # c~
-                xp.multiply(z[u:2 * u], c[s], out=c[s + 1])     # c_t = f ⊙ c_{t-1}
-                xp.multiply(z[:u], candidate, out=written)
-                c[s + 1] += written                             #       + i ⊙ c~
+                block[:4 * u] += recurrent                      # z = x_t·W + b + h_{t-1}·U (folded)
+                inner(block[:3 * u], block[:3 * u])             # o, i, f
+                activate(block[3 * u:4 * u], block[3 * u:4 * u])   # c~
+                xp.multiply(block[u:3 * u], block[3 * u:], out=both)    # [i ⊙ c~; f ⊙ c_{t-1}]
+                xp.add(written, kept, out=c[s + 1])             # c_t = i ⊙ c~ + f ⊙ c_{t-1}
                 g(c[s + 1], g_of_c[s])
-                xp.multiply(z[2 * u:3 * u], g_of_c[s], out=h[s + 1])    # h_t = o ⊙ g(c_t)
+                xp.multiply(block[:u], g_of_c[s], out=h[s + 1])     # h_t = o ⊙ g(c_t)
                 self.carry_masked(s, h, c)
         self.gate_values, self.c, self.g_of_c = gates, c, g_of_c
         return h
@@ -80,36 +90,36 @@ class LSTMSequence(RecurrentSequence):
     def backprop(self, grad_h):
         xp = am.xp()
         t, u, n = grad_h.shape
-        gates, c, g_of_c = self.gate_values, self.c, self.g_of_c
+        gates, per_step, g_of_c = self.gate_values, self.steps_and_cells, self.g_of_c
         # the slopes of every gate at every step, computed at once for the whole sequence
-        slopes = xp.empty_like(gates)
+        slopes = xp.empty((t, 4 * u, n), dtype=gates.dtype)
         slopes[:, :3 * u] = self.inner.core_slope(gates[:, :3 * u])          # (of the folded z')
         slopes[:, 3 * u:] = self.activation.core_slope(gates[:, 3 * u:])
         o_slope_c = self.activation.slope(g_of_c)
-        o_slope_c *= gates[:, 2 * u:3 * u]                                  # o_t ⊙ g'(c_t)
+        o_slope_c *= gates[:, :u]                                           # o_t ⊙ g'(c_t)
         recurrent = self.recurrent_t.T                                      # U (folded), (units, 4 units)
-        grad_z = xp.empty_like(gates)
+        grad_z = xp.empty_like(slopes)
         grad_c = self.grad_c = xp.empty((t, u, n), dtype=grad_h.dtype)      # total dL/dc_t
+        # [di; df] = dc ⊙ [c~; c_{t-1}]: one broadcast product on rows 3u:5u of a step's block
+        partners = per_step[:t, 3 * u:].reshape(t, 2, u, n)
+        grad_i_f = grad_z[:, u:3 * u].reshape(t, 2, u, n)
         scratch = xp.empty((u, n), dtype=grad_h.dtype)
         with am.one_blas_thread():
             for s in range(t - 1, -1, -1):
                 dh, dh_carried = self.split_masked(s, grad_h[s])
-                dz, g = grad_z[s], gates[s]
-                dc = grad_c[s]
+                dz, dc = grad_z[s], grad_c[s]
                 xp.multiply(dh, o_slope_c[s], out=dc)                   # dL/dc_t = dh ⊙ o ⊙ g'(c_t)
                 if s < t - 1:
-                    xp.multiply(grad_c[s + 1], gates[s + 1, u:2 * u], out=scratch)
+                    xp.multiply(grad_c[s + 1], gates[s + 1, 2 * u:3 * u], out=scratch)
                     dc += scratch if self.keep is None else scratch * self.keep[s + 1]   # + dc_{t+1} ⊙ f_{t+1}
                     if self.carry is not None:
                         dc += grad_c[s + 1] * self.carry[s + 1]         # a masked step carried c_t over
-                xp.multiply(dh, g_of_c[s], out=dz[2 * u:3 * u])         # do = dh ⊙ g(c_t)
-                xp.multiply(dc, g[3 * u:], out=dz[:u])                  # di = dc ⊙ c~
-                xp.multiply(dc, c[s], out=dz[u:2 * u])                  # df = dc ⊙ c_{t-1}
-                xp.multiply(dc, g[:u], out=dz[3 * u:])                  # dc~ = dc ⊙ i
+                xp.multiply(dh, g_of_c[s], out=dz[:u])                  # do = dh ⊙ g(c_t)
+                xp.multiply(partners[s], dc, out=grad_i_f[s])           # di = dc ⊙ c~, df = dc ⊙ c_{t-1}
+                xp.multiply(dc, gates[s, u:2 * u], out=dz[3 * u:])      # dc~ = dc ⊙ i
                 dz *= slopes[s]                                         # through σ' and g'
                 if self.keep is not None:
-                    dz[:2 * u] *= self.keep[s]                          # (a masked step's c comes from c_{t-1})
-                    dz[3 * u:] *= self.keep[s]
+                    dz[u:] *= self.keep[s]                              # (a masked step's c comes from c_{t-1})
                 if s > 0:
                     xp.dot(recurrent, dz, out=scratch)                  # (dz·Uᵀ)ᵀ = U·dzᵀ
                     if self.recurrent_mask is not None:
@@ -121,8 +131,8 @@ class LSTMSequence(RecurrentSequence):
 
     def gates(self):
         u, gates = self.units, self.gate_values.transpose(0, 2, 1)
-        return {'i': gates[..., :u], 'f': gates[..., u:2 * u], 'c~': gates[..., 3 * u:],
-                'o': gates[..., 2 * u:3 * u], 'c': self.c[1:].transpose(0, 2, 1), 'h': self.h[1:].transpose(0, 2, 1)}
+        return {'i': gates[..., u:2 * u], 'f': gates[..., 2 * u:3 * u], 'c~': gates[..., 3 * u:],
+                'o': gates[..., :u], 'c': self.c[1:].transpose(0, 2, 1), 'h': self.h[1:].transpose(0, 2, 1)}
 
     def gradients_through_time(self):
         if self.grad_h is None:

@@ -309,3 +309,32 @@ def test_bad_settings_name_the_layer():
         MaxPooling1D(pool_length=2, pool_size=3, name='two_names')
     with pytest.raises(TypeError, match='MaxPooling2D'):
         MaxPooling2D(pool_lenght=2)
+
+
+@pytest.mark.parametrize('mode', ['max', 'avg'])
+@pytest.mark.parametrize('shape, pool, strides', [((1, 2, 4, 6), (2, 2), (2, 2)),       # tiled exactly
+                                                  ((1, 2, 5, 7), (2, 2), (2, 2)),       # a row and a column left over
+                                                  ((1, 2, 7, 7), (2, 2), (3, 3))],      # inputs skipped between windows
+                         ids=['tiled', 'left_over', 'skipped'])
+def test_inputs_no_window_reaches_get_zero_gradient(monkeypatch, shape, pool, strides, mode):
+    """Backward skips writing zeros only where the windows cover x exactly: with fresh
+    memory full of NaN, the gradient is still the naive one (0 wherever no window reaches)."""
+    def dirty_empty(shape, order, dtype):
+        return am.zeros_in_order(shape, order, dtype) + float('nan')
+    monkeypatch.setattr(am, 'empty_in_order', dirty_empty)
+    rng = np.random.default_rng(5)
+    x = rng.permutation(math.prod(shape)).reshape(shape).astype(float)
+    y, winners = naive_pool2d(x, mode, pool, strides, 'valid', channels_first=True)
+    g = rng.standard_normal(y.shape)
+    expected = np.zeros_like(x)
+    cols = shape[3]
+    for b, c, i, j in np.ndindex(*y.shape):
+        if mode == 'max':
+            r, k = divmod(winners[b, c, i, j], cols)
+            expected[b, c, r, k] += g[b, c, i, j]
+        else:
+            r0, c0 = i * strides[0], j * strides[1]
+            expected[b, c, r0:r0 + pool[0], c0:c0 + pool[1]] += g[b, c, i, j] / math.prod(pool)
+    function = functools.partial(pooling.max_pool if mode == 'max' else pooling.avg_pool, pool_size=pool,
+                                 strides=strides, padding='valid', data_format='channels_first')
+    np.testing.assert_allclose(_input_gradient(function, x, g), expected, rtol=1e-12, atol=1e-12)

@@ -1,0 +1,48 @@
+"""How many BLAS threads a host matrix product gets: one in a loop over timesteps
+(one_blas_thread), one for mid-sized products (threads_for_product), all of them for big
+ones, and tiny ones left alone."""
+import pytest
+
+from teachnet.backend import array_module as am
+
+threadpoolctl = pytest.importorskip('threadpoolctl')
+
+
+def blas_threads():
+    return max(info['num_threads'] for info in threadpoolctl.threadpool_info() if info['user_api'] == 'blas')
+
+
+@pytest.fixture
+def two_threads():
+    """BLAS on two threads for the test (a one-thread machine would show nothing)."""
+    with threadpoolctl.threadpool_limits(None):
+        controllers = am._blas_controllers()
+        if not controllers:
+            pytest.skip('no BLAS library that threadpoolctl can control')
+        kept = [library.get_num_threads() for library in controllers]
+        for library in controllers:
+            library.set_num_threads(2)
+        yield
+        for library, threads in zip(controllers, kept):
+            library.set_num_threads(threads)
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize('flops, threads', [(1e3, 2),                                # tiny: the library decides
+                                            (am.THREADED_PRODUCT_FLOPS / 10, 1),     # mid-sized: one thread
+                                            (am.THREADED_PRODUCT_FLOPS, 2)])         # big: shared
+def test_threads_for_product_by_size(two_threads, flops, threads):
+    assert blas_threads() == 2
+    with am.threads_for_product(flops):
+        assert blas_threads() == threads
+    assert blas_threads() == 2                      # restored afterwards
+
+
+@pytest.mark.backend_independent
+def test_one_blas_thread_nests_and_restores(two_threads):
+    with am.one_blas_thread():
+        assert blas_threads() == 1
+        with am.threads_for_product(am.THREADED_PRODUCT_FLOPS / 10):
+            assert blas_threads() == 1
+        assert blas_threads() == 1                  # the inner context did not restore 2 early
+    assert blas_threads() == 2
