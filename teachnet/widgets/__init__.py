@@ -4,8 +4,10 @@
     model.fit(x, y, callbacks=[Dashboard()])
 
 ``dashboard`` holds the training dashboard, ``progress`` the widget progress bar that
-``fit(verbose=1)`` shows in a notebook; the drawing, bounded series and throttling
+``fit(verbose=1)`` shows in a notebook, ``step_through`` the explorer of one training step
+(``model.trace(x, y).explore()``); the drawing, bounded series and throttling
 pieces are reusable by other views.
 """
 from teachnet.widgets.dashboard import Dashboard  # noqa: F401
+from teachnet.widgets.step_through import StepThrough  # noqa: F401
 from teachnet.widgets.notebook import in_notebook, set_notebook  # noqa: F401
