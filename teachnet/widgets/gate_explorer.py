@@ -19,7 +19,7 @@ from teachnet.inspect.recurrent import gates, gradients_through_time
 from teachnet.widgets.drawing import format_number, line_chart
 from teachnet.widgets.gates import GATE_RANGES
 
-CELL = 'display:inline-block;width:34px;text-align:center;font:10px monospace;padding:2px 0;margin:0 1px;'
+CELL = 'display:inline-block;width:42px;text-align:center;font:10px monospace;padding:2px 0;margin:0 1px;'
 
 
 def _colour(value, low, high, cmap):
