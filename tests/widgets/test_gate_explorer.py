@@ -3,8 +3,8 @@ import numpy as np
 
 from teachnet.backend import array_module as am
 from teachnet.inspect.recurrent import gates, gradients_through_time
-from teachnet.layers import Bidirectional, Dense, GRU, LSTM, TimeDistributed
-from teachnet.models import Sequential
+from teachnet.layers import Bidirectional, Dense, GRU, Input, LSTM, TimeDistributed
+from teachnet.models import Model, Sequential
 from teachnet.widgets import GateExplorer
 from teachnet.widgets.drawing import format_number
 
@@ -47,3 +47,14 @@ def test_it_looks_inside_bidirectional_and_time_distributed():
     explorer.timestep.value = 4
     for value in explorer.gates['z'][4, 0]:
         assert format_number(value) in explorer.rows.value
+
+
+def test_it_works_on_a_functional_model():
+    am.seed(4)
+    a = Input(shape=(5, 2))
+    model = Model(input=a, output=Dense(1)(LSTM(3, name='l')(a)))
+    model.compile('sgd', 'mse')
+    x, _ = sequences(4)
+    explorer = GateExplorer(model, x, layer='l', y=np.ones((3, 1)))
+    np.testing.assert_allclose(explorer.gates['c'], gates(model, x, 'l')['c'])
+    assert explorer.state_gradient.shape == (5, 3)
