@@ -13,7 +13,8 @@ In a notebook one widget appears before the first batch and is updated in place:
 * **Gates**: an RNN's gates and |dL/dh_t| on a probe sequence; a convnet's feature maps.
 * **Diagnostics**: plain-language notes when something goes wrong, with what to try.
 
-After ``fit``, ``dashboard.replay(412)`` opens the step-through explorer on step 412: the
+After ``fit``, ``dashboard.replay(412)`` (or the slider and button under the finished
+dashboard) opens the step-through explorer on step 412: the
 dashboard kept the weights before that step and its batch (every ``replay_every``-th step,
 within ``replay_memory`` bytes; see ``teachnet.widgets.replay``).
 
@@ -42,7 +43,7 @@ from teachnet.inspect.statistics import snapshot_parameters
 from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
 from teachnet.widgets.notebook import in_notebook, let_clicks_through
 from teachnet.widgets.record import TrainingRecord
-from teachnet.widgets.replay import StepStore, replay_trace
+from teachnet.widgets.replay import StepStore, replay_panel, replay_trace
 from teachnet.widgets.sync import hold_all
 from teachnet.widgets.throttle import Throttle, wall_clock, cpu_clock
 
@@ -301,6 +302,7 @@ class Dashboard(Callback):
         self.before = None
         if self.use_widgets:
             self._draw(list(self.views), final=True)
+            self._add_replay_panel()
         elif self.notes:
             print(f'[dashboard] {notes_text(self.notes)}', flush=True)
         self.fixed_time += cpu_clock() - start
@@ -338,15 +340,30 @@ class Dashboard(Callback):
             if self.progress is not None:
                 self.progress.refresh(finished=final, status=self._status() if final else None)
 
+    def _add_replay_panel(self):
+        """Below the finished dashboard: a slider over the kept steps and a button that opens
+        the step-through explorer of the chosen one."""
+        self.replay_slider = None
+        if not self.replays.steps():
+            return
+        from teachnet.widgets.step_through import StepThrough
+        panel, self.replay_slider, self.replay_button, self.replay_box = replay_panel(
+            self.replays.steps(), lambda step: StepThrough(trace=self.replay_trace(step)).widget)
+        self.widget.children = self.widget.children + (panel,)
+
     # ------------------------------------------------------------------ reading it back
-    def replay(self, step):
-        """The step-through explorer on training step ``step`` (1 is the first), exactly as it
-        ran: its batch, the weights before its update (``replays.steps()`` lists those kept)."""
+    def replay_trace(self, step):
+        """The trace of training step ``step`` as it ran: its batch, the weights before it."""
         if self.replays is None:
             raise ValueError('Dashboard.replay: nothing to replay yet; train with this dashboard first.')
         trace = replay_trace(self.model, self.replays[step])
         trace.title = f'{trace.title}: step {step} of the fit'
-        return trace.explore()
+        return trace
+
+    def replay(self, step):
+        """The step-through explorer on training step ``step`` (1 is the first), exactly as it
+        ran: its batch, the weights before its update (``replays.steps()`` lists those kept)."""
+        return self.replay_trace(step).explore()
 
     @property
     def history(self):

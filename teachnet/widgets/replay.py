@@ -73,3 +73,20 @@ def replay_trace(model, saved):
         return model.trace(saved.x, saved.targets)
     finally:
         model.set_weights(now)
+
+
+def replay_panel(steps, open_step):
+    """The finished dashboard's row for replaying: a slider over the kept ``steps``, a button,
+    and a box where ``open_step(step)`` (a widget) appears when the button is clicked.
+    Returns (root VBox, slider, button, box)."""
+    import ipywidgets as widgets
+    slider = widgets.SelectionSlider(options=steps, value=steps[0], description='replay step',
+                                     continuous_update=False, style={'description_width': 'initial'})
+    button = widgets.Button(description='Step through it')
+    box = widgets.VBox()
+
+    def opened(_):
+        box.children = [open_step(slider.value)]
+
+    button.on_click(opened)
+    return widgets.VBox([widgets.HBox([slider, button]), box]), slider, button, box

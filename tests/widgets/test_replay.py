@@ -100,3 +100,23 @@ def test_fit_generator_steps_are_kept_too():
     assert dashboard.replays.steps() == [2, 4, 6]
     np.testing.assert_array_equal(dashboard.replays[4].x, batches[3][0])
     np.testing.assert_array_equal(dashboard.replays[4].targets, batches[3][1])
+
+
+def test_the_finished_dashboard_has_a_slider_over_the_kept_steps_that_opens_one():
+    am.seed(9)
+    model = Sequential([Dense(3, input_dim=4), Activation('softmax')])
+    model.compile(SGD(lr=0.1), 'categorical_crossentropy')
+    rng = np.random.RandomState(9)
+    x, y = rng.randn(32, 4), np.eye(3)[rng.randint(0, 3, 32)]
+    dashboard = Dashboard(notebook=True, replay_every=2)
+    model.fit(x, y, batch_size=8, nb_epoch=1, verbose=0, callbacks=[dashboard])
+    assert dashboard.replay_slider.options == (2, 4)
+    assert dashboard.replay_box.children == ()
+    dashboard.replay_slider.value = 4
+    dashboard.replay_button.click()
+    explorer = dashboard.replay_box.children[0]
+    assert 'teachnet-explorer' in explorer._dom_classes
+    title = explorer.children[0].value
+    assert 'step 4 of the fit' in title
+    expected = dashboard.replay_trace(4).loss
+    assert f'{float(expected):.6g}' in title
