@@ -5,7 +5,8 @@ Every tool here computes a batch through ``model.batch_loss`` (the computation t
 runs), so a trace, a gradient check or a view of the gates shows what training does.
 ``image_layers``, ``sample_maps`` and ``layer_filters`` give a convnet's maps and filters channels first.
 ``model_diagram(model)`` gives the model's layers as levels of boxes (what a drawing of it
-needs), ``weight_entry(step, i, j)`` the chain rule for one entry of a linear op's dL/dW.
+needs), ``weight_entry(step, i, j)`` and ``input_entry(step, n, i)`` the chain rule for one entry
+of a linear op's dL/dW and dL/dx.
 ``last_step(model)`` gives what the last training step left: each parameter and its gradient.
 """
 from teachnet.inspect.gradient_check import gradient_check, GradientCheckReport  # noqa: F401
@@ -16,5 +17,5 @@ from teachnet.inspect.last_step import last_step  # noqa: F401
 from teachnet.inspect.layer_outputs import caught_outputs, model_layers  # noqa: F401,E402
 from teachnet.inspect.statistics import activation_statistics, parameter_statistics, snapshot_parameters  # noqa: F401,E402,E501
 from teachnet.inspect.diagram import Box, model_diagram  # noqa: F401,E402
-from teachnet.inspect.chain_rule import weight_entry  # noqa: F401,E402
+from teachnet.inspect.chain_rule import input_entry, weight_entry  # noqa: F401,E402
 from teachnet.inspect.image_layers import image_layers, layer_filters, sample_maps  # noqa: F401,E402

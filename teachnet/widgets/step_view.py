@@ -4,14 +4,14 @@
 * ``shapes_html(step, hide_output)``: the shapes going in and coming out;
 * ``value_views(step, hide_output)``: one ``array_view`` per array: forward, the inputs and
   the output; backward, the gradient arriving (dL/d out) and the gradients sent back;
-* ``chain_rule_math(step, i, j)``: for a backward linear step, dL/dW_ij as the sum it is,
-  with this step's numbers (``teachnet.inspect.chain_rule``).
+* ``chain_rule_math(step, i, j)``: for a backward linear step, dL/dW_ij and dL/dx_0i as the
+  sums they are, with this step's numbers (``teachnet.inspect.chain_rule``).
 """
 import html
 
 import numpy as np
 
-from teachnet.inspect.chain_rule import allows_entry, weight_entry
+from teachnet.inspect.chain_rule import allows_entry, input_entry, weight_entry
 from teachnet.widgets.array_view import array_view
 
 
@@ -51,6 +51,10 @@ def chain_rule_math(step, i, j):
         return ''
     entry = weight_entry(step, i, j)
     products = ' + '.join(f'({x:.4g})({g:.4g})' for x, g in entry.terms)
-    return (r'Chain rule for one entry, $x$ from forward, $g$ the gradient arriving: '
+    back = input_entry(step, 0, i)
+    sent = ' + '.join(f'({g:.4g})({w:.4g})' for g, w in back.terms)
+    return (r'Chain rule for one entry, $x$ and $W$ from forward, $g$ the gradient arriving: '
             rf'$$\frac{{\partial L}}{{\partial W_{{{i}{j}}}}} = \sum_n x_{{n{i}}}\, g_{{n{j}}} = '
-            rf'{products} = {entry.total:.6g}$$')
+            rf'{products} = {entry.total:.6g}$$'
+            rf'$$\frac{{\partial L}}{{\partial x_{{0{i}}}}} = \sum_j g_{{0j}}\, W_{{{i}j}} = '
+            rf'{sent} = {back.total:.6g}$$')

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from teachnet.inspect.chain_rule import allows_entry, weight_entry
+from teachnet.inspect.chain_rule import allows_entry, input_entry, weight_entry
 from teachnet.inspect.diagram import highlighted_box, model_diagram
 from teachnet.layers import Activation, Dense, Input, Merge, merge
 from teachnet.models import Model, Sequential
@@ -55,7 +55,15 @@ def test_the_entry_sum_is_the_gradient_backward_sent():
         np.testing.assert_allclose([g for _, g in entry.terms], step.output[:, j])
         np.testing.assert_allclose(entry.total, step.input('W')[i, j], rtol=1e-5, atol=1e-8)
     assert 'dL/dW[3,2]' in str(weight_entry(step, 3, 2))
-    with pytest.raises(IndexError):
+    for n, i in ((0, 0), (4, 3), (2, 1)):
+        entry = input_entry(step, n, i)
+        assert len(entry.terms) == 3                                   # one per unit j
+        np.testing.assert_allclose([w for _, w in entry.terms], step.forward_step.input('W')[i])
+        np.testing.assert_allclose(entry.total, step.input('x')[n, i], rtol=1e-5, atol=1e-8)
+    assert str(input_entry(step, 4, 3)).startswith('dL/dx[4,3] = Σ_j g[4,j]·W[3,j] = ')
+    with pytest.raises(IndexError, match='no entry'):
+        input_entry(step, 5, 0)
+    with pytest.raises(IndexError, match='no entry'):
         weight_entry(step, 4, 0)
     with pytest.raises(ValueError, match='linear'):
         weight_entry(trace.forward[0], 0, 0)

@@ -71,6 +71,7 @@ def test_a_backward_linear_step_shows_the_chain_rule_for_the_chosen_entry():
     assert r'W_{21}' in explorer.chain.value
     total = step.input('W')[2, 1]
     assert f'= {total:.6g}$$' in explorer.chain.value
+    assert f'= {step.input("x")[0, 2]:.6g}$$' in explorer.chain.value and r'x_{02}' in explorer.chain.value
     assert explorer.entry_i.max == 2 and explorer.entry_j.max == 1
     explorer.slider.value = 0
     assert explorer.chain_box.layout.display == 'none' and explorer.chain.value == ''
