@@ -8,14 +8,15 @@ Choose the array backend with ``TEACHNET_BACKEND=numpy|cupy|strict|auto`` or
 
 Imports run one way, from the bottom up: backend -> ops -> layers -> models and engine ->
 inspect. Importing teachnet loads every part, so that every layer and model class is
-registered by name (saved files rebuild them), and joins the two pairs that point up:
-``layer.trace(x)`` runs ``teachnet.inspect.trace_layer``, and ``fit(verbose=1)`` in a
-notebook shows ``teachnet.widgets``' progress bar.
+registered by name (saved files rebuild them), and joins the pairs that point up:
+``layer.trace(x)`` runs ``teachnet.inspect.trace_layer``, ``fit(verbose=1)`` in a
+notebook shows ``teachnet.widgets``' progress bar, and ``trace.explore()`` opens
+``teachnet.widgets.StepThrough``.
 """
 from teachnet import backend  # noqa: F401  (the array module is chosen first)
 from teachnet.backend.array_module import seed as set_seed  # noqa: F401
 from teachnet import models  # noqa: F401  (every layer and model class registers itself)
-from teachnet.inspect.trace import trace_layer as _trace_layer
+from teachnet.inspect.trace import Trace as _Trace, trace_layer as _trace_layer
 from teachnet.layers.base import Layer as _Layer
 
 from teachnet.callbacks import progbar as _progbar
@@ -34,5 +35,21 @@ def _notebook_progress_logger():
 
 
 _progbar.notebook_progress_logger = _notebook_progress_logger
+
+
+def _explore(trace):
+    """``trace.explore()``: the step-through explorer in a notebook; elsewhere, a line saying
+    where it works and the text trace."""
+    from teachnet.widgets.notebook import in_notebook
+    if not in_notebook():
+        print('trace.explore() draws an explorer in a Jupyter notebook (JupyterLab, Notebook 7, '
+              'VS Code); here is the trace as text:')
+        print(trace)
+        return None
+    from teachnet.widgets.step_through import StepThrough
+    return StepThrough(trace=trace)
+
+
+_Trace.explorer = _explore
 
 __version__ = '0.1.0'

@@ -10,10 +10,12 @@ tells every callback what is happening, and hands over a ``logs`` dict:
         on_epoch_end(epoch, logs)          logs has 'val_loss', 'val_acc', ... when validating
     on_train_end(logs)
 
-Two optional hooks, called only on callbacks that define them: ``set_training_data(inputs,
+Three optional hooks, called only on callbacks that define them: ``set_training_data(inputs,
 targets)`` just before ``on_train_begin`` (the training arrays, as lists of device arrays
-and one array; a dashboard takes its probe batch from them), and ``on_train_failed(error)``
-when training raises (an error or an interrupt) instead of reaching ``on_train_end``.
+and one array; a dashboard takes its probe batch from them), ``set_batch_data(inputs,
+targets)`` just before each ``on_batch_begin`` (that batch's arrays, the same way; a
+dashboard keeps some of them to replay a step), and ``on_train_failed(error)`` when
+training raises (an error or an interrupt) instead of reaching ``on_train_end``.
 
 Every callback also knows the model (``set_model``) and the training settings
 (``set_params``: batch size, number of epochs and samples, verbosity, metric names).
@@ -165,6 +167,13 @@ class CallbackList(object):
         for callback in self.callbacks:
             if callable(getattr(callback, 'set_training_data', None)):
                 callback.set_training_data(inputs, targets)
+
+    def set_batch_data(self, inputs, targets):
+        """Hand the arrays of the batch about to be trained on (the list of inputs and the
+        targets, on the device) to the callbacks that define ``set_batch_data``."""
+        for callback in self.callbacks:
+            if callable(getattr(callback, 'set_batch_data', None)):
+                callback.set_batch_data(inputs, targets)
 
     def on_train_failed(self, error):
         """Tell the callbacks that define ``on_train_failed`` that training raised ``error``."""

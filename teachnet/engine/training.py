@@ -271,11 +271,12 @@ class Training(OutputsTraining, GeneratorMethods):
                 order = None if order is None else am.to_device(order)
                 for batch_index, (start, stop) in enumerate(slices):
                     ids = slice(start, stop) if order is None else order[start:stop]
+                    batch = ([a[ids] for a in inputs], targets[ids], None if weights is None else weights[ids])
                     batch_logs = {'batch': batch_index, 'size': stop - start}
+                    callback_list.set_batch_data(*batch[:2])
                     callback_list.on_batch_begin(batch_index, batch_logs)
                     try:
-                        outs = self._train_step([a[ids] for a in inputs], targets[ids],
-                                                None if weights is None else weights[ids], params)
+                        outs = self._train_step(*batch, params)
                     except NonFiniteLossError as error:
                         self._stop_on_non_finite(error, callback_list, epoch, nb_epoch, batch_index, len(slices))
                     for label, value in zip(out_labels, outs):

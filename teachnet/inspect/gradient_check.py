@@ -11,7 +11,10 @@ masks (the dropout generator restarts from one seed before each), so that L chan
 with the nudged weight. A relative error around 1e-7 or below means backward is right;
 above 1e-4 something is wrong.
 """
+import html
+
 from teachnet.backend import array_module as am
+from teachnet.inspect.gradient_check_chart import error_bars_svg
 from teachnet.inspect.numerical import central_differences, relative_error
 from teachnet.ops.tape import Tape, no_tape
 from teachnet.ops.tensor import Tensor
@@ -53,7 +56,9 @@ class GradientCheckReport:
     __repr__ = __str__
 
     def _repr_html_(self):
-        return f'<pre class="teachnet-gradient-check">{self}</pre>'
+        """In a notebook: the table, and beside it one bar per parameter (error_bars_svg)."""
+        return (f'<div class="teachnet-gradient-check" style="display:flex;gap:16px;align-items:flex-start">'
+                f'<pre>{html.escape(str(self))}</pre>{error_bars_svg(self)}</div>')
 
 
 class _float64_weights:

@@ -13,6 +13,7 @@ holds ``Step`` objects whose ``.inputs``, ``.output`` and gradients are NumPy ar
 import html
 
 from teachnet.backend import array_module as am
+from teachnet.inspect.diagram import model_diagram
 from teachnet.ops.tape import Tape
 from teachnet.ops.tensor import Parameter, Tensor
 
@@ -60,12 +61,15 @@ class Step:
         output: the array produced (forward) or the gradient arriving (backward).
         facts: what else the op kept, by name: im2col ``'patches'``, pooling ``'winners'``,
             a recurrent layer's gates per timestep...
+        forward_step: for a backward step, the forward step of the same op (its inputs are
+            what the chain rule multiplies the arriving gradient with); None for a forward step.
 
     ``step.input('W')`` and ``step.fact('patches')`` read one of them by name.
     """
 
-    def __init__(self, phase, op, inputs, output, facts=None):
+    def __init__(self, phase, op, inputs, output, facts=None, forward_step=None):
         self.phase = phase
+        self.forward_step = forward_step
         self.where = dict(op.where or {})
         self.layer = self.where.get('layer', 'loss')
         self.op = op.name
@@ -127,12 +131,26 @@ def _shape(value):
 
 
 class Trace:
-    """The forward and backward steps of one computation, in the order they happened."""
+    """The forward and backward steps of one computation, in the order they happened.
 
-    def __init__(self, steps, loss=None, title='trace'):
+    ``diagram`` holds the model's boxes (``teachnet.inspect.diagram.model_diagram``) when the
+    trace is of a model. In a notebook, ``trace.explore()`` steps through it one op at a time
+    (``teachnet.widgets.StepThrough``); elsewhere it prints the trace.
+    """
+
+    #: what ``explore()`` runs: set by ``import teachnet`` (the widgets sit above inspect)
+    explorer = None
+
+    def __init__(self, steps, loss=None, title='trace', diagram=None):
         self.steps = steps
         self.loss = loss
         self.title = title
+        self.diagram = diagram
+
+    def explore(self):
+        """Step through this trace in a notebook: Prev/Next, a slider, the model's diagram,
+        each step's formula and values. Outside a notebook, says so and prints the trace."""
+        return self.explorer()
 
     @property
     def forward(self):
@@ -155,7 +173,7 @@ class Trace:
         steps = [s for s in self.steps if s.layer == name]
         if not steps:
             raise KeyError(f"No layer named {name!r} in this trace; layers: {', '.join(self.layers())}.")
-        return Trace(steps, self.loss, title=f'{self.title}: {name}')
+        return Trace(steps, self.loss, title=f'{self.title}: {name}', diagram=self.diagram)
 
     def __iter__(self):
         return iter(self.steps)
@@ -203,7 +221,7 @@ def steps_from_tape(tape):
         if getattr(op, 'grad_output', None) is not None:
             grads = [(label, _snapshot(g)) for label, g in zip(labels, op.grad_inputs)]
             facts = _snapshot_facts(op.describe_backward()) if hasattr(op, 'describe_backward') else None
-            backward.append(Step('backward', op, grads, _snapshot(op.grad_output), facts))
+            backward.append(Step('backward', op, grads, _snapshot(op.grad_output), facts, forward[-1]))
     return forward + backward[::-1]
 
 
@@ -257,4 +275,5 @@ def trace_model(model, x, y=None, training=True):
 
     tape, loss = _record(run, model.params)
     return Trace(steps_from_tape(tape), loss=None if y is None else am.to_numpy(loss.data),
-                 title=f'{model.name}: one training step' if training else f'{model.name}: one step')
+                 title=f'{model.name}: one training step' if training else f'{model.name}: one step',
+                 diagram=model_diagram(model))

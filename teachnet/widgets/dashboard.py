@@ -13,6 +13,11 @@ In a notebook one widget appears before the first batch and is updated in place:
 * **Gates**: an RNN's gates and |dL/dh_t| on a probe sequence; a convnet's feature maps.
 * **Diagnostics**: plain-language notes when something goes wrong, with what to try.
 
+After ``fit``, ``dashboard.replay(412)`` (or the slider and button under the finished
+dashboard) opens the step-through explorer on step 412: the
+dashboard kept the weights before that step and its batch (every ``replay_every``-th step,
+within ``replay_memory`` bytes; see ``teachnet.widgets.replay``).
+
 Outside a notebook it prints one line per epoch: the loss, each layer's gradient norm and
 any diagnostics.
 
@@ -38,6 +43,7 @@ from teachnet.inspect.statistics import snapshot_parameters
 from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
 from teachnet.widgets.notebook import in_notebook, let_clicks_through
 from teachnet.widgets.record import TrainingRecord
+from teachnet.widgets.replay import StepStore, replay_panel, replay_trace
 from teachnet.widgets.sync import hold_all
 from teachnet.widgets.throttle import Throttle, wall_clock, cpu_clock
 
@@ -60,6 +66,9 @@ class Dashboard(Callback):
         probe_size: how many training samples the default probe takes.
         notebook: True for widgets, False for text lines; None: widgets inside a
             notebook kernel (see ``teachnet.widgets.notebook.in_notebook``).
+        replay_every: keep the weights and batch of every this-many-th step for ``replay``
+            (doubled whenever the kept steps would exceed ``replay_memory``).
+        replay_memory: the most bytes the kept steps may take.
 
     # Stop
         The Stop button ends training after the current batch: its click only sets a flag,
@@ -78,7 +87,7 @@ class Dashboard(Callback):
     """
 
     def __init__(self, probe=None, probe_targets=None, panels=PANELS, every=1.0, progress_every=0.15,
-                 budget=0.03, probe_size=16, notebook=None):
+                 budget=0.03, probe_size=16, notebook=None, replay_every=10, replay_memory=50_000_000):
         super().__init__()
         unknown = [p for p in panels if p not in PANELS]
         if unknown:
@@ -89,6 +98,8 @@ class Dashboard(Callback):
         self.every, self.progress_every, self.budget = every, progress_every, budget
         self.probe_size = probe_size
         self.notebook = notebook
+        self.replay_every, self.replay_memory = replay_every, replay_memory
+        self.replays = None
         self.widget = None
         self.record = None
         self.notes = []
@@ -111,6 +122,7 @@ class Dashboard(Callback):
         targets = self.probe_targets if self.probe_targets is not None else (
             self._training_probe[1] if self.probe is None else None)
         self.record = TrainingRecord(self.model, probe, targets)
+        self.replays = StepStore(self.replay_every, self.replay_memory)
         self.notes = []
         self.finished = False
         self.stopped_by_error = None
@@ -185,6 +197,14 @@ class Dashboard(Callback):
         return names[index] if index is not None and 0 <= index < len(names) else None
 
     # ------------------------------------------------------------------ every batch
+    def set_batch_data(self, inputs, targets):
+        """Called by ``fit`` before each batch: keep the batch and the weights before its
+        update when this step is one to replay."""
+        step = self.record.step + 1
+        if self.replays.wants(step):
+            from teachnet.backend.array_module import to_numpy
+            self.replays.add(step, self.model.get_weights(), [to_numpy(a) for a in inputs], to_numpy(targets))
+
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
         if self.use_widgets and self.progress is not None:
@@ -282,6 +302,7 @@ class Dashboard(Callback):
         self.before = None
         if self.use_widgets:
             self._draw(list(self.views), final=True)
+            self._add_replay_panel()
         elif self.notes:
             print(f'[dashboard] {notes_text(self.notes)}', flush=True)
         self.fixed_time += cpu_clock() - start
@@ -319,7 +340,31 @@ class Dashboard(Callback):
             if self.progress is not None:
                 self.progress.refresh(finished=final, status=self._status() if final else None)
 
+    def _add_replay_panel(self):
+        """Below the finished dashboard: a slider over the kept steps and a button that opens
+        the step-through explorer of the chosen one."""
+        self.replay_slider = None
+        if not self.replays.steps():
+            return
+        from teachnet.widgets.step_through import StepThrough
+        panel, self.replay_slider, self.replay_button, self.replay_box = replay_panel(
+            self.replays.steps(), lambda step: StepThrough(trace=self.replay_trace(step)).widget)
+        self.widget.children = self.widget.children + (panel,)
+
     # ------------------------------------------------------------------ reading it back
+    def replay_trace(self, step):
+        """The trace of training step ``step`` as it ran: its batch, the weights before it."""
+        if self.replays is None:
+            raise ValueError('Dashboard.replay: nothing to replay yet; train with this dashboard first.')
+        trace = replay_trace(self.model, self.replays[step])
+        trace.title = f'{trace.title}: step {step} of the fit'
+        return trace
+
+    def replay(self, step):
+        """The step-through explorer on training step ``step`` (1 is the first), exactly as it
+        ran: its batch, the weights before its update (``replays.steps()`` lists those kept)."""
+        return self.replay_trace(step).explore()
+
     @property
     def history(self):
         """The plotted numbers as NumPy arrays::

@@ -51,3 +51,18 @@ VERBOSE_FIT = [
     "history = model.fit(x_train, y_train, nb_epoch=3, batch_size=32, verbose=1)",
     "print('epochs run:', len(history.epoch))",
 ]
+
+EXPLORERS = [
+    SETUP,
+    "model.trace(x_train[:4], y_train[:4]).explore()",
+    '''\
+import numpy as np
+from teachnet.layers import LSTM
+from teachnet.widgets import GateExplorer
+
+rnn = Sequential([LSTM(4, input_shape=(6, 2)), Dense(1)])
+rnn.compile(loss='mse', optimizer='sgd')
+sequences = np.random.RandomState(0).randn(3, 6, 2)
+GateExplorer(rnn, sequences, y=np.ones((3, 1)))''',
+    "print('explorers shown')",
+]

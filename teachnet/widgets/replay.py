@@ -1,0 +1,92 @@
+"""Keeping some training steps to replay them: the weights and the batch of every k-th step.
+
+``StepStore(every, max_bytes)`` keeps, for steps every, 2·every, 3·every..., the weights
+just before that step's update and the batch it trained on (host copies). When what it
+holds would pass ``max_bytes``, it keeps every other saved step and doubles ``every``: the
+steps kept stay evenly spread over the whole run, and the memory stays under the cap
+however long training runs. A step too large for the cap alone is not kept.
+
+``replay_trace(model, saved)`` recomputes that step's trace: the model's weights are set to
+the saved ones for the computation, then put back.
+"""
+import numpy as np
+
+
+class SavedStep:
+    """One kept step: its number, the weights before it (``model.get_weights()`` order) and
+    its batch (``inputs``, a list of arrays, and ``targets``)."""
+
+    def __init__(self, step, weights, inputs, targets):
+        self.step, self.weights, self.inputs, self.targets = step, weights, inputs, targets
+        self.nbytes = sum(a.nbytes for a in weights + inputs) + getattr(targets, 'nbytes', 0)
+
+    @property
+    def x(self):
+        return self.inputs[0] if len(self.inputs) == 1 else self.inputs
+
+
+class StepStore:
+    """The saved steps, by step number, within ``max_bytes`` (see the module doc)."""
+
+    def __init__(self, every=10, max_bytes=50_000_000):
+        if every < 1:
+            raise ValueError(f'StepStore: every must be at least 1, got {every}.')
+        self.every, self.max_bytes = every, max_bytes
+        self.saved = {}
+
+    @property
+    def nbytes(self):
+        return sum(saved.nbytes for saved in self.saved.values())
+
+    def wants(self, step):
+        """Whether step number ``step`` is one to keep."""
+        return step % self.every == 0
+
+    def add(self, step, weights, inputs, targets):
+        saved = SavedStep(step, [np.array(w, copy=True) for w in weights],
+                          [np.array(a, copy=True) for a in inputs], np.array(targets, copy=True))
+        if saved.nbytes > self.max_bytes:
+            return
+        while self.saved and self.nbytes + saved.nbytes > self.max_bytes:
+            self.every *= 2
+            self.saved = {k: v for k, v in self.saved.items() if k % self.every == 0}
+        if self.wants(step):
+            self.saved[step] = saved
+
+    def steps(self):
+        return sorted(self.saved)
+
+    def __getitem__(self, step):
+        if step not in self.saved:
+            kept = ', '.join(map(str, self.steps()[:12])) + (' ...' if len(self.saved) > 12 else '')
+            raise KeyError(f'Step {step} was not kept (every {self.every}-th step is, within '
+                           f'{self.max_bytes / 1e6:g} MB); kept steps: {kept or "none"}.')
+        return self.saved[step]
+
+
+def replay_trace(model, saved):
+    """The trace of the saved step: its batch, with the weights it had; the model's weights
+    are put back afterwards."""
+    now = model.get_weights()
+    try:
+        model.set_weights(saved.weights)
+        return model.trace(saved.x, saved.targets)
+    finally:
+        model.set_weights(now)
+
+
+def replay_panel(steps, open_step):
+    """The finished dashboard's row for replaying: a slider over the kept ``steps``, a button,
+    and a box where ``open_step(step)`` (a widget) appears when the button is clicked.
+    Returns (root VBox, slider, button, box)."""
+    import ipywidgets as widgets
+    slider = widgets.SelectionSlider(options=steps, value=steps[0], description='replay step',
+                                     continuous_update=False, style={'description_width': 'initial'})
+    button = widgets.Button(description='Step through it')
+    box = widgets.VBox()
+
+    def opened(_):
+        box.children = [open_step(slider.value)]
+
+    button.on_click(opened)
+    return widgets.VBox([widgets.HBox([slider, button]), box]), slider, button, box

@@ -1,0 +1,122 @@
+"""Replaying a step of a fit: exactly its batch and its weights, within the memory cap."""
+import numpy as np
+import pytest
+
+from teachnet.backend import array_module as am
+from teachnet.callbacks import LambdaCallback
+from teachnet.layers import Activation, Dense
+from teachnet.models import Sequential
+from teachnet.optimizers import SGD
+from teachnet.widgets import Dashboard, StepThrough
+from teachnet.widgets.notebook import set_notebook
+from teachnet.widgets.replay import StepStore
+
+
+def trained(replay_every=3, replay_memory=50_000_000, epochs=2):
+    am.seed(7)
+    model = Sequential([Dense(6, input_dim=5, activation='tanh'), Dense(3), Activation('softmax')])
+    model.compile(SGD(lr=0.5), 'categorical_crossentropy')
+    rng = np.random.RandomState(7)
+    x = rng.randn(40, 5)
+    y = np.eye(3)[rng.randint(0, 3, 40)]
+    losses, weights = [], []
+    spy = LambdaCallback(on_batch_begin=lambda batch, logs: weights.append(model.get_weights()),
+                         on_batch_end=lambda batch, logs: losses.append(logs['loss']))
+    dashboard = Dashboard(notebook=False, replay_every=replay_every, replay_memory=replay_memory)
+    model.fit(x, y, batch_size=8, nb_epoch=epochs, shuffle=True, verbose=0, callbacks=[spy, dashboard])
+    return model, dashboard, losses, weights
+
+
+def test_a_replayed_step_is_that_step_with_its_batch_and_weights(capsys):
+    model, dashboard, losses, weights = trained()
+    assert dashboard.replays.steps() == [3, 6, 9]
+    saved = dashboard.replays[6]
+    for kept, before in zip(saved.weights, weights[5]):               # step 6: the 6th batch
+        np.testing.assert_array_equal(kept, before)
+    final = model.get_weights()
+    set_notebook(True)
+    try:
+        explorer = dashboard.replay(6)
+    finally:
+        set_notebook(None)
+    assert isinstance(explorer, StepThrough) and 'step 6 of the fit' in explorer.trace.title
+    np.testing.assert_allclose(float(explorer.trace.loss), losses[5], rtol=1e-5)
+    for now, then in zip(model.get_weights(), final):                  # the model is as it was
+        np.testing.assert_array_equal(now, then)
+    model.set_weights(saved.weights)
+    fresh = model.trace(saved.x, saved.targets)
+    model.set_weights(final)
+    assert len(fresh) == len(explorer.trace)
+    for a, b in zip(fresh, explorer.trace):
+        assert (a.phase, a.layer, a.op) == (b.phase, b.layer, b.op)
+        np.testing.assert_array_equal(a.output, b.output)
+    with pytest.raises(KeyError, match='kept steps: 3, 6, 9'):
+        dashboard.replay(5)
+
+
+def test_outside_a_notebook_replay_prints_the_trace(capsys):
+    _, dashboard, _, _ = trained(epochs=1)
+    set_notebook(False)
+    try:
+        assert dashboard.replay(3) is None
+    finally:
+        set_notebook(None)
+    assert 'step 3 of the fit' in capsys.readouterr().out
+
+
+def test_the_memory_cap_holds_and_the_kept_steps_thin_out_evenly():
+    store = StepStore(every=1, max_bytes=10_000)
+    weights, batch = [np.zeros(100)], [np.zeros(20)]                 # 960 bytes a step
+    for step in range(1, 1001):
+        if store.wants(step):
+            store.add(step, weights, batch, np.zeros(0))
+        assert store.nbytes <= 10_000
+    steps = store.steps()
+    assert store.every == 128 and steps == list(range(128, 1001, 128))
+    assert len(steps) >= 5
+    store.add(store.every * 100, [np.zeros(10_000)], batch, np.zeros(0))   # alone over the cap: not kept
+    assert store.steps() == steps and store.every == 128             # and what was kept stays
+
+
+def test_a_small_cap_in_the_dashboard_keeps_fewer_steps():
+    _, dashboard, _, _ = trained(replay_every=1, replay_memory=3_000)
+    assert dashboard.replays.nbytes <= 3_000 and dashboard.replays.every > 1
+    assert dashboard.replays.steps()
+
+
+def test_fit_generator_steps_are_kept_too():
+    am.seed(8)
+    model = Sequential([Dense(2, input_dim=3)])
+    model.compile(SGD(lr=0.1), 'mse')
+    rng = np.random.RandomState(8)
+    batches = [(rng.randn(4, 3).astype('float32'), rng.randn(4, 2).astype('float32')) for _ in range(6)]
+
+    def generator():
+        while True:
+            yield from batches
+
+    dashboard = Dashboard(notebook=False, replay_every=2)
+    model.fit_generator(generator(), samples_per_epoch=24, nb_epoch=1, verbose=0, callbacks=[dashboard])
+    assert dashboard.replays.steps() == [2, 4, 6]
+    np.testing.assert_array_equal(dashboard.replays[4].x, batches[3][0])
+    np.testing.assert_array_equal(dashboard.replays[4].targets, batches[3][1])
+
+
+def test_the_finished_dashboard_has_a_slider_over_the_kept_steps_that_opens_one():
+    am.seed(9)
+    model = Sequential([Dense(3, input_dim=4), Activation('softmax')])
+    model.compile(SGD(lr=0.1), 'categorical_crossentropy')
+    rng = np.random.RandomState(9)
+    x, y = rng.randn(32, 4), np.eye(3)[rng.randint(0, 3, 32)]
+    dashboard = Dashboard(notebook=True, replay_every=2)
+    model.fit(x, y, batch_size=8, nb_epoch=1, verbose=0, callbacks=[dashboard])
+    assert dashboard.replay_slider.options == (2, 4)
+    assert dashboard.replay_box.children == ()
+    dashboard.replay_slider.value = 4
+    dashboard.replay_button.click()
+    explorer = dashboard.replay_box.children[0]
+    assert 'teachnet-explorer' in explorer._dom_classes
+    title = explorer.children[0].value
+    assert 'step 4 of the fit' in title
+    expected = dashboard.replay_trace(4).loss
+    assert f'{float(expected):.6g}' in title
