@@ -117,6 +117,8 @@ class CallbackList(object):
                                    if _overrides(c, 'on_batch_begin')]
         self._batch_end_hooks = [c.on_batch_end for c in self.callbacks
                                  if _overrides(c, 'on_batch_end')]
+        self._batch_data_hooks = [c.set_batch_data for c in self.callbacks
+                                  if callable(getattr(c, 'set_batch_data', None))]
 
     def __iter__(self):
         return iter(self.callbacks)
@@ -171,9 +173,8 @@ class CallbackList(object):
     def set_batch_data(self, inputs, targets):
         """Hand the arrays of the batch about to be trained on (the list of inputs and the
         targets, on the device) to the callbacks that define ``set_batch_data``."""
-        for callback in self.callbacks:
-            if callable(getattr(callback, 'set_batch_data', None)):
-                callback.set_batch_data(inputs, targets)
+        for hook in self._batch_data_hooks:
+            hook(inputs, targets)
 
     def on_train_failed(self, error):
         """Tell the callbacks that define ``on_train_failed`` that training raised ``error``."""
