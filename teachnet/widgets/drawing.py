@@ -100,7 +100,7 @@ def line_chart(lines, width=420, height=180, log_scale=False, title='', x_label=
     parts.append(f'<text x="{left}" y="{height - 6}">{format_number(x_min)}</text>')
     parts.append(f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end">{format_number(x_max)}</text>')
     parts.append(f'<text x="{left + plot_w / 2}" y="{height - 6}" text-anchor="middle">{html.escape(x_label)}'
-                 + (' (log scale)' if log_scale else '') + '</text>')
+                 + (' · values on a log scale' if log_scale else '') + '</text>')
     legend = [(line['label'], colour, line.get('dashed')) for line, _, _, colour in cleaned
               if not line.get('faint')]
     for i, (label, colour, dashed) in enumerate(legend):

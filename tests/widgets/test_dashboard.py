@@ -56,7 +56,7 @@ def test_progress_curves_and_history_after_a_short_fit():
     assert dashboard.own_time == pytest.approx(dashboard.fixed_time + dashboard.progress_throttle.total
                                                + dashboard.heavy_throttle.total)
     dashboard.views['curves'].scale.value = 'log'                # the toggle redraws the finished view
-    assert '(log scale)' in dashboard.views['curves'].charts.value
+    assert 'values on a log scale' in dashboard.views['curves'].charts.value
 
 
 def test_layer_table_and_gradient_norms_are_the_models():
