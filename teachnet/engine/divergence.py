@@ -57,3 +57,20 @@ def explain(model_name, loss, layer, where):
                "of 0 or a division by 0 (are the targets in the range this loss expects?).")
     return (f"Model {model_name}: the loss became {loss} at {where}, so training stopped before that "
             f"batch's update; the weights are those of the last finite step. {culprit}")
+
+
+class failures_told_to:
+    """Context manager around a training loop: an error or an interrupt that ends training
+    is first told to the callbacks (``on_train_failed``: a dashboard draws its final frame),
+    then goes on. A ``NonFiniteLossError`` was told already, where it was raised."""
+
+    def __init__(self, callback_list):
+        self.callback_list = callback_list
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if error is not None and not isinstance(error, NonFiniteLossError):
+            self.callback_list.on_train_failed(error)
+        return False

@@ -26,7 +26,7 @@ import warnings
 from teachnet.backend import array_module as am
 from teachnet.callbacks.progbar import Progbar
 from teachnet.engine import data
-from teachnet.engine.divergence import NonFiniteLossError
+from teachnet.engine.divergence import NonFiniteLossError, failures_told_to
 
 _PARALLEL_OPTIONS = ('workers', 'max_queue_size', 'use_multiprocessing', 'shuffle')
 
@@ -160,25 +160,27 @@ class GeneratorMethods:
             'metrics': logged})
         self.stop_training = False
         params = self._trainable_params()
+        callback_list.set_training_data(pending[0], pending[1])     # the first batch: a dashboard's probe
         callback_list.on_train_begin()
-        for epoch in range(initial_epoch, nb_epoch):
-            callback_list.on_epoch_begin(epoch)
-            seen = self._train_epoch(batches, pending, samples, steps, class_weight, params, callback_list,
-                                     epoch, nb_epoch)
-            pending = None
-            if samples is not None and seen > samples and not self.stop_training:
-                warnings.warn(f"fit_generator: epoch {epoch + 1} saw {seen} samples, more than samples_per_epoch="
-                              f"{samples}, because the batches do not divide it exactly.")
-            epoch_logs = {}
-            if validation_arrays is not None:
-                val_outs = self._test_loop(*validation_arrays, batch_size=batch_size, verbose=0)
-            elif validation_batches is not None:
-                val_outs = self._evaluate_batches(validation_batches, *validation_length)
-            if validation_data is not None:
-                epoch_logs.update(('val_' + label, value) for label, value in zip(self.metrics_names, val_outs))
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
+        with failures_told_to(callback_list):
+            for epoch in range(initial_epoch, nb_epoch):
+                callback_list.on_epoch_begin(epoch)
+                seen = self._train_epoch(batches, pending, samples, steps, class_weight, params, callback_list,
+                                         epoch, nb_epoch)
+                pending = None
+                if samples is not None and seen > samples and not self.stop_training:
+                    warnings.warn(f"fit_generator: epoch {epoch + 1} saw {seen} samples, more than samples_per_epoch="
+                                  f"{samples}, because the batches do not divide it exactly.")
+                epoch_logs = {}
+                if validation_arrays is not None:
+                    val_outs = self._test_loop(*validation_arrays, batch_size=batch_size, verbose=0)
+                elif validation_batches is not None:
+                    val_outs = self._evaluate_batches(validation_batches, *validation_length)
+                if validation_data is not None:
+                    epoch_logs.update(('val_' + label, value) for label, value in zip(self.metrics_names, val_outs))
+                callback_list.on_epoch_end(epoch, epoch_logs)
+                if self.stop_training:
+                    break
         callback_list.on_train_end()
         return self.history
 

@@ -23,7 +23,7 @@ from teachnet.callbacks import BaseLogger, CallbackList, History
 from teachnet.callbacks.progbar import Progbar, progress_logger
 from teachnet.engine import data
 from teachnet.engine.batch import compute_batch, per_output
-from teachnet.engine.divergence import NonFiniteLossError, explain, first_non_finite_layer
+from teachnet.engine.divergence import NonFiniteLossError, failures_told_to, explain, first_non_finite_layer
 from teachnet.engine.generators import GeneratorMethods
 from teachnet.engine.outputs import OutputsTraining
 from teachnet.ops.tape import Tape, no_tape
@@ -264,7 +264,7 @@ class Training(OutputsTraining, GeneratorMethods):
         slices = data.batch_slices(count, batch_size)
         callback_list.set_training_data(inputs, targets)
         callback_list.on_train_begin()
-        try:
+        with failures_told_to(callback_list):
             for epoch in range(initial_epoch, nb_epoch):
                 callback_list.on_epoch_begin(epoch)
                 order = data.epoch_order(count, batch_size, shuffle)
@@ -292,11 +292,6 @@ class Training(OutputsTraining, GeneratorMethods):
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-        except NonFiniteLossError:          # the callbacks have heard it already
-            raise
-        except BaseException as error:      # a dashboard still draws its final frame
-            callback_list.on_train_failed(error)
-            raise
         callback_list.on_train_end()
         return self.history
 

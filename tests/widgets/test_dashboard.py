@@ -200,6 +200,23 @@ def test_the_final_frame_is_drawn_when_training_raises():
     assert dashboard.views['layers'].rows()[0][8] is not None
 
 
+def test_fit_generator_gives_the_dashboard_its_probe_and_its_final_frame_on_errors():
+    """The first drawn batch is the default probe; an error ends with the final frame drawn."""
+    model, x, y = mlp()
+    dashboard = live()
+
+    def batches():
+        for step in range(4):
+            if step == 3:
+                raise RuntimeError('the generator broke')
+            yield x[16 * step:16 * step + 16], y[16 * step:16 * step + 16]
+
+    with pytest.raises(RuntimeError, match='the generator broke'):
+        model.fit_generator(batches(), samples_per_epoch=96, nb_epoch=1, verbose=0, callbacks=[dashboard])
+    np.testing.assert_array_equal(dashboard.record.probe, x[:16])
+    assert dashboard.finished and 'RuntimeError' in dashboard.progress.text.value
+
+
 def test_the_model_trained_with_a_dashboard_pickles_copies_and_saves(tmp_path):
     model, x, y = mlp()
     model.fit(x, y, nb_epoch=1, batch_size=32, verbose=0, callbacks=[live()])
