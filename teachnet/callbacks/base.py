@@ -11,8 +11,8 @@ tells every callback what is happening, and hands over a ``logs`` dict:
     on_train_end(logs)
 
 Three optional hooks, called only on callbacks that define them: ``set_training_data(inputs,
-targets)`` just before ``on_train_begin`` (the training arrays, as lists of device arrays
-and one array; a dashboard takes its probe batch from them), ``set_batch_data(inputs,
+targets)`` just before ``on_train_begin`` (the training arrays, or ``fit_generator``'s first
+batch, as a list of device arrays and one array; a dashboard takes its probe from them), ``set_batch_data(inputs,
 targets)`` just before each ``on_batch_begin`` (that batch's arrays, the same way; a
 dashboard keeps some of them to replay a step), and ``on_train_failed(error)`` when
 training raises (an error or an interrupt) instead of reaching ``on_train_end``.
