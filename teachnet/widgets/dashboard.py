@@ -48,6 +48,8 @@ from teachnet.widgets.sync import hold_all
 from teachnet.widgets.throttle import Throttle, wall_clock, cpu_clock
 
 PANELS = ('progress', 'curves', 'layers', 'gradients', 'gates', 'diagnostics')
+REPLAY_BUDGET = 0.01     # keeping steps to replay may take at most this share of the training's CPU time,
+REPLAY_DEAR = 1e-3       # once one copy of the weights takes over a millisecond (a large embedding)
 TAB_TITLES = {'curves': 'Curves', 'layers': 'Layers', 'gradients': 'Gradients', 'gates': 'Gates'}
 
 
@@ -67,7 +69,8 @@ class Dashboard(Callback):
         notebook: True for widgets, False for text lines; None: widgets inside a
             notebook kernel (see ``teachnet.widgets.notebook.in_notebook``).
         replay_every: keep the weights and batch of every this-many-th step for ``replay``
-            (doubled whenever the kept steps would exceed ``replay_memory``).
+            (doubled whenever the kept steps would exceed ``replay_memory``, or copying
+            them would take more than 1% of the training's CPU time).
         replay_memory: the most bytes the kept steps may take.
 
     # Stop
@@ -123,6 +126,7 @@ class Dashboard(Callback):
             self._training_probe[1] if self.probe is None else None)
         self.record = TrainingRecord(self.model, probe, targets)
         self.replays = StepStore(self.replay_every, self.replay_memory)
+        self.train_start = cpu_clock()
         self.notes = []
         self.finished = False
         self.stopped_by_error = None
@@ -203,7 +207,12 @@ class Dashboard(Callback):
         step = self.record.step + 1
         if self.replays.wants(step):
             from teachnet.backend.array_module import to_numpy
+            start = cpu_clock()
             self.replays.add(step, self.model.get_weights(), [to_numpy(a) for a in inputs], to_numpy(targets))
+            copy_cost = cpu_clock() - start
+            step_cost = (start - self.train_start) / step
+            if copy_cost > REPLAY_DEAR and copy_cost > REPLAY_BUDGET * self.replays.every * step_cost:
+                self.replays.thin()             # copies too dear for this model: keep fewer steps
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch

@@ -4,7 +4,9 @@
 just before that step's update and the batch it trained on (host copies). When what it
 holds would pass ``max_bytes``, it keeps every other saved step and doubles ``every``: the
 steps kept stay evenly spread over the whole run, and the memory stays under the cap
-however long training runs. A step too large for the cap alone is not kept.
+however long training runs. A step too large for the cap alone is not kept. The dashboard
+also thins the store when copying the weights costs more than a small share of training
+(a large embedding takes milliseconds to copy).
 
 ``replay_trace(model, saved)`` recomputes that step's trace: the model's weights are set to
 the saved ones for the computation, then put back.
@@ -43,15 +45,22 @@ class StepStore:
         return step % self.every == 0
 
     def add(self, step, weights, inputs, targets):
-        saved = SavedStep(step, [np.array(w, copy=True) for w in weights],
-                          [np.array(a, copy=True) for a in inputs], np.array(targets, copy=True))
+        """Keep step ``step``: ``weights`` are kept as given (``model.get_weights()`` hands
+        fresh copies), the batch is copied (it may be a view of the training data)."""
+        saved = SavedStep(step, list(weights), [np.array(a, copy=True) for a in inputs],
+                          np.array(targets, copy=True))
         if saved.nbytes > self.max_bytes:
             return
         while self.saved and self.nbytes + saved.nbytes > self.max_bytes:
-            self.every *= 2
-            self.saved = {k: v for k, v in self.saved.items() if k % self.every == 0}
+            self.thin()
         if self.wants(step):
             self.saved[step] = saved
+
+    def thin(self):
+        """Keep every other saved step from now on: ``every`` doubles, and the saved steps
+        that are no longer multiples of it are dropped."""
+        self.every *= 2
+        self.saved = {k: v for k, v in self.saved.items() if k % self.every == 0}
 
     def steps(self):
         return sorted(self.saved)
