@@ -43,13 +43,11 @@ from teachnet.inspect.statistics import snapshot_parameters
 from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
 from teachnet.widgets.notebook import in_notebook, let_clicks_through
 from teachnet.widgets.record import TrainingRecord
-from teachnet.widgets.replay import StepStore, replay_panel, replay_trace
+from teachnet.widgets.replay import StepStore, copies_too_dear, replay_panel, replay_trace
 from teachnet.widgets.sync import hold_all
 from teachnet.widgets.throttle import Throttle, wall_clock, cpu_clock
 
 PANELS = ('progress', 'curves', 'layers', 'gradients', 'gates', 'diagnostics')
-REPLAY_BUDGET = 0.01     # keeping steps to replay may take at most this share of the training's CPU time,
-REPLAY_DEAR = 1e-3       # once one copy of the weights takes over a millisecond (a large embedding)
 TAB_TITLES = {'curves': 'Curves', 'layers': 'Layers', 'gradients': 'Gradients', 'gates': 'Gates'}
 
 
@@ -211,7 +209,7 @@ class Dashboard(Callback):
             self.replays.add(step, self.model.get_weights(), [to_numpy(a) for a in inputs], to_numpy(targets))
             copy_cost = cpu_clock() - start
             step_cost = (start - self.train_start) / step
-            if copy_cost > REPLAY_DEAR and copy_cost > REPLAY_BUDGET * self.replays.every * step_cost:
+            if copies_too_dear(copy_cost, step_cost, self.replays.every):
                 self.replays.thin()             # copies too dear for this model: keep fewer steps
 
     def on_epoch_begin(self, epoch, logs=None):

@@ -13,6 +13,16 @@ the saved ones for the computation, then put back.
 """
 import numpy as np
 
+COPY_BUDGET = 0.01      # keeping steps may take at most this share of the training's CPU time,
+DEAR_COPY = 1e-3        # once one copy of the weights takes over a millisecond (a large embedding)
+
+
+def copies_too_dear(copy_cost, step_cost, every):
+    """Whether keeping one step in ``every`` costs too much: one copy (``copy_cost`` CPU
+    seconds) is over a millisecond and over 1% of the ``every`` training steps (of
+    ``step_cost`` seconds each) between two kept ones. Then the store should ``thin()``."""
+    return copy_cost > DEAR_COPY and copy_cost > COPY_BUDGET * every * step_cost
+
 
 class SavedStep:
     """One kept step: its number, the weights before it (``model.get_weights()`` order) and

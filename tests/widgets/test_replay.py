@@ -9,7 +9,7 @@ from teachnet.models import Sequential
 from teachnet.optimizers import SGD
 from teachnet.widgets import Dashboard, StepThrough
 from teachnet.widgets.notebook import set_notebook
-from teachnet.widgets.replay import StepStore
+from teachnet.widgets.replay import StepStore, copies_too_dear
 
 
 def trained(replay_every=3, replay_memory=50_000_000, epochs=2):
@@ -120,3 +120,17 @@ def test_the_finished_dashboard_has_a_slider_over_the_kept_steps_that_opens_one(
     assert 'step 4 of the fit' in title
     expected = dashboard.replay_trace(4).loss
     assert f'{float(expected):.6g}' in title
+
+
+def test_thinning_keeps_every_other_step_and_doubles_the_interval():
+    store = StepStore(every=2)
+    for step in (2, 4, 6, 8):
+        store.add(step, [np.zeros(3)], [np.zeros((1, 3))], np.zeros((1, 1)))
+    store.thin()
+    assert store.every == 4 and store.steps() == [4, 8]
+
+
+def test_copies_are_too_dear_only_when_large_and_over_one_percent():
+    assert copies_too_dear(0.005, 0.03, 10)            # 5 ms against 10 steps of 30 ms: 1.7%
+    assert not copies_too_dear(0.005, 0.03, 20)        # the same copy every 20 steps: 0.8%
+    assert not copies_too_dear(0.0005, 0.0002, 3)      # a small model's copy: never thinned
