@@ -23,7 +23,8 @@ any diagnostics.
 
 How it stays cheap
 ------------------
-Every batch it only appends the logged numbers to bounded series (microseconds). The
+Every batch it appends the logged numbers to bounded series (microseconds), and every
+``replay_every``-th batch it keeps a copy of the weights and the batch to replay. The
 progress text is redrawn at most every ``progress_every`` seconds; the heavy views at
 most every ``every`` seconds, and more rarely when their measured cost would exceed
 ``budget`` of the run's time (see ``Throttle``). For such a *sample*, the parameters are
@@ -67,8 +68,8 @@ class Dashboard(Callback):
         notebook: True for widgets, False for text lines; None: widgets inside a
             notebook kernel (see ``teachnet.widgets.notebook.in_notebook``).
         replay_every: keep the weights and batch of every this-many-th step for ``replay``
-            (doubled whenever the kept steps would exceed ``replay_memory``, or copying
-            them would take more than 1% of the training's CPU time).
+            (doubled whenever the kept steps would exceed ``replay_memory``, or one copy of
+            the weights takes over a millisecond and over 1% of the steps between two kept).
         replay_memory: the most bytes the kept steps may take.
 
     # Stop
@@ -134,7 +135,6 @@ class Dashboard(Callback):
         self.probe_jobs = self.record.probe_jobs()
         self.probe_turn = 0
         self.before = None
-        self.epoch = 0
         self.nb_epoch = (self.params or {}).get('nb_epoch', (self.params or {}).get('epochs'))
         self.use_widgets = in_notebook() if self.notebook is None else self.notebook
         self.progress, self.views, self.diagnostics = None, {}, None
@@ -204,16 +204,14 @@ class Dashboard(Callback):
         update when this step is one to replay."""
         step = self.record.step + 1
         if self.replays.wants(step):
-            from teachnet.backend.array_module import to_numpy
             start = cpu_clock()
-            self.replays.add(step, self.model.get_weights(), [to_numpy(a) for a in inputs], to_numpy(targets))
+            self.replays.add(step, self.model.get_weights(), inputs, targets)
             copy_cost = cpu_clock() - start
             step_cost = (start - self.train_start) / step
             if copies_too_dear(copy_cost, step_cost, self.replays.every):
                 self.replays.thin()             # copies too dear for this model: keep fewer steps
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
         if self.use_widgets and self.progress is not None:
             self.progress.epoch_begin(epoch)
 
@@ -231,10 +229,7 @@ class Dashboard(Callback):
             self.progress.batch_end(batch, logs)
             if self.progress.stop_requested:
                 self.model.stop_training = True
-            if self.progress_throttle.due():
-                with self.progress_throttle.measure(), hold_all(self.progress.parts):
-                    self.progress.refresh()
-                let_clicks_through(getattr(self.progress, 'stop_button', None))
+            self._refresh_progress()
         if self.before is not None:
             start = cpu_clock()
             self._sample(self.before)
@@ -260,16 +255,20 @@ class Dashboard(Callback):
         shown = self._shown_view()
         return [name for name, view in self.views.items() if name == shown or view.stale]
 
+    def _refresh_progress(self):
+        """Redraw the progress text when its throttle allows; the Stop button stays clickable."""
+        if self.progress_throttle.due():
+            with self.progress_throttle.measure(), hold_all(self.progress.parts):
+                self.progress.refresh()
+            let_clicks_through(self.progress.stop_button)
+
     # ------------------------------------------------------------------ every epoch
     def on_epoch_end(self, epoch, logs=None):
         self.record.add_epoch(epoch, logs)
         if self.use_widgets:
             if self.progress is not None:
                 self.progress.epoch_end(logs)
-                if self.progress_throttle.due():      # many short epochs: not every one is drawn
-                    with self.progress_throttle.measure(), hold_all(self.progress.parts):
-                        self.progress.refresh()
-                    let_clicks_through(getattr(self.progress, 'stop_button', None))
+                self._refresh_progress()          # many short epochs: not every one is drawn
         else:
             start = cpu_clock()
             self._sample()

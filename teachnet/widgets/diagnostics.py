@@ -146,11 +146,9 @@ def loss_not_falling(record):
     return None
 
 
-#: each note's ``check`` -> the function that finds it
-CHECK_NAMES = {'non-finite': 'non_finite_loss', 'exploding': 'exploding_gradients', 'vanishing': 'vanishing_gradients',
-               'dead-relu': 'dead_relus', 'saturated': 'saturated_units', 'large-steps': 'update_ratio',
-               'small-steps': 'update_ratio',
-               'not-falling': 'loss_not_falling'}
+#: the notes' ``check`` keys, most urgent first: the order they are listed in
+URGENCY = ('non-finite', 'exploding', 'vanishing', 'dead-relu', 'saturated', 'large-steps', 'small-steps',
+           'not-falling')
 
 CHECKS = (non_finite_loss, exploding_gradients, vanishing_gradients, dead_relus, saturated_units,
           update_ratio, loss_not_falling)
@@ -163,8 +161,7 @@ def diagnose(record, earlier=()):
     now = {note.check: note for note in (check(record) for check in CHECKS) if note is not None}
     kept = {note.check: note for note in earlier}
     kept.update(now)
-    order = [check.__name__ for check in CHECKS]
-    return sorted(kept.values(), key=lambda note: order.index(CHECK_NAMES[note.check]))
+    return sorted(kept.values(), key=lambda note: URGENCY.index(note.check))
 
 
 def notes_html(notes):

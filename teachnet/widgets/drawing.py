@@ -172,3 +172,13 @@ def image_grid(images, columns=8, gap=1):
         grid[r * (h + gap): r * (h + gap) + h, c * (w + gap): c * (w + gap) + w] = \
             (image - low) / (high - low) if high > low else 0.0
     return grid
+
+
+MAX_MAPS = 32
+
+
+def maps_png(maps, max_maps=MAX_MAPS):
+    """The first ``max_maps`` feature maps (or filters) as one grey PNG grid, each on its own
+    scale; a 1-D map (one per timestep) is drawn as a row."""
+    arrays = [a if np.ndim(a) == 2 else np.asarray(a)[None, :] for a in list(maps)[:max_maps]]
+    return heatmap_png(image_grid(arrays), cmap='gray', vmin=0, vmax=1)

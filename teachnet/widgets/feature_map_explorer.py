@@ -11,14 +11,7 @@ import html
 import ipywidgets as widgets
 
 from teachnet.inspect.image_layers import image_layers, layer_filters, sample_maps
-from teachnet.widgets.drawing import heatmap_png, image_grid
-
-MAX_MAPS = 32
-
-
-def _grid_png(arrays):
-    arrays = [a if a.ndim == 2 else a[None, :] for a in arrays[:MAX_MAPS]]     # 1-D maps: one row each
-    return heatmap_png(image_grid(arrays), cmap='gray', vmin=0, vmax=1)
+from teachnet.widgets.drawing import MAX_MAPS, maps_png
 
 
 class FeatureMaps:
@@ -54,7 +47,7 @@ class FeatureMaps:
         shown = min(len(self.maps), MAX_MAPS)
         self.caption.value = (f'Feature maps of <b>{html.escape(name)}</b> for image {self.sample.value}: '
                               f'{shown} of {len(self.maps)}, each of shape {self.maps.shape[1:]}')
-        self.maps_image.value = _grid_png(list(self.maps))
+        self.maps_image.value = maps_png(list(self.maps))
         if self.filters is None:
             self.filters_caption.value = '<small>A pooling layer has no filters: it keeps the largest '\
                                          '(or the mean) of each window.</small>'
@@ -63,7 +56,7 @@ class FeatureMaps:
             self.filters_caption.value = (f'Its {len(self.filters)} filters, each {self.filters.shape[2:]}, '
                                           f'on input channel 0 (of {self.filters.shape[1]})')
             self.filters_image.layout.display = ''
-            self.filters_image.value = _grid_png([f[0] for f in self.filters])
+            self.filters_image.value = maps_png([f[0] for f in self.filters])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}

@@ -11,11 +11,10 @@ For a convnet, the first conv layers' feature maps of the probe image, tiled in 
 import ipywidgets as widgets
 import numpy as np
 
-from teachnet.widgets.drawing import heatmap_png, image_grid, line_chart
+from teachnet.widgets.drawing import heatmap_png, line_chart, maps_png
 
 GATE_RANGES = {'i': (0, 1), 'f': (0, 1), 'o': (0, 1), 'z': (0, 1), 'r': (0, 1),
                'c~': (-1, 1), 'h~': (-1, 1), 'h': (-1, 1)}
-MAX_MAPS = 32
 
 
 class GatesPanel:
@@ -64,7 +63,7 @@ class GatesPanel:
                 log_scale=True, title='|dL/dh_t| per timestep (probe sample)', x_label='timestep')
         for name, image in self.maps.items():
             if name in record.maps:
-                image.value = heatmap_png(image_grid(record.maps[name][:MAX_MAPS]), cmap='gray', vmin=0, vmax=1)
+                image.value = maps_png(record.maps[name])
 
 
 def _gate_names(layer):

@@ -3,8 +3,8 @@
     layer     type   output shape   params   act mean  act std  dead/sat.  |θ|    |dL/dθ|   |Δθ|/|θ|
     dense_1   Dense  (None, 512)    401,920  0.21      0.35     12% dead   25.3   1.2e-02   9.8e-04
 
-Activation numbers come from the probe batch; |θ| and |dL/dθ| from the last step;
-|Δθ|/|θ| from the last step the dashboard measured. A number outside its healthy range
+Activation numbers come from the probe batch; |θ|, |dL/dθ| and |Δθ|/|θ| from the last
+sample the dashboard took (the step it measured then). A number outside its healthy range
 shows in red (see ``diagnostics`` for the ranges).
 """
 import html
@@ -56,13 +56,12 @@ def table_html(record):
         gradient, ratio = row[8], row[9]
         cells = [_cell(row[0]), _cell(row[1]), _cell(row[2]), _cell(f'{row[3]:,}'),
                  _cell(row[4], act is not None and not act.finite), _cell(row[5]), _cell(row[6], fraction_bad),
-                 _cell(row[7]), _cell(gradient, gradient is not None and not gradient <= EXPLODING_NORM
-                                      and not np.isnan(gradient)),
+                 _cell(row[7]), _cell(gradient, gradient is not None and gradient > EXPLODING_NORM),
                  _cell(ratio, ratio is not None and np.isfinite(ratio) and not low <= ratio <= high)]
         body.append('<tr>' + ''.join(cells) + '</tr>')
     head = ''.join(f'<th style="text-align:left;padding-right:8px">{html.escape(c)}</th>' for c in COLUMNS)
     return (f'<table class="teachnet-layers" style="font-size:12px"><tr>{head}</tr>{"".join(body)}</table>'
-            '<small>activations on the probe batch; norms from the last step</small>')
+            '<small>activations on the probe batch; norms at the last sample</small>')
 
 
 class LayerTable:

@@ -17,7 +17,7 @@ Where the numbers come from (all through ``teachnet.inspect``):
 import numpy as np
 
 from teachnet.inspect import statistics
-from teachnet.inspect.feature_maps import feature_maps
+from teachnet.inspect.image_layers import sample_maps
 from teachnet.inspect.layer_outputs import model_layers
 from teachnet.inspect.recurrent import gates, gradients_through_time
 from teachnet.layers.convolutional import Convolution2D
@@ -110,12 +110,8 @@ class TrainingRecord:
     def add_feature_maps(self):
         if self.probe is None:
             return
-        first = _first_samples(self.probe, 1)
         for layer in self.conv_layers:
-            maps = feature_maps(self.model, first, layer.name)[0]
-            if layer.data_format != 'channels_first':
-                maps = np.moveaxis(maps, -1, 0)
-            self.maps[layer.name] = maps
+            self.maps[layer.name] = sample_maps(self.model, self.probe, layer.name, sample=0)
 
     def probe_jobs(self):
         """The probe computations this model offers, one run per sample in turn."""
@@ -127,9 +123,6 @@ class TrainingRecord:
         return jobs
 
     # ------------------------------------------------------------------ reading
-    def layer_names(self):
-        return [layer.name for layer in self.layers]
-
     def history(self):
         """Every series as NumPy arrays (see ``Dashboard.history``)."""
         def xs(series):

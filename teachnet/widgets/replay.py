@@ -13,6 +13,8 @@ the saved ones for the computation, then put back.
 """
 import numpy as np
 
+from teachnet.backend import array_module as am
+
 COPY_BUDGET = 0.01      # keeping steps may take at most this share of the training's CPU time,
 DEAR_COPY = 1e-3        # once one copy of the weights takes over a millisecond (a large embedding)
 
@@ -22,6 +24,11 @@ def copies_too_dear(copy_cost, step_cost, every):
     seconds) is over a millisecond and over 1% of the ``every`` training steps (of
     ``step_cost`` seconds each) between two kept ones. Then the store should ``thin()``."""
     return copy_cost > DEAR_COPY and copy_cost > COPY_BUDGET * every * step_cost
+
+
+def _host_copy(array):
+    """A host NumPy copy of ``array`` that no later change of the training data reaches."""
+    return np.array(am.to_numpy(array), copy=True)
 
 
 class SavedStep:
@@ -56,9 +63,9 @@ class StepStore:
 
     def add(self, step, weights, inputs, targets):
         """Keep step ``step``: ``weights`` are kept as given (``model.get_weights()`` hands
-        fresh copies), the batch is copied (it may be a view of the training data)."""
-        saved = SavedStep(step, list(weights), [np.array(a, copy=True) for a in inputs],
-                          np.array(targets, copy=True))
+        fresh host copies); the batch's arrays (on any backend) are copied to the host once,
+        since they may be views of the training data."""
+        saved = SavedStep(step, list(weights), [_host_copy(a) for a in inputs], _host_copy(targets))
         if saved.nbytes > self.max_bytes:
             return
         while self.saved and self.nbytes + saved.nbytes > self.max_bytes:

@@ -1,13 +1,9 @@
-"""Bounded series: what a live chart remembers, at a cost that never grows.
+"""A bounded series: what a live chart remembers, at a cost that never grows.
 
 A chart redrawn once a second must not get slower as training goes on, so it never
-keeps every point. Two containers, each with a fixed capacity:
-
-* ``RingBuffer(capacity, width)`` keeps the *latest* ``capacity`` rows and forgets older
-  ones: the recent past, in full detail (the last steps of a fit, for a replay).
-* ``DecimatedSeries(capacity)`` keeps the *whole* history at a coarser and coarser grain:
-  one point per step until it is full, then it averages neighbouring pairs, halving
-  the points and doubling the steps each point stands for::
+keeps every point. ``DecimatedSeries(capacity)`` keeps the *whole* history at a coarser
+and coarser grain: one point per step until it is full, then it averages neighbouring
+pairs, halving the points and doubling the steps each point stands for::
 
       steps   0 1 2 3 4 5 6 7        (full: capacity 8)
       ->      0.5  2.5  4.5  6.5     (each point: the mean of two steps)
@@ -18,41 +14,6 @@ keeps every point. Two containers, each with a fixed capacity:
 Appending costs O(1) (the halving, O(capacity), happens once per ``capacity / 2`` appends).
 """
 import numpy as np
-
-
-class RingBuffer:
-    """The latest ``capacity`` rows of ``width`` numbers each (float64).
-
-    # Example
-        buffer = RingBuffer(3, width=2)
-        for step in range(5):
-            buffer.append([step, step ** 2])
-        buffer.values()         # [[2, 4], [3, 9], [4, 16]]: oldest first
-    """
-
-    def __init__(self, capacity, width=1):
-        if capacity < 1:
-            raise ValueError(f"RingBuffer needs a capacity of at least 1, got {capacity}.")
-        self.data = np.full((capacity, width), np.nan)
-        self.count = 0                     # rows ever appended
-
-    @property
-    def capacity(self):
-        return len(self.data)
-
-    def __len__(self):
-        return min(self.count, self.capacity)
-
-    def append(self, row):
-        self.data[self.count % self.capacity] = row
-        self.count += 1
-
-    def values(self):
-        """The kept rows, oldest first, as a new (len, width) array."""
-        if self.count <= self.capacity:
-            return self.data[:self.count].copy()
-        start = self.count % self.capacity
-        return np.concatenate([self.data[start:], self.data[:start]])
 
 
 class DecimatedSeries:

@@ -7,18 +7,10 @@ from matplotlib import image as mpimage
 
 from teachnet.widgets import throttle as throttle_module
 from teachnet.widgets.drawing import heatmap_png, histogram_png, image_grid, line_chart
-from teachnet.widgets.ring_buffer import DecimatedSeries, RingBuffer
+from teachnet.widgets.ring_buffer import DecimatedSeries
 from teachnet.widgets.throttle import Throttle
 
 pytestmark = pytest.mark.backend_independent
-
-
-def test_ring_buffer_keeps_the_latest_rows_oldest_first():
-    buffer = RingBuffer(3, width=2)
-    for step in range(5):
-        buffer.append([step, step ** 2])
-    assert len(buffer) == 3
-    np.testing.assert_array_equal(buffer.values(), [[2, 4], [3, 9], [4, 16]])
 
 
 def test_decimated_series_stays_bounded_and_averages_pairs():
