@@ -152,3 +152,14 @@ def test_class_weight_weights_each_sample_by_its_class():
     weights = yc.argmax(axis=1) + 1.0
     history = softmax.fit(Xc, yc, class_weight=class_weight, nb_epoch=1, batch_size=30, verbose=0)
     assert history.history['loss'][0] == pytest.approx(np.mean(per_sample * weights), rel=1e-4)
+
+
+def test_nested_lists_of_numbers_are_data_for_a_one_input_model():
+    """x and y as plain Python lists (one row per sample) train and predict as arrays do."""
+    from teachnet.layers import Dense
+    from teachnet.models import Sequential
+    model = Sequential([Dense(1, input_dim=2)])
+    model.compile('sgd', 'mse')
+    assert model.predict([[1.0, 2.0]]).shape == (1, 1)                      # one sample, as a list
+    model.fit([[1.0, 2.0], [3.0, 4.0]], [[1.0], [2.0]], nb_epoch=1, verbose=0)
+    assert model.predict([[1.0, 2.0], [3.0, 4.0]]).shape == (2, 1)

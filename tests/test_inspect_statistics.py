@@ -110,3 +110,15 @@ def test_histograms_count_every_finite_value():
     counts, edges = value_histogram([am.to_device(np.arange(1000.0)), am.to_device(np.arange(500.0))],
                                     bins=5, max_values=300)
     assert counts.sum() == 300 and edges[0] == 0 and edges[-1] == 995       # every 5th value
+
+
+def test_activation_statistics_take_a_dict_of_inputs_whole():
+    """A dict by input name holds every sample of the probe: all of them are described."""
+    from teachnet.layers import Input
+    from teachnet.models import Model
+    inputs = Input(shape=(4,), name='pixels')
+    model = Model(inputs, Dense(3, name='scores')(inputs))
+    x = np.random.default_rng(0).random((10, 4))
+    by_name, as_array = activation_statistics(model, {'pixels': x})['scores'], activation_statistics(model, x)['scores']
+    assert by_name.shape == as_array.shape == (10, 3)
+    np.testing.assert_allclose([by_name.mean, by_name.std], [as_array.mean, as_array.std])

@@ -15,7 +15,10 @@ targets)`` just before ``on_train_begin`` (the training arrays, or ``fit_generat
 batch, as a list of device arrays and one array; a dashboard takes its probe from them), ``set_batch_data(inputs,
 targets)`` just before each ``on_batch_begin`` (that batch's arrays, the same way; a
 dashboard keeps some of them to replay a step), and ``on_train_failed(error)`` when
-training raises (an error or an interrupt) instead of reaching ``on_train_end``.
+training raises (an error or an interrupt) instead of reaching ``on_train_end``. A loss
+that stops being finite is the one error ``fit`` expects: the callbacks hear
+``on_train_failed`` with the ``NonFiniteLossError`` and then ``on_train_end``, as after
+any stop, before ``fit`` raises it.
 
 Every callback also knows the model (``set_model``) and the training settings
 (``set_params``: batch size, number of epochs and samples, verbosity, metric names).

@@ -11,16 +11,9 @@ from teachnet.utils.shapes import format_shape
 np = am.host
 
 
-def as_array_list(data, what, expected_count):
-    """Turn ``data`` (an array, or a list of arrays for a model with several inputs) into a
-    list of host arrays, checking how many there are."""
-    if isinstance(data, dict):
-        raise TypeError(f"{what} given as a dict; pass an array (or a list of arrays, one per model input).")
-    arrays = list(data) if isinstance(data, (list, tuple)) and expected_count > 1 else [data]
-    if isinstance(data, (list, tuple)) and expected_count == 1 and len(data) == 1 and hasattr(data[0], 'shape'):
-        arrays = [data[0]]
-    if len(arrays) != expected_count:
-        raise ValueError(f"The model expects {expected_count} input array(s), but {what} holds {len(arrays)}.")
+def as_host_arrays(arrays, what):
+    """Turn each of ``arrays`` (one entry per model input or output: an array, a nested
+    list of numbers, a Tensor or another backend's array) into a host array of numbers."""
     converted = []
     for array in arrays:
         if array is None:
@@ -32,6 +25,12 @@ def as_array_list(data, what, expected_count):
             raise TypeError(f"{what} must hold numbers, got an array of dtype {array.dtype}.")
         converted.append(array)
     return converted
+
+
+def sample_count(x):
+    """How many samples ``x`` holds: an array, a list of arrays (one per input) or a dict."""
+    first = next(iter(x.values())) if isinstance(x, dict) else x[0] if isinstance(x, (list, tuple)) else x
+    return len(first)
 
 
 def refuse_array_list(data, what, model_name, name, kind='input'):

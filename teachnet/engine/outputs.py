@@ -86,7 +86,6 @@ class OutputsTraining:
         self._loss_names = [_loss_name(one) for one in loss_list]
         self._loss_functions, self._loss_weight_values = loss_functions, weight_list
         self._output_metrics = resolved
-        self.loss_function = loss_functions[0]
         self.metrics_names = ['loss'] + logged
 
     def _probe_metric_names(self, name, function, output_shape):
@@ -137,7 +136,8 @@ class OutputsTraining:
             return [value[name] for name in names]
         if len(names) == 1:
             data.refuse_array_list(value, what, self.name, names[0], kind)
-            return [value[0]] if isinstance(value, (list, tuple)) and len(value) == 1 else [value]
+            one_array_in_a_list = isinstance(value, (list, tuple)) and len(value) == 1 and hasattr(value[0], 'shape')
+            return [value[0]] if one_array_in_a_list else [value]          # else: an array, or nested lists
         if not isinstance(value, (list, tuple)) or len(value) != len(names):
             got = f'a list of {len(value)} arrays' if isinstance(value, (list, tuple)) else 'one array'
             described = self._describe_inputs() if kind == 'input' else ', '.join(names)
@@ -154,14 +154,14 @@ class OutputsTraining:
         targets and weights of several outputs as ``PerOutput``."""
         self._require_layers()
         input_names, output_names = self._input_names(), self._output_names()
-        inputs = data.as_array_list(self._named_arrays(x, input_names, 'input', what), what, len(input_names))
+        inputs = data.as_host_arrays(self._named_arrays(x, input_names, 'input', what), what)
         data.check_input_shapes(inputs, self._input_shapes(), input_names, what)
         data.check_finite(inputs, what, input_names)
         if y is None:
             data.check_same_length(inputs, None)
             return inputs, None, None
         count, what_y = len(output_names), what[:-1] + 'y'          # 'y', or 'validation y'
-        targets = data.as_array_list(self._named_arrays(y, output_names, 'output', what_y), what_y, count)
+        targets = data.as_host_arrays(self._named_arrays(y, output_names, 'output', what_y), what_y)
         data.check_finite(targets, what_y, output_names)
         sample_weights = (self._named_arrays(sample_weight, output_names, 'output', 'sample_weight')
                           if isinstance(sample_weight, (list, tuple, dict)) else [sample_weight] * count)

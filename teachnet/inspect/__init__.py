@@ -1,8 +1,10 @@
 """Looking inside: traces of every step, gradient checks, model summaries, feature maps,
 and a recurrent layer's gates and gradients through time.
 
-Every tool here computes a batch through ``model.batch_loss`` (the computation training
-runs), so a trace, a gradient check or a view of the gates shows what training does.
+The tools that need a loss or gradients (traces, gradient checks, gates, gradients
+through time) compute a batch through ``model.batch_loss``, the computation training
+runs, so they show what training does; those that only look at outputs (feature maps,
+activation statistics) run the model as ``predict`` does.
 ``image_layers``, ``sample_maps`` and ``layer_filters`` give a convnet's maps and filters channels first.
 ``model_diagram(model)`` gives the model's layers as levels of boxes (what a drawing of it
 needs), ``weight_entry(step, i, j)`` and ``input_entry(step, n, i)`` the chain rule for one entry

@@ -12,6 +12,7 @@ Each ``Box`` names the layers it stands for (``box.layers``): a trace step of an
 (``step.layer``) lights that box. A model used inside a functional model is one box for all
 its layers. The loss comes last, as the box ``'loss'``, like the trace steps of the loss.
 """
+from teachnet.inspect.layer_outputs import model_layers
 
 
 class Box:
@@ -25,13 +26,6 @@ class Box:
 
     def __repr__(self):
         return f'Box({self.name!r}, {self.kind!r})'
-
-
-def _inner_layer_names(layer):
-    inner = getattr(layer, 'layers', None)
-    if not inner:
-        return [layer.name]
-    return [name for sub in inner for name in _inner_layer_names(sub)]
 
 
 def _sequence_levels(layers):
@@ -64,7 +58,7 @@ def _graph_levels(model):
         placed.add(layer.name)
         while len(levels) <= depth:
             levels.append([])
-        levels[depth].append(Box(layer.name, type(layer).__name__, _inner_layer_names(layer)))
+        levels[depth].append(Box(layer.name, type(layer).__name__, [inner.name for inner in model_layers(layer)] or [layer.name]))
     return [level for level in levels if level]
 
 

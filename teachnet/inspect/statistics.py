@@ -27,6 +27,7 @@ from collections import namedtuple
 
 from teachnet import activations
 from teachnet.backend import array_module as am
+from teachnet.engine.data import sample_count
 from teachnet.inspect.layer_outputs import caught_outputs, model_layers
 from teachnet.ops.tape import no_tape
 
@@ -166,7 +167,7 @@ def activation_statistics(model, x, layers=None):
             caught.append((layer.name, tuple(output.data.shape), _output_numbers(layer, output)))
 
     with caught_outputs(layers, describe), no_tape():
-        model.predict(x, batch_size=max(1, len(x[0] if isinstance(x, (list, tuple)) else x)))
+        model.predict(x, batch_size=max(1, sample_count(x)))          # one batch: each layer runs once
     flat = [v if am.is_device_array(v) else xp.asarray(v) for _, _, numbers in caught for v in numbers]
     numbers = _to_host_numbers(flat).reshape(len(caught), 5) if caught else np.zeros((0, 5))
     return {name: ActivationStatistics(shape, *(float(v) for v in row[:4]), bool(row[4]))

@@ -10,6 +10,7 @@ import html
 
 import ipywidgets as widgets
 
+from teachnet.engine.data import sample_count
 from teachnet.inspect.image_layers import image_layers, layer_filters, sample_maps
 from teachnet.widgets.drawing import MAX_MAPS, maps_png
 
@@ -25,7 +26,7 @@ class FeatureMaps:
             raise ValueError(f"Model {model.name!r} has no convolution or pooling layer; FeatureMaps shows "
                              "those. For any other layer, see teachnet.inspect.feature_maps(model, x, name).")
         self.model, self.x = model, x
-        count = len(next(iter(x.values()))) if isinstance(x, dict) else len(x[0] if isinstance(x, (list, tuple)) else x)
+        count = sample_count(x)
         self.layer = widgets.Dropdown(options=names, value=names[0], description='layer')
         self.sample = widgets.BoundedIntText(value=0, min=0, max=count - 1, description='image',
                                              layout=widgets.Layout(width='150px'))

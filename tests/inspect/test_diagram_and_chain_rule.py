@@ -67,3 +67,12 @@ def test_the_entry_sum_is_the_gradient_backward_sent():
         weight_entry(step, 4, 0)
     with pytest.raises(ValueError, match='linear'):
         weight_entry(trace.forward[0], 0, 0)
+
+
+def test_a_nested_model_box_stands_for_the_layers_of_its_merge_branches_too():
+    left = Sequential([Dense(3, input_dim=2, name='left_dense')])
+    right = Sequential([Dense(3, input_dim=2, name='right_dense')])
+    inner = Sequential([Merge([left, right], mode='concat', name='joined'), Dense(2, name='after')])
+    a, b = Input(shape=(2,)), Input(shape=(2,))
+    boxes = [box for level in model_diagram(Model([a, b], inner([a, b]))) for box in level]
+    assert [box.layers for box in boxes if box.name == inner.name] == [['left_dense', 'right_dense', 'joined', 'after']]
