@@ -227,5 +227,5 @@ def test_reopened_notebook_shows_the_saved_dashboard(dashboard_run):
     assert dashboard_run.reopened_views == 1, \
         f'the reopened notebook shows {dashboard_run.reopened_views} dashboards'
     assert 'Stop' in dashboard_run.reopened_text
-    assert str(dashboard_run.epochs_run) in dashboard_run.reopened_text, \
+    assert f'Epoch {dashboard_run.epochs_run}/{DASHBOARD_EPOCHS}' in dashboard_run.reopened_text, \
         'the reopened dashboard does not show the last epoch reached'

@@ -21,7 +21,9 @@ def test_next_and_the_timestep_slider_change_what_the_explorers_show(jupyter_lab
     notebook.open(NOTEBOOK)
     notebook.run_all()
     notebook.wait_for_output('explorers shown', timeout=120)
-    step_through, gates = notebook.widget_views('teachnet-explorer').all()[:2]
+    views = notebook.widget_views('teachnet-explorer')
+    expect(views).to_have_count(2, timeout=60_000)           # widget views draw after the text output
+    step_through, gates = views.nth(0), views.nth(1)
 
     formula = step_through.locator('.teachnet-formula')
     expect(formula).to_have_text('z = x·W + b')

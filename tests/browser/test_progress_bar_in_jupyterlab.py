@@ -30,8 +30,8 @@ def test_verbose_fit_shows_a_widget_progress_bar(jupyter_lab, page, screenshots)
     assert notebook.wait_for_output('epochs run:', timeout=120).strip() == 'epochs run: 3'
     page.screenshot(path=str(screenshots / 'verbose-fit-page.png'))
 
-    bars = page.locator('.widget-hprogress')
-    assert bars.count() >= 1, 'fit(verbose=1) showed no widget progress bar'
+    from playwright.sync_api import expect
+    expect(page.locator('.widget-hprogress').first).to_be_visible(timeout=60_000)   # else: no widget bar
     outputs = notebook.outputs()
     for output in outputs:
         assert not TEXT_BAR.search(output), f'a text progress bar was printed:\n{output}'

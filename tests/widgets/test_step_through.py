@@ -81,11 +81,12 @@ def test_predict_then_reveal_hides_the_output_until_a_guess():
     model, x, y = small_model()
     explorer = StepThrough(model, x, y)
     explorer.predict.value = True
-    assert '?' in explorer.shapes.value and 'out' not in texts(explorer).split('\n')[-2:]
+    assert '?' in explorer.shapes.value and '<b>out</b>' not in texts(explorer)
     assert explorer.guess_box.layout.display == ''
     explorer.guess.value = '5 x 4'
     explorer.check_button.click()
     assert 'not quite' in explorer.verdict.value and '(5, 3)' in explorer.shapes.value
+    assert '<b>out</b>' in texts(explorer)                       # revealed, with its values
     explorer.next_button.click()
     assert '?' in explorer.shapes.value
     explorer.guess.value = '(5, 3)'
