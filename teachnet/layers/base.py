@@ -25,6 +25,15 @@ from teachnet.utils.naming import snake_case, unique_name
 from teachnet.utils.shapes import format_shape
 
 
+def refuse_constraints(layer_label, **constraints):
+    """Weight constraints (Keras's ``W_constraint=maxnorm(2)``...) are not implemented: refuse
+    them, naming the ones given, rather than train without them unannounced."""
+    given = ', '.join(f'{name}={value!r}' for name, value in constraints.items() if value is not None)
+    if given:
+        raise ValueError(f"{layer_label}: weight constraints are not supported (got {given}); train "
+                         "without them.")
+
+
 def _checked_shape(layer_name, shape):
     """A shape given by the user, as a tuple: sizes are positive integers, or None for any size."""
     if not isinstance(shape, (tuple, list)) or not all(

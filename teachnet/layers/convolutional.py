@@ -16,7 +16,7 @@ layout, so weights move to and from Keras unchanged.
 """
 from teachnet import activations, initializers, regularizers
 from teachnet.layers.registry import register
-from teachnet.layers.base import Layer
+from teachnet.layers.base import Layer, refuse_constraints
 from teachnet.layers.conv_utils import (
     conv_output_length, normalize_data_format, normalize_padding, normalize_tuple, same_padding,
 )
@@ -39,8 +39,7 @@ class _Convolution(Layer):
         if kernel_size is None:
             raise ValueError(f"Layer {self.name} ({kind}): the kernel size is missing (nb_row and nb_col, "
                              "filter_length, or kernel_size).")
-        if any(c is not None for c in constraints):
-            raise ValueError(f"Layer {self.name} ({kind}): weight constraints are not supported.")
+        refuse_constraints(f"Layer {self.name} ({kind})", W_constraint=constraints[0], b_constraint=constraints[1])
         if normalize_tuple(dilation_rate, self.rank, 'dilation_rate', self.name) != (1,) * self.rank:
             raise ValueError(f"Layer {self.name} ({kind}): dilated convolutions are not supported, "
                              f"got dilation_rate={dilation_rate!r}.")

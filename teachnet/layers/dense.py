@@ -4,7 +4,7 @@ Each of the ``output_dim`` units looks at every input feature: unit j computes
 z_j = Σ_k x_k W_kj + b_j, and the layer returns a = f(z) for its activation f.
 """
 from teachnet import activations, initializers, regularizers
-from teachnet.layers.base import Layer
+from teachnet.layers.base import Layer, refuse_constraints
 from teachnet.ops.linear import linear
 from teachnet.utils.shapes import format_shape
 
@@ -45,8 +45,7 @@ class Dense(Layer):
         if not isinstance(self.output_dim, int) or isinstance(self.output_dim, bool) or self.output_dim < 1:
             raise ValueError(f"Dense layer {self.name}: output_dim (units) must be a positive integer, "
                              f"got {self.output_dim!r}.")
-        if W_constraint is not None or b_constraint is not None:
-            raise ValueError(f"Dense layer {self.name}: weight constraints are not supported.")
+        refuse_constraints(f"Dense layer {self.name}", W_constraint=W_constraint, b_constraint=b_constraint)
         self.init = init
         self.bias_init = bias_initializer
         self.activation = activations.get(activation)

@@ -13,7 +13,7 @@ masked steps (they keep their previous state there).
 from teachnet import initializers, regularizers
 from teachnet.backend import array_module as am
 from teachnet.layers.registry import register
-from teachnet.layers.base import Layer
+from teachnet.layers.base import Layer, refuse_constraints
 from teachnet.ops.arithmetic import multiply
 from teachnet.ops.embedding import embedding_lookup
 from teachnet.utils.shapes import format_shape
@@ -60,8 +60,7 @@ class Embedding(Layer):
                 raise ValueError(f"Embedding layer {self.name}: {label} must be a positive integer, got {value!r}.")
         if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
             raise ValueError(f"Embedding layer {self.name}: dropout must be a number in [0, 1), got {dropout!r}.")
-        if W_constraint is not None:
-            raise ValueError(f"Embedding layer {self.name}: weight constraints are not supported.")
+        refuse_constraints(f"Embedding layer {self.name}", W_constraint=W_constraint)
         self.input_dim, self.output_dim = input_dim, output_dim
         self.input_length = input_length
         self.init = init

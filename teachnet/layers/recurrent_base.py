@@ -27,7 +27,7 @@ gates (Keras 1 drew one per gate unless ``consume_less='gpu'``).
 """
 from teachnet import activations, initializers, regularizers
 from teachnet.backend import array_module as am
-from teachnet.layers.base import Layer
+from teachnet.layers.base import Layer, refuse_constraints
 from teachnet.ops.arithmetic import multiply
 from teachnet.ops.recurrent_activations import array_activation
 from teachnet.utils.shapes import format_shape
@@ -99,8 +99,8 @@ class Recurrent(Layer):
         if return_state:
             raise ValueError(f"{kind} layer {self.name}: return_state=True is not supported; read the "
                              "states with layer.states (stateful layers) or teachnet.inspect.recurrent.gates.")
-        if any(c is not None for c in (W_constraint, U_constraint, b_constraint)):
-            raise ValueError(f"{kind} layer {self.name}: weight constraints are not supported.")
+        refuse_constraints(f"{kind} layer {self.name}", W_constraint=W_constraint, U_constraint=U_constraint,
+                           b_constraint=b_constraint)
         self.init = init
         self.inner_init = inner_init
         self.bias_init = bias_initializer
