@@ -17,7 +17,7 @@ from matplotlib import colormaps
 
 from teachnet.inspect.recurrent import gates, gradients_through_time
 from teachnet.widgets.drawing import format_number, line_chart
-from teachnet.widgets.gates import GATE_RANGES
+from teachnet.widgets.gates import gate_scale
 
 CELL = 'display:inline-block;width:42px;text-align:center;font:10px monospace;padding:2px 0;margin:0 1px;'
 
@@ -31,11 +31,7 @@ def _colour(value, low, high, cmap):
 
 def unit_row_html(name, values):
     """One gate at one timestep: a cell per unit, coloured on the gate's range, its value in it."""
-    low, high = GATE_RANGES.get(name, (None, None))
-    if low is None:                                       # the cell state c: its own range
-        bound = float(np.max(np.abs(values))) or 1.0
-        low, high = -bound, bound
-    cmap = 'viridis' if low == 0 else 'RdBu_r'
+    low, high, cmap = gate_scale(name, values)
     cells = ''.join(f'<span style="{CELL}{_colour(v, low, high, cmap)}">{format_number(v)}</span>'
                     for v in np.asarray(values, dtype=float))
     return (f'<div class="teachnet-gate"><b style="display:inline-block;width:28px">{html.escape(name)}</b>'

@@ -17,6 +17,16 @@ GATE_RANGES = {'i': (0, 1), 'f': (0, 1), 'o': (0, 1), 'z': (0, 1), 'r': (0, 1),
                'c~': (-1, 1), 'h~': (-1, 1), 'h': (-1, 1)}
 
 
+def gate_scale(name, values):
+    """How to colour a gate: (low, high, colour map). Sigmoid gates on [0, 1] in viridis,
+    tanh ones on [-1, 1] in a diverging map, the cell state c on its own symmetric range."""
+    low, high = GATE_RANGES.get(name, (None, None))
+    if low is None:
+        bound = float(np.max(np.abs(values))) or 1.0
+        low, high = -bound, bound
+    return low, high, 'viridis' if low == 0 else 'RdBu_r'
+
+
 class GatesPanel:
     """Gate heatmaps (``Image``s keyed by gate name), |dL/dh_t| (SVG) and feature maps."""
 
@@ -46,8 +56,9 @@ class GatesPanel:
 
     def heatmap(self, name):
         """The PNG of one gate: its (timesteps, units) values drawn units down, time across."""
-        low, high = GATE_RANGES.get(name, (None, None))
-        return heatmap_png(self.record.gates[name].T, cmap='viridis' if low == 0 else 'RdBu_r', vmin=low, vmax=high)
+        values = self.record.gates[name]
+        low, high, cmap = gate_scale(name, values)
+        return heatmap_png(values.T, cmap=cmap, vmin=low, vmax=high)
 
     def refresh(self):
         record = self.record
