@@ -118,7 +118,7 @@ class Training(OutputsTraining, GeneratorMethods):
         with Tape() as tape:
             batch = compute_batch(self, inputs, targets, weights, training=True)
         tape.backward(batch.loss)
-        loss = float(batch.loss.data)               # the step's one host sync: the logs need it anyway
+        loss = float(batch.loss.data)               # a host sync the logs need anyway, before the update
         if not math.isfinite(loss):
             layer = first_non_finite_layer(tape)
             raise NonFiniteLossError(explain(self.name, loss, layer, 'this batch'), loss, layer)
