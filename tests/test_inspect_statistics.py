@@ -5,7 +5,7 @@ import pytest
 from teachnet.backend import array_module as am
 from teachnet.inspect import activation_statistics, caught_outputs, model_layers, parameter_statistics, \
     snapshot_parameters
-from teachnet.inspect.statistics import first_non_finite_layer, layer_histograms, value_histogram
+from teachnet.inspect.statistics import first_non_finite_output, layer_histograms, value_histogram
 from teachnet.layers import Activation, Dense, Merge
 from teachnet.models import Sequential
 from teachnet.optimizers import SGD
@@ -68,14 +68,14 @@ def test_activation_statistics_match_the_layer_outputs():
     assert np.isnan(stats['activation_1'].dead_fraction) and stats['activation_1'].finite
 
 
-def test_first_non_finite_layer_names_where_nan_appears():
+def test_first_non_finite_output_names_where_nan_appears():
     model, x, _ = small_model()
     kernel, bias = model.layers[1].get_weights()
     kernel[0, 0] = np.nan
     model.layers[1].set_weights([kernel, bias])
     stats = activation_statistics(model, x)
     assert stats['dense_1'].finite and not stats['dense_2'].finite
-    assert first_non_finite_layer(stats) == 'dense_2'
+    assert first_non_finite_output(stats) == 'dense_2'
 
 
 def test_caught_outputs_leaves_the_layers_as_they_were():

@@ -174,7 +174,7 @@ def activation_statistics(model, x, layers=None):
             for (name, shape, _), row in zip(caught, numbers)}
 
 
-def first_non_finite_layer(statistics):
+def first_non_finite_output(statistics):
     """The name of the first layer (in running order) whose output held NaN or ±inf, or None."""
     for name, stats in statistics.items():
         if not stats.finite:
