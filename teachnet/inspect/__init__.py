@@ -1,5 +1,6 @@
 """Looking inside: traces of every step, gradient checks, model summaries, feature maps,
-and a recurrent layer's gates and gradients through time.
+and a recurrent layer's gates and gradients through time (``recurrent_layers(model)`` names
+every recurrent layer they can look inside, wrapped ones too).
 
 The tools that need a loss or gradients (traces, gradient checks, gates, gradients
 through time) compute a batch through ``model.batch_loss``, the computation training
@@ -15,6 +16,7 @@ from teachnet.inspect.gradient_check import gradient_check, GradientCheckReport 
 from teachnet.inspect.trace import Trace, Step, trace_layer, trace_model  # noqa: F401
 from teachnet.inspect.feature_maps import feature_maps  # noqa: F401,E402
 from teachnet.inspect.recurrent import gates, gradients_through_time  # noqa: F401
+from teachnet.inspect.recurrent_layers import recurrent_layers  # noqa: F401,E402
 from teachnet.inspect.last_step import last_step  # noqa: F401
 from teachnet.inspect.layer_outputs import caught_outputs, model_layers  # noqa: F401,E402
 from teachnet.inspect.statistics import activation_statistics, parameter_statistics, snapshot_parameters  # noqa: F401,E402,E501

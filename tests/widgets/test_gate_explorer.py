@@ -42,7 +42,7 @@ def test_it_looks_inside_bidirectional_and_time_distributed():
                         TimeDistributed(Dense(1))])
     model.compile('sgd', 'mse')
     x, _ = sequences(3)
-    explorer = GateExplorer(model, x, layer='bi')
+    explorer = GateExplorer(model, x, layer='bi/forward')
     assert list(explorer.gates) == ['z', 'r', 'h~', 'h'] and explorer.gates['h'].shape == (5, 3, 3)
     explorer.timestep.value = 4
     for value in explorer.gates['z'][4, 0]:
