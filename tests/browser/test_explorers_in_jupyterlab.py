@@ -41,7 +41,7 @@ def test_next_and_the_timestep_slider_change_what_the_explorers_show(jupyter_lab
     gates.locator('.noUi-handle').first.focus()
     page.keyboard.press('ArrowRight')
     expect(rows).not_to_have_text(before)
-    expect(gates.locator('svg text', has_text='timestep 1')).to_have_count(1)
+    expect(gates.locator('svg text', has_text='timestep 2')).to_have_count(1)     # timesteps count from 1
     page.screenshot(path=str(screenshots / 'explorers-page.png'))
 
     for output in notebook.outputs():
