@@ -1,8 +1,11 @@
 """The gates view: inside an RNN on the probe sequence, or a convnet's feature maps.
 
-For the first LSTM, GRU or SimpleRNN layer, one heatmap per gate for the first probe
-sample, units down and timesteps across (LSTM: i, f, c~, o, c, h; GRU: z, r, h~, h;
-SimpleRNN: h), and |dL/dh_t| per timestep: how much gradient reaches each step from the
+For the first LSTM, GRU or SimpleRNN layer, wrapped ones too (named as
+``teachnet.inspect.recurrent_layers`` names them: in a Bidirectional 'bi' its forward
+direction 'bi/forward'; inside TimeDistributed, row 0 is the probe sample's first outer
+step), one heatmap per gate for the first probe sample, units down and timesteps across
+(LSTM: i, f, c~, o, c, h; GRU: z, r, h~, h; SimpleRNN: h), and |dL/dh_t| per timestep t
+(t = 1 ... T, as in the gate explorer): how much gradient reaches each step from the
 loss, which shows how far back the layer can learn. The values are exactly those of
 ``teachnet.inspect.recurrent.gates`` and ``gradients_through_time`` for that sample.
 

@@ -20,8 +20,8 @@ from teachnet.inspect import statistics
 from teachnet.inspect.image_layers import sample_maps
 from teachnet.inspect.layer_outputs import model_layers
 from teachnet.inspect.recurrent import gates, gradients_through_time
+from teachnet.inspect.recurrent_layers import recurrent_layers
 from teachnet.layers.convolutional import Convolution2D
-from teachnet.layers.recurrent_base import Recurrent
 from teachnet.widgets.ring_buffer import DecimatedSeries
 
 BATCH_POINTS = 2048         # points kept per per-batch series
@@ -44,7 +44,8 @@ class TrainingRecord:
         self.probe_targets = probe_targets
         self.layers = list(model_layers(model))
         self.parameter_layers = [layer for layer in self.layers if layer.params]
-        self.recurrent_layers = [layer for layer in self.layers if isinstance(layer, Recurrent)]
+        recurrent = recurrent_layers(model)      # by inspect's names: 'bi/forward', 'td'... for wrapped ones
+        self.recurrent_layers = list(recurrent.values())
         self.conv_layers = [layer for layer in self.layers
                             if isinstance(layer, Convolution2D)][:FEATURE_MAP_LAYERS]
         self.step = 0
@@ -57,7 +58,7 @@ class TrainingRecord:
         self.first_gradient_norm = {}    # layer name -> first measured gradient norm
         self.activations = {}            # layer name -> latest ActivationStatistics
         self.gates = {}                  # gate name -> (timesteps, units) for probe sample 0
-        self.gates_layer = self.recurrent_layers[0].name if self.recurrent_layers else None
+        self.gates_layer = next(iter(recurrent), None)
         self.state_gradient = None       # |dL/dh_t| per timestep, probe sample 0
         self.maps = {}                   # conv layer name -> (maps, rows, cols) of probe sample 0
         self.non_finite = None           # (step, loss, first non-finite layer or None)

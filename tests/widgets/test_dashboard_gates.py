@@ -1,0 +1,42 @@
+"""The dashboard's gates panel looks inside Bidirectional and TimeDistributed too."""
+import numpy as np
+import pytest
+
+from teachnet.backend import array_module as am
+from teachnet.inspect import gates, gradients_through_time
+from teachnet.layers import GRU, LSTM, Bidirectional, Dense, Flatten, TimeDistributed
+from teachnet.models import Sequential
+from teachnet.widgets import Dashboard
+
+
+def live(**kwargs):
+    """A dashboard that samples at every batch (no time throttle) with widgets on."""
+    return Dashboard(notebook=True, every=0.0, progress_every=0.0, budget=1e9, **kwargs)
+
+
+@pytest.mark.parametrize('wrapped, name, gate_names', [
+    (lambda: Bidirectional(LSTM(3, name='memory'), input_shape=(5, 2), name='bi'), 'bi/forward',
+     ['i', 'f', 'c~', 'o', 'c', 'h']),
+    (lambda: TimeDistributed(GRU(3), input_shape=(4, 5, 2), name='td'), 'td', ['z', 'r', 'h~', 'h'])],
+    ids=['bidirectional', 'time_distributed'])
+def test_a_wrapped_recurrent_layer_gets_its_gate_heatmaps(wrapped, name, gate_names):
+    am.seed(7)
+    layer = wrapped()
+    model = Sequential([layer] + ([Flatten()] if name == 'td' else []) + [Dense(2, activation='softmax')])
+    model.compile('adam', 'categorical_crossentropy')
+    rng = np.random.RandomState(7)
+    x = rng.randn(12, *layer.batch_input_shape[1:])
+    y = np.eye(2)[rng.randint(2, size=12)]
+    dashboard = live(probe=x[:2], probe_targets=y[:2])
+    model.fit(x, y, nb_epoch=1, batch_size=6, verbose=0, callbacks=[dashboard])
+    assert dashboard.record.gates_layer == name
+    expected = gates(model, x[:1], name)
+    assert list(dashboard.views['gates'].images) == gate_names
+    for gate, values in expected.items():
+        np.testing.assert_allclose(dashboard.history['gates'][gate], values[:, 0, :], rtol=1e-6)
+    view = dashboard.views['gates']
+    assert view.images['h'].value == view.heatmap('h') and name in view.widget.children[0].value
+    dh = gradients_through_time(model, x[:1], y[:1], name)
+    np.testing.assert_allclose(dashboard.history['state_gradient'], np.linalg.norm(dh[:, 0, :], axis=-1),
+                               rtol=1e-5)
+    assert dashboard.tabs.titles[-1] == 'Gates'
