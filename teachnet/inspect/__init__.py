@@ -6,7 +6,8 @@ The tools that need a loss or gradients (traces, gradient checks, gates, gradien
 through time) compute a batch through ``model.batch_loss``, the computation training
 runs, so they show what training does; those that only look at outputs (feature maps,
 activation statistics) run the model as ``predict`` does.
-``image_layers``, ``sample_maps`` and ``layer_filters`` give a convnet's maps and filters channels first.
+``image_layers``, ``sample_maps`` and ``layer_filters`` give a convnet's maps and filters channels first;
+``layer_calls`` says how many times a (shared) layer runs, for ``node_index``.
 ``model_diagram(model)`` gives the model's layers as levels of boxes (what a drawing of it
 needs), ``weight_entry(step, i, j)`` and ``input_entry(step, n, i)`` the chain rule for one entry
 of a linear op's dL/dW and dL/dx.
@@ -14,7 +15,7 @@ of a linear op's dL/dW and dL/dx.
 """
 from teachnet.inspect.gradient_check import gradient_check, GradientCheckReport  # noqa: F401
 from teachnet.inspect.trace import Trace, Step, trace_layer, trace_model  # noqa: F401
-from teachnet.inspect.feature_maps import feature_maps  # noqa: F401,E402
+from teachnet.inspect.feature_maps import feature_maps, layer_calls  # noqa: F401,E402
 from teachnet.inspect.recurrent import gates, gradients_through_time  # noqa: F401
 from teachnet.inspect.recurrent_layers import recurrent_layers  # noqa: F401,E402
 from teachnet.inspect.last_step import last_step  # noqa: F401

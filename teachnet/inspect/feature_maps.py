@@ -74,15 +74,24 @@ def _catch_outputs(model, layer, batch, batch_size):
                              f"ask for the layer that computes the output you want to see.")
         caught.append(am.host.array(am.to_numpy(output.data), copy=True))   # a copy of what it is now
 
-    with caught_outputs([layer], keep), no_tape():
+    from teachnet.inspect.kept_states import kept_states          # (it finds layers with all_layers, here)
+    with caught_outputs([layer], keep), no_tape(), kept_states(model):
         model.predict(batch, batch_size=batch_size)       # one batch: the model runs once
     return caught
+
+
+def layer_calls(model, x, layer_name):
+    """How many times the layer ``layer_name`` runs each time ``model`` runs on (the first
+    sample of) ``x``: 1 for most layers, more for a layer shared in a functional graph,
+    whose calls ``feature_maps`` tells apart with ``node_index``."""
+    return len(_catch_outputs(model, find_layer(model, layer_name), _batches(x, 1)[0], 1))
 
 
 def feature_maps(model, x, layer_name, batch_size=32, node_index=None):
     """The output of the layer ``layer_name`` when ``model`` runs on ``x``, as a host NumPy array.
 
-    The model runs in test mode (no dropout), nothing is recorded and no weight changes.
+    The model runs in test mode (no dropout), nothing is recorded and no weight changes; a
+    stateful model's states are left as they were.
 
     # Arguments
         model: a built model (compiled or not): Sequential, with or without a Merge, or functional.

@@ -8,7 +8,9 @@
 graphs, nested models). ``sample_maps`` puts the channel axis first whatever the layer's
 data format, so that map k is ``maps[k]``; ``layer_filters`` does the same for the kernel,
 stored as (rows, cols, in, out): filter k seen on input channel c is ``kernels[k, c]``.
-Pooling layers have no filters (None).
+Pooling layers have no filters (None). A layer shared in a functional graph runs
+``feature_maps.layer_calls(model, x, name)`` times per run; ``sample_maps(..., node_index=i)``
+picks one call.
 """
 from teachnet.backend import array_module as am
 from teachnet.inspect.feature_maps import all_layers, feature_maps, find_layer

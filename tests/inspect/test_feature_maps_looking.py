@@ -1,0 +1,31 @@
+"""feature_maps only looks: a shared layer's calls are counted, a stateful model's states kept."""
+import numpy as np
+
+from teachnet.backend import array_module as am
+from teachnet.inspect import feature_maps, layer_calls, recurrent_layers
+from teachnet.layers import LSTM, Dense, Input, merge
+from teachnet.models import Model, Sequential
+
+
+def test_layer_calls_counts_how_often_a_layer_runs_per_run_of_the_model():
+    a, b = Input(shape=(3,)), Input(shape=(3,))
+    shared = Dense(2, name='shared')
+    model = Model(input=[a, b], output=Dense(1, name='top')(merge([shared(a), shared(b)], mode='sum')))
+    x = [np.ones((4, 3)), np.zeros((4, 3))]
+    assert layer_calls(model, x, 'shared') == 2 and layer_calls(model, x, 'top') == 1
+
+
+def test_feature_maps_of_a_stateful_model_leave_its_states_as_they_were():
+    am.seed(3)
+    model = Sequential([LSTM(3, stateful=True, return_sequences=True, batch_input_shape=(2, 4, 2), name='memory'),
+                        Dense(1, name='out')])
+    x = np.random.RandomState(3).randn(2, 4, 2)
+    first = model.predict(x, batch_size=2)
+    layer = recurrent_layers(model)['memory']
+    carried = [am.to_numpy(state).copy() for state in layer.states]
+    seen = feature_maps(model, x, 'memory', batch_size=2)
+    np.testing.assert_allclose(feature_maps(model, x, 'memory', batch_size=2), seen)    # both from the same states
+    for before, now in zip(carried, layer.states):
+        np.testing.assert_array_equal(am.to_numpy(now), before)
+    second = model.predict(x, batch_size=2)                    # continues from the first run, as before
+    assert not np.allclose(second, first)
