@@ -10,6 +10,8 @@ a network trains. These functions draw only what a view needs:
   ``matplotlib.image.imsave`` (no figure, no axes): one pixel per value, enlarged by
   repeating pixels so that small arrays stay crisp.
 * ``histogram_png``: the bars of a histogram painted into a small array, then as above.
+* ``rgb_png``: an array of red, green and blue values as a PNG, enlarged the same way;
+  ``image_grid`` tiles many small pictures (maps, filters) into one array to draw.
 
 All of them take host NumPy arrays and return ``str`` (SVG) or ``bytes`` (PNG), ready
 for an ``HTML`` or ``Image`` widget's ``value``.
@@ -114,8 +116,9 @@ def line_chart(lines, width=420, height=180, log_scale=False, title='', x_label=
 
 def _enlarged(array, min_size):
     """Repeat pixels so that the shorter side has at least ``min_size`` pixels."""
-    factor = max(1, int(np.ceil(min_size / max(1, min(array.shape)))))
-    factor = min(factor, max(1, 512 // max(array.shape)))
+    rows, cols = array.shape[:2]                    # an RGB array's colour axis is not enlarged
+    factor = max(1, int(np.ceil(min_size / max(1, min(rows, cols)))))
+    factor = min(factor, max(1, 512 // max(rows, cols)))
     return np.repeat(np.repeat(array, factor, axis=0), factor, axis=1) if factor > 1 else array
 
 
@@ -154,23 +157,33 @@ def histogram_png(counts, height=48, bar_width=4, colour_map='Blues'):
     return buffer.getvalue()
 
 
-def image_grid(images, columns=8, gap=1):
-    """Tile equally shaped 2-D arrays into one array (each scaled to its own 0..1 range),
-    ``columns`` per row, with ``gap`` blank pixels between them: feature maps at a glance."""
+def rgb_png(array, min_size=96):
+    """An (rows, cols, 3) host array of red, green and blue in [0, 1] as PNG bytes."""
+    buffer = io.BytesIO()
+    mpimage.imsave(buffer, _enlarged(np.clip(np.asarray(array, dtype=float), 0, 1), min_size), format='png')
+    return buffer.getvalue()
+
+
+def image_grid(images, columns=8, gap=1, own_scale=True, blank=np.nan):
+    """Tile equally shaped arrays (2-D, or 3-D with a trailing colour axis) into one array,
+    ``columns`` per row, with ``gap`` pixels of ``blank`` between them. With ``own_scale``
+    each is scaled to its own 0..1 range (feature maps at a glance); otherwise the values
+    are kept as they are, to be drawn on one common scale."""
     images = [np.asarray(image, dtype=float) for image in images]
     if not images:
         return np.zeros((1, 1))
     rows_n = int(np.ceil(len(images) / columns))
-    h, w = images[0].shape
+    h, w = images[0].shape[:2]
     columns = min(columns, len(images))
-    grid = np.full((rows_n * (h + gap) - gap, columns * (w + gap) - gap), np.nan)
+    grid = np.full((rows_n * (h + gap) - gap, columns * (w + gap) - gap) + images[0].shape[2:], blank)
     for k, image in enumerate(images):
-        finite = np.isfinite(image)
-        low = image[finite].min() if finite.any() else 0.0
-        high = image[finite].max() if finite.any() else 1.0
+        if own_scale:
+            finite = np.isfinite(image)
+            low = image[finite].min() if finite.any() else 0.0
+            high = image[finite].max() if finite.any() else 1.0
+            image = (image - low) / (high - low) if high > low else np.zeros_like(image)
         r, c = divmod(k, columns)
-        grid[r * (h + gap): r * (h + gap) + h, c * (w + gap): c * (w + gap) + w] = \
-            (image - low) / (high - low) if high > low else 0.0
+        grid[r * (h + gap): r * (h + gap) + h, c * (w + gap): c * (w + gap) + w] = image
     return grid
 
 
