@@ -62,4 +62,4 @@ def filter_views(kernels):
     channels = kernels.shape[1]
     views = [(f'input channel {c}', c) for c in range(channels)]
     colours = channels == 3 and kernels.ndim == 4
-    return ([('channels 0, 1, 2 as red, green, blue', RGB)] if colours else []) + views
+    return ([('RGB: channels 0, 1, 2', RGB)] if colours else []) + views

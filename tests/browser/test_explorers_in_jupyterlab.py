@@ -1,8 +1,10 @@
 """The explorers in a real JupyterLab: Next steps through a trace, the timestep slider moves.
 
-The notebook opens ``model.trace(x, y).explore()`` and a ``GateExplorer``; the test clicks
-Next twice on the first and moves the second's timestep slider with the keyboard, as a
-student would, and checks that what they show changed and that no cell failed.
+The notebook opens ``model.trace(x, y).explore()``, a ``GateExplorer`` over a Bidirectional
+LSTM and ``FeatureMaps`` of a colour convnet; the test clicks Next twice on the first, moves
+the second's timestep slider with the keyboard and picks the backward direction, and picks
+an input channel of the third's filters, as a student would, and checks that what they
+show changed and that no cell failed.
 """
 import pytest
 
@@ -22,8 +24,8 @@ def test_next_and_the_timestep_slider_change_what_the_explorers_show(jupyter_lab
     notebook.run_all()
     notebook.wait_for_output('explorers shown', timeout=120)
     views = notebook.widget_views('teachnet-explorer')
-    expect(views).to_have_count(2, timeout=60_000)           # widget views draw after the text output
-    step_through, gates = views.nth(0), views.nth(1)
+    expect(views).to_have_count(3, timeout=60_000)           # widget views draw after the text output
+    step_through, gates, maps = views.nth(0), views.nth(1), views.nth(2)
 
     formula = step_through.locator('.teachnet-formula')
     expect(formula).to_have_text('z = x·W + b')
@@ -42,6 +44,17 @@ def test_next_and_the_timestep_slider_change_what_the_explorers_show(jupyter_lab
     page.keyboard.press('ArrowRight')
     expect(rows).not_to_have_text(before)
     expect(gates.locator('svg text', has_text='timestep 2')).to_have_count(1)     # timesteps count from 1
+    gates.locator('select').first.select_option('bi/backward')
+    expect(gates.get_by_text('reads the sequence backwards')).to_be_visible()
+    expect(gates.get_by_text('Timestep 2 of 6 read input')).to_contain_text('x5')
+
+    expect(maps.get_by_text('as red, green and blue')).to_be_visible()
+    maps.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / 'feature-maps-rgb.png'))
+    maps.locator('select').nth(1).select_option('input channel 1')
+    expect(maps.get_by_text('input channel 1 of 3')).to_be_visible()
+    page.screenshot(path=str(screenshots / 'feature-maps-channel.png'))
+    gates.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / 'explorers-page.png'))
 
     for output in notebook.outputs():

@@ -57,12 +57,19 @@ EXPLORERS = [
     "model.trace(x_train[:4], y_train[:4]).explore()",
     '''\
 import numpy as np
-from teachnet.layers import LSTM
+from teachnet.layers import LSTM, Bidirectional
 from teachnet.widgets import GateExplorer
 
-rnn = Sequential([LSTM(4, input_shape=(6, 2)), Dense(1)])
+rnn = Sequential([Bidirectional(LSTM(4), input_shape=(6, 2), name='bi'), Dense(1)])
 rnn.compile(loss='mse', optimizer='sgd')
 sequences = np.random.RandomState(0).randn(3, 6, 2)
 GateExplorer(rnn, sequences, y=np.ones((3, 1)))''',
+    '''\
+from teachnet.layers import Convolution2D, Flatten
+from teachnet.widgets import FeatureMaps
+
+convnet = Sequential([Convolution2D(4, 3, 3, input_shape=(8, 8, 3), dim_ordering='tf', name='colour'),
+                      Flatten(), Dense(1)])
+FeatureMaps(convnet, np.random.RandomState(1).rand(2, 8, 8, 3))''',
     "print('explorers shown')",
 ]
