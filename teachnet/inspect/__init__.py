@@ -16,7 +16,7 @@ of a linear op's dL/dW and dL/dx.
 from teachnet.inspect.gradient_check import gradient_check, GradientCheckReport  # noqa: F401
 from teachnet.inspect.trace import Trace, Step, trace_layer, trace_model  # noqa: F401
 from teachnet.inspect.feature_maps import feature_maps, layer_calls  # noqa: F401,E402
-from teachnet.inspect.recurrent import gates, gradients_through_time  # noqa: F401
+from teachnet.inspect.recurrent import gates, gradients_through_time, recurrent_calls  # noqa: F401
 from teachnet.inspect.recurrent_layers import recurrent_layers  # noqa: F401,E402
 from teachnet.inspect.last_step import last_step  # noqa: F401
 from teachnet.inspect.layer_outputs import caught_outputs, model_layers  # noqa: F401,E402

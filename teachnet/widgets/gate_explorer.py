@@ -9,7 +9,8 @@ reached every step's state, with the current one marked: |dL/dh_t|, and for an L
 The dropdown lists every recurrent layer of the model, by the names of
 ``teachnet.inspect.recurrent_layers``: in Merge branches and functional graphs, inside
 TimeDistributed ('td', one row per (sample, outer step)) and both directions of a
-Bidirectional ('bi/forward', 'bi/backward').
+Bidirectional ('bi/forward', 'bi/backward'). A layer shared in a functional graph (it runs
+more than once per run of the model) gets a picker of its call, inspect's ``node_index``.
 
 Timesteps are numbered t = 1 ... T, as in x_1 ... x_T and in the dashboard: timestep t is
 the t-th step the layer processed. A layer reading forwards reads x_t at timestep t; with
@@ -27,7 +28,7 @@ import numpy as np
 from matplotlib import colormaps
 
 from teachnet.engine.data import sample_count
-from teachnet.inspect.recurrent import gates, gradients_through_time
+from teachnet.inspect.recurrent import gates, gradients_through_time, recurrent_calls
 from teachnet.inspect.recurrent_layers import recurrent_layers, require_recurrent_layer
 from teachnet.widgets.drawing import format_number, line_chart
 from teachnet.widgets.gates import gate_scale
@@ -62,8 +63,8 @@ class GateExplorer:
     first one when None) on ``x``.
 
     Drive it as a student does: ``layer.value = 'bi/backward'``, ``timestep.value = t``
-    (1 to T), ``sample.value = n``. ``widget`` is the root (CSS class ``teachnet-explorer``);
-    ``gates`` holds the chosen layer's inspected arrays (timesteps, batch, units),
+    (1 to T), ``sample.value = n``, ``node_index.value = 1`` (the second call of a shared
+    layer). ``widget`` is the root (CSS class ``teachnet-explorer``); ``gates`` holds the chosen layer's inspected arrays (timesteps, batch, units),
     ``state_gradient`` |dL/dh_t| and ``cell_gradient`` |dL/dc_t| (LSTM; else None), each
     (timesteps, batch).
     """
@@ -76,34 +77,49 @@ class GateExplorer:
         self.timestep = widgets.IntSlider(value=1, min=1, max=1, description='timestep')
         self.sample = widgets.BoundedIntText(value=0, min=0, max=0, description='sample',
                                              layout=widgets.Layout(width='150px'))
+        self.node_index = widgets.BoundedIntText(value=0, min=0, max=0, description='call',
+                                                 layout=widgets.Layout(width='150px'))
         self.title, self.reading, self.rows, self.chart = (widgets.HTML() for _ in range(4))
         self.layer.observe(lambda _: self.choose(), names='value')
+        self.node_index.observe(lambda _: self._quiet or self.inspect(), names='value')
         for control in (self.timestep, self.sample):
-            control.observe(lambda _: self.show(), names='value')
-        self.widget = widgets.VBox([self.title, widgets.HBox([self.layer, self.timestep, self.sample]),
-                                    self.reading, self.rows, self.chart])
+            control.observe(lambda _: self._quiet or self.show(), names='value')
+        controls = widgets.HBox([self.layer, self.timestep, self.sample, self.node_index])
+        self.widget = widgets.VBox([self.title, controls, self.reading, self.rows, self.chart])
         self.widget.add_class('teachnet-explorer')
+        self._quiet = True               # while the controls are fitted to a layer, they redraw nothing
         self.choose()
 
     def choose(self):
-        """Inspect the chosen layer (once) and fit the controls to its timesteps and rows."""
+        """A layer was chosen: its calls (shared layers), then inspect it."""
+        self.calls = recurrent_calls(self.model, self.x, self.layer.value)
+        self._quiet = True
+        with self.node_index.hold_sync():
+            self.node_index.max, self.node_index.value = self.calls - 1, 0
+            self.node_index.layout.display = '' if self.calls > 1 else 'none'
+        self.inspect()
+
+    def inspect(self):
+        """Inspect the chosen layer and call (once) and fit the controls to its timesteps and rows."""
         name = self.layer.value
-        self.gates = gates(self.model, self.x, name)
+        self.gates = gates(self.model, self.x, name, node_index=self.node_index.value)
         self.state_gradient = self._gradient_norms(name, 'h')
         self.cell_gradient = self._gradient_norms(name, 'c') if 'c' in self.gates else None
         steps, rows, _ = self.gates['h'].shape
-        self._showing = False
+        self._quiet = True
         with hold_all([self.timestep, self.sample, self.title]):
             self.timestep.max, self.timestep.value = steps, min(self.timestep.value, steps)
             self.sample.max, self.sample.value = rows - 1, min(self.sample.value, rows - 1)
             kind = type(self.layers[name]).__name__
-            self.title.value = (f'Gates of <b>{html.escape(name)}</b> ({kind}): each unit at the chosen '
+            call = f', call {self.node_index.value} of {self.calls}' if self.calls > 1 else ''
+            self.title.value = (f'Gates of <b>{html.escape(name)}</b> ({kind}{call}): each unit at the chosen '
                                 'timestep (colour: the gate\'s range)')
-        self._showing = True
+        self._quiet = False
         self.show()
 
     def _gradient_norms(self, name, state):
-        return np.linalg.norm(gradients_through_time(self.model, self.x, self.y, name, state=state), axis=2)
+        dh = gradients_through_time(self.model, self.x, self.y, name, state=state, node_index=self.node_index.value)
+        return np.linalg.norm(dh, axis=2)
 
     def reading_html(self, t, n):
         """Which input the current timestep read, and what a row is inside TimeDistributed."""
@@ -124,8 +140,6 @@ class GateExplorer:
         return f'<small>{text}.</small>'
 
     def show(self):
-        if not getattr(self, '_showing', False):
-            return
         t, n = self.timestep.value, self.sample.value
         steps = np.arange(1, len(self.state_gradient) + 1)
         norms = self.state_gradient[:, n]

@@ -102,10 +102,10 @@ class TrainingRecord:
         if self.probe is None or self.gates_layer is None:
             return
         first = _first_samples(self.probe, 1)
-        found = gates(self.model, first, self.gates_layer)
+        found = gates(self.model, first, self.gates_layer, node_index=0)     # a shared layer: its first call
         self.gates = {name: values[:, 0, :] for name, values in found.items()}
         if self.probe_targets is not None:
-            dh = gradients_through_time(self.model, first, self.probe_targets[:1], self.gates_layer)
+            dh = gradients_through_time(self.model, first, self.probe_targets[:1], self.gates_layer, node_index=0)
             self.state_gradient = np.linalg.norm(dh[:, 0, :], axis=-1)
 
     def add_feature_maps(self):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from teachnet.backend import array_module as am
-from teachnet.inspect import gates, gradients_through_time, recurrent_layers
+from teachnet.inspect import gates, gradients_through_time, recurrent_calls, recurrent_layers
 from teachnet.layers import GRU, LSTM, Bidirectional, Dense, Input, Merge, SimpleRNN, TimeDistributed
 from teachnet.models import Model, Sequential
 
@@ -120,3 +120,23 @@ def test_a_bidirectional_layer_named_alone_is_refused_with_its_two_names():
         gates(model, np.ones((1, 3, 2)), 'bi')
     with pytest.raises(ValueError, match=r"no recurrent layer .* named 'nope'.*'bi/forward', 'bi/backward'"):
         gradients_through_time(model, np.ones((1, 3, 2)), None, 'nope')
+
+
+def test_a_shared_recurrent_layer_is_inspected_one_call_at_a_time():
+    am.seed(8)
+    a, b = Input(shape=(4, 2)), Input(shape=(4, 2))
+    encoder = LSTM(3, name='enc')
+    model = Model(input=[a, b], output=Dense(1)(Merge(mode='concat')([encoder(a), encoder(b)])))
+    model.compile('sgd', 'mse')
+    x, y = [sequences((2, 4, 2), 8), sequences((2, 4, 2), 9)], np.ones((2, 1))
+    assert recurrent_calls(model, x, 'enc') == 2
+    single = standalone(encoder, (4, 2))
+    for call in (0, 1):
+        np.testing.assert_allclose(gates(model, x, 'enc', node_index=call)['c'], gates(single, x[call])['c'],
+                                   rtol=1e-5, atol=1e-6)
+    first, second = (gradients_through_time(model, x, y, 'enc', node_index=call) for call in (0, 1))
+    assert first.shape == second.shape == (4, 2, 3) and not np.allclose(first, second)
+    with pytest.raises(ValueError, match=r"'enc' is shared: it runs 2 times.*node_index=0 to 1"):
+        gates(model, x, 'enc')
+    with pytest.raises(ValueError, match='node_index must be 0 to 1; got 2'):
+        gradients_through_time(model, x, y, 'enc', node_index=2)

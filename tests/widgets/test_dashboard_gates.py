@@ -4,8 +4,8 @@ import pytest
 
 from teachnet.backend import array_module as am
 from teachnet.inspect import gates, gradients_through_time
-from teachnet.layers import GRU, LSTM, Bidirectional, Dense, Flatten, TimeDistributed
-from teachnet.models import Sequential
+from teachnet.layers import GRU, LSTM, Bidirectional, Dense, Flatten, Input, Merge, TimeDistributed
+from teachnet.models import Model, Sequential
 from teachnet.widgets import Dashboard
 
 
@@ -40,3 +40,17 @@ def test_a_wrapped_recurrent_layer_gets_its_gate_heatmaps(wrapped, name, gate_na
     np.testing.assert_allclose(dashboard.history['state_gradient'], np.linalg.norm(dh[:, 0, :], axis=-1),
                                rtol=1e-5)
     assert dashboard.tabs.titles[-1] == 'Gates'
+
+
+def test_a_shared_recurrent_layer_shows_its_first_call():
+    am.seed(8)
+    a, b = Input(shape=(5, 2)), Input(shape=(5, 2))
+    encoder = LSTM(3, name='enc')
+    model = Model(input=[a, b], output=Dense(1)(Merge(mode='concat')([encoder(a), encoder(b)])))
+    model.compile('sgd', 'mse')
+    rng = np.random.RandomState(8)
+    x, y = [rng.randn(8, 5, 2), rng.randn(8, 5, 2)], rng.randn(8, 1)
+    dashboard = live(probe=[x[0][:2], x[1][:2]], probe_targets=y[:2])
+    model.fit(x, y, nb_epoch=1, batch_size=4, verbose=0, callbacks=[dashboard])
+    expected = gates(model, [x[0][:1], x[1][:1]], 'enc', node_index=0)
+    np.testing.assert_allclose(dashboard.history['gates']['c'], expected['c'][:, 0, :], rtol=1e-6)

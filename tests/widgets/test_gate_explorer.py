@@ -121,3 +121,24 @@ def test_every_recurrent_layer_of_a_functional_model_and_of_merge_branches_can_b
     merged = Sequential([Merge([left, right], mode='concat'), Dense(1)])
     explorer = GateExplorer(merged, [x, x], layer='right')
     assert list(explorer.layer.options) == ['left', 'right'] and list(explorer.gates) == ['z', 'r', 'h~', 'h']
+
+
+def test_a_shared_recurrent_layer_gets_a_picker_of_its_call():
+    am.seed(7)
+    a, b = Input(shape=(5, 2)), Input(shape=(5, 2))
+    encoder = LSTM(3, name='enc')
+    model = Model(input=[a, b], output=Dense(1)(Merge(mode='concat')([encoder(a), encoder(b)])))
+    model.compile('sgd', 'mse')
+    x, y = [sequences(7)[0], sequences(8)[0]], np.ones((3, 1))
+    explorer = GateExplorer(model, x, y=y)
+    assert explorer.calls == 2 and explorer.node_index.layout.display == ''
+    np.testing.assert_allclose(explorer.gates['c'], gates(model, x, 'enc', node_index=0)['c'])
+    explorer.timestep.value = 3
+    explorer.node_index.value = 1
+    second = gates(model, x, 'enc', node_index=1)
+    np.testing.assert_allclose(explorer.gates['c'], second['c'])
+    assert shown(second['f'][2, 0], explorer.rows.value) and 'call 1 of 2' in explorer.title.value
+    np.testing.assert_allclose(
+        explorer.cell_gradient, np.linalg.norm(gradients_through_time(model, x, y, 'enc', 'c', node_index=1), axis=2))
+    single = GateExplorer(Sequential([LSTM(2, input_shape=(5, 2))]), x[0])
+    assert single.calls == 1 and single.node_index.layout.display == 'none'
