@@ -11,7 +11,8 @@ runs inside ``kept_states(model)``::
     # ...which are back as they were here
 
 The inspected batch still *starts* from the carried states: it shows what the model would
-compute next.
+compute next. It must then hold exactly the model's fixed batch size of samples
+(``fixed_batch_size(model)``), one per carried state.
 """
 from teachnet.inspect.recurrent_layers import recurrent_layers
 
@@ -32,3 +33,10 @@ class kept_states:
         for layer, states in zip(self.layers, self.saved):
             layer.reset_states(states)
         return False
+
+
+def fixed_batch_size(model):
+    """The batch size every batch of a stateful model must have (its ``batch_input_shape``),
+    or None when no recurrent layer of ``model`` is stateful."""
+    return next((layer.batch_size for layer in recurrent_layers(model).values() if layer.stateful and layer.built),
+                None)

@@ -28,6 +28,7 @@ from collections import namedtuple
 from teachnet import activations
 from teachnet.backend import array_module as am
 from teachnet.engine.data import sample_count
+from teachnet.inspect.kept_states import kept_states
 from teachnet.inspect.layer_outputs import caught_outputs, model_layers
 from teachnet.ops.tape import no_tape
 
@@ -166,7 +167,7 @@ def activation_statistics(model, x, layers=None):
         if hasattr(output, 'data') and hasattr(output.data, 'shape'):
             caught.append((layer.name, tuple(output.data.shape), _output_numbers(layer, output)))
 
-    with caught_outputs(layers, describe), no_tape():
+    with caught_outputs(layers, describe), no_tape(), kept_states(model):      # a stateful model's states too
         model.predict(x, batch_size=max(1, sample_count(x)))          # one batch: each layer runs once
     flat = [v if am.is_device_array(v) else xp.asarray(v) for _, _, numbers in caught for v in numbers]
     numbers = _to_host_numbers(flat).reshape(len(caught), 5) if caught else np.zeros((0, 5))

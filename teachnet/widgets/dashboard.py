@@ -64,7 +64,8 @@ class Dashboard(Callback):
         every: the shortest time between two refreshes of the heavy views, in seconds.
         progress_every: the same for the progress text.
         budget: the largest fraction of training time the dashboard may take.
-        probe_size: how many training samples the default probe takes.
+        probe_size: how many training samples the default probe takes (for a stateful
+            model, at least its fixed batch size).
         notebook: True for widgets, False for text lines; None: widgets inside a
             notebook kernel (see ``teachnet.widgets.notebook.in_notebook``).
         replay_every: keep the weights and batch of every this-many-th step for ``replay``
@@ -112,7 +113,8 @@ class Dashboard(Callback):
         """Called by ``fit`` with the training arrays: keep host copies of the first
         ``probe_size`` samples as the default probe (never the arrays themselves)."""
         from teachnet.backend.array_module import to_numpy
-        count = self.probe_size
+        from teachnet.inspect.kept_states import fixed_batch_size
+        count = max(self.probe_size, fixed_batch_size(self.model) or 0)     # a stateful model's whole batch
         probe = [to_numpy(a[:count]).copy() for a in inputs]
         self._training_probe = (probe if len(probe) > 1 else probe[0],
                                 None if targets is None else to_numpy(targets[:count]).copy())

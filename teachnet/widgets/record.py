@@ -16,7 +16,9 @@ Where the numbers come from (all through ``teachnet.inspect``):
 """
 import numpy as np
 
+from teachnet.engine.data import sample_count
 from teachnet.inspect import statistics
+from teachnet.inspect.kept_states import fixed_batch_size
 from teachnet.inspect.image_layers import sample_maps
 from teachnet.inspect.layer_outputs import model_layers
 from teachnet.inspect.recurrent import gates, gradients_through_time
@@ -34,14 +36,16 @@ class TrainingRecord:
 
     # Arguments
         model: the model being trained.
-        probe: a small batch of inputs (host arrays, as for ``predict``), or None.
+        probe: a small batch of inputs (host arrays, as for ``predict``), or None. A stateful
+            model takes batches of exactly its fixed size: its first that many samples
+            (none if it holds fewer), and inspecting leaves the model's states as they were.
         probe_targets: their targets (host array), or None.
     """
 
     def __init__(self, model, probe=None, probe_targets=None):
         self.model = model
-        self.probe = probe
-        self.probe_targets = probe_targets
+        self.fixed_batch = fixed_batch_size(model)
+        self.probe, self.probe_targets = _fitted_probe(probe, probe_targets, self.fixed_batch)
         self.layers = list(model_layers(model))
         self.parameter_layers = [layer for layer in self.layers if layer.params]
         recurrent = recurrent_layers(model)      # by inspect's names: 'bi/forward', 'td'... for wrapped ones
@@ -101,11 +105,12 @@ class TrainingRecord:
         """Gates and |dL/dh_t| of the first recurrent layer for the first probe sample."""
         if self.probe is None or self.gates_layer is None:
             return
-        first = _first_samples(self.probe, 1)
+        count = self.fixed_batch or 1                # the first sample, in a batch a stateful model takes
+        first = _first_samples(self.probe, count)
         found = gates(self.model, first, self.gates_layer, node_index=0)     # a shared layer: its first call
         self.gates = {name: values[:, 0, :] for name, values in found.items()}
         if self.probe_targets is not None:
-            dh = gradients_through_time(self.model, first, self.probe_targets[:1], self.gates_layer, node_index=0)
+            dh = gradients_through_time(self.model, first, self.probe_targets[:count], self.gates_layer, node_index=0)
             self.state_gradient = np.linalg.norm(dh[:, 0, :], axis=-1)
 
     def add_feature_maps(self):
@@ -138,6 +143,16 @@ class TrainingRecord:
         layers['step'] = xs(next(iter(self.sampled['gradient_norm'].values()), None))
         return {'batch': batch, 'epoch': epoch, 'layers': layers,
                 'gates': dict(self.gates), 'state_gradient': self.state_gradient}
+
+
+def _fitted_probe(probe, targets, fixed_batch):
+    """The probe and its targets as the model takes them: for a stateful model, its first
+    ``fixed_batch`` samples, or no probe when it holds fewer."""
+    if probe is None or fixed_batch is None:
+        return probe, targets
+    if sample_count(probe) < fixed_batch:
+        return None, None
+    return _first_samples(probe, fixed_batch), None if targets is None else targets[:fixed_batch]
 
 
 def _first_samples(x, count):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from teachnet.backend import array_module as am
-from teachnet.inspect import gates, gradients_through_time
+from teachnet.inspect import gates, gradients_through_time, recurrent_layers
 from teachnet.layers import GRU, LSTM, Bidirectional, Dense, Flatten, Input, Merge, TimeDistributed
 from teachnet.models import Model, Sequential
 from teachnet.widgets import Dashboard
@@ -54,3 +54,41 @@ def test_a_shared_recurrent_layer_shows_its_first_call():
     model.fit(x, y, nb_epoch=1, batch_size=4, verbose=0, callbacks=[dashboard])
     expected = gates(model, [x[0][:1], x[1][:1]], 'enc', node_index=0)
     np.testing.assert_allclose(dashboard.history['gates']['c'], expected['c'][:, 0, :], rtol=1e-6)
+
+
+def stateful_fit(dashboard):
+    am.seed(9)
+    model = Sequential([LSTM(3, stateful=True, batch_input_shape=(2, 4, 2), name='memory'), Dense(1)])
+    model.compile('sgd', 'mse')
+    rng = np.random.RandomState(9)
+    x, y = rng.randn(8, 4, 2), rng.randn(8, 1)
+    model.fit(x, y, batch_size=2, nb_epoch=2, verbose=0, shuffle=False, callbacks=[dashboard] if dashboard else [])
+    return model, x, y
+
+
+def test_a_stateful_model_trains_the_same_with_the_dashboard_and_shows_its_gates():
+    """The probe runs in batches of the fixed size, and leaves the carried states alone."""
+    dashboard = live()
+    watched, x, y = stateful_fit(dashboard)
+    alone, _, _ = stateful_fit(None)
+    for mine, theirs in zip(watched.get_weights(), alone.get_weights()):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6)
+    carried = [am.to_numpy(s) for s in recurrent_layers(watched)['memory'].states]
+    np.testing.assert_allclose(carried[0], am.to_numpy(recurrent_layers(alone)['memory'].states[0]), rtol=1e-6)
+    np.testing.assert_allclose(dashboard.history['gates']['c'], gates(watched, x[:2], 'memory')['c'][:, 0, :],
+                               rtol=1e-5)
+    assert 'memory' in dashboard.record.activations
+
+
+def test_the_default_probe_of_a_stateful_model_is_one_whole_batch():
+    am.seed(10)
+    model = Sequential([GRU(2, stateful=True, batch_input_shape=(20, 3, 2), name='memory'), Dense(1)])
+    model.compile('sgd', 'mse')
+    rng = np.random.RandomState(10)
+    x, y = rng.randn(40, 3, 2), rng.randn(40, 1)
+    dashboard = live()
+    model.fit(x, y, batch_size=20, nb_epoch=1, verbose=0, shuffle=False, callbacks=[dashboard])
+    assert len(dashboard.record.probe) == 20 and sorted(dashboard.record.gates) == ['h', 'h~', 'r', 'z']
+    small = live(probe=x[:5])                     # fewer samples than a batch: no probe views, no failure
+    model.fit(x, y, batch_size=20, nb_epoch=1, verbose=0, shuffle=False, callbacks=[small])
+    assert small.record.probe is None and small.record.gates == {}
