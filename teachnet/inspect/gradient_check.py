@@ -8,13 +8,15 @@ by backward (what training uses) and once numerically, nudging each weight by ±
 Both run in float64 on a copy of the weights. By default in test mode, dropout off; with
 ``training=True`` in training mode, dropout on, and every evaluation of L draws the same
 masks (the dropout generator restarts from one seed before each), so that L changes only
-with the nudged weight. A relative error around 1e-7 or below means backward is right;
+with the nudged weight. For the same reason every evaluation of a stateful model starts
+from the states it carries now, which are left as they were. A relative error around 1e-7 or below means backward is right;
 above 1e-4 something is wrong.
 """
 import html
 
 from teachnet.backend import array_module as am
 from teachnet.inspect.gradient_check_chart import error_bars_svg
+from teachnet.inspect.kept_states import kept_states
 from teachnet.inspect.numerical import central_differences, relative_error
 from teachnet.ops.tape import Tape, no_tape
 from teachnet.ops.tensor import Tensor
@@ -100,7 +102,7 @@ def gradient_check(model_or_layer, x, y=None, max_checks=200, tolerance=1e-6, st
     with _float64_weights(params), am.same_dropout_masks(seed) as masks:
         loss_of = _model_loss(model_or_layer, x, y, training) if is_model else \
             _layer_loss(model_or_layer, x, rng, training)
-        loss_of = masks.before_each_call(loss_of)
+        loss_of = _from_the_carried_states(model_or_layer, masks.before_each_call(loss_of))
         for p in params:
             p.grad = None
         with Tape() as tape:
@@ -126,6 +128,15 @@ def gradient_check(model_or_layer, x, y=None, max_checks=200, tolerance=1e-6, st
             rows.append({'parameter': p.name, 'shape': tuple(p.shape), 'checked': int(chosen.size),
                          'relative_error': relative_error(analytic[p.name].reshape(-1)[chosen], numeric)})
     return GradientCheckReport(rows, tolerance)
+
+
+def _from_the_carried_states(model_or_layer, loss_of):
+    """``loss_of``, each evaluation starting from the states a stateful model carries now
+    and leaving them so: L(θ) is then one function of θ, and the model is as it was."""
+    def loss_from_the_same_states():
+        with kept_states(model_or_layer):
+            return loss_of()
+    return loss_from_the_same_states
 
 
 def _model_loss(model, x, y, training=False):

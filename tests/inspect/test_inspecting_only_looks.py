@@ -1,8 +1,9 @@
-"""feature_maps only looks: a shared layer's calls are counted, a stateful model's states kept."""
+"""Inspecting only looks: a shared layer's calls are counted, a stateful model's states are kept
+by feature_maps and gradient_check."""
 import numpy as np
 
 from teachnet.backend import array_module as am
-from teachnet.inspect import feature_maps, layer_calls, recurrent_layers
+from teachnet.inspect import feature_maps, gradient_check, layer_calls, recurrent_layers
 from teachnet.layers import LSTM, Dense, Input, merge
 from teachnet.models import Model, Sequential
 
@@ -29,3 +30,18 @@ def test_feature_maps_of_a_stateful_model_leave_its_states_as_they_were():
         np.testing.assert_array_equal(am.to_numpy(now), before)
     second = model.predict(x, batch_size=2)                    # continues from the first run, as before
     assert not np.allclose(second, first)
+
+
+def test_a_gradient_check_of_a_stateful_model_starts_every_evaluation_from_the_carried_states():
+    """Each central difference compares L at θ ± h from the same states; a check that let the
+    states move on between evaluations would compare different functions and fail."""
+    am.seed(4)
+    model = Sequential([LSTM(3, stateful=True, batch_input_shape=(2, 4, 2), name='memory'), Dense(1)])
+    model.compile('sgd', 'mse')
+    x, y = np.random.RandomState(4).randn(2, 4, 2), np.ones((2, 1))
+    model.predict(x, batch_size=2)
+    carried = [am.to_numpy(state).copy() for state in recurrent_layers(model)['memory'].states]
+    report = gradient_check(model, x, y, max_checks=6)
+    assert report.passed, str(report)
+    for before, now in zip(carried, recurrent_layers(model)['memory'].states):
+        np.testing.assert_array_equal(am.to_numpy(now), before)
