@@ -9,8 +9,8 @@ Both run in float64 on a copy of the weights. By default in test mode, dropout o
 ``training=True`` in training mode, dropout on, and every evaluation of L draws the same
 masks (the dropout generator restarts from one seed before each), so that L changes only
 with the nudged weight. For the same reason every evaluation of a stateful model starts
-from the states it carries now, which are left as they were. A relative error around 1e-7 or below means backward is right;
-above 1e-4 something is wrong.
+from the states it carries now, which are left as they were. A relative error around 1e-7
+or below means backward is right; above 1e-4 something is wrong.
 """
 import html
 

@@ -64,9 +64,9 @@ class GateExplorer:
 
     Drive it as a student does: ``layer.value = 'bi/backward'``, ``timestep.value = t``
     (1 to T), ``sample.value = n``, ``node_index.value = 1`` (the second call of a shared
-    layer). ``widget`` is the root (CSS class ``teachnet-explorer``); ``gates`` holds the chosen layer's inspected arrays (timesteps, batch, units),
-    ``state_gradient`` |dL/dh_t| and ``cell_gradient`` |dL/dc_t| (LSTM; else None), each
-    (timesteps, batch).
+    layer). ``widget`` is the root (CSS class ``teachnet-explorer``); ``gates`` holds the
+    chosen layer's inspected arrays (timesteps, batch, units), ``state_gradient`` |dL/dh_t|
+    and ``cell_gradient`` |dL/dc_t| (LSTM; else None), each (timesteps, batch).
     """
 
     def __init__(self, model, x, layer=None, y=None):

@@ -18,8 +18,8 @@ import numpy as np
 
 from teachnet.engine.data import sample_count
 from teachnet.inspect import statistics
-from teachnet.inspect.kept_states import fixed_batch_size
 from teachnet.inspect.image_layers import sample_maps
+from teachnet.inspect.kept_states import fixed_batch_size
 from teachnet.inspect.layer_outputs import model_layers
 from teachnet.inspect.recurrent import gates, gradients_through_time
 from teachnet.inspect.recurrent_layers import recurrent_layers

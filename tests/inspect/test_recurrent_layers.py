@@ -27,7 +27,8 @@ def test_every_recurrent_layer_is_listed_by_the_name_the_inspect_functions_take(
     right = Sequential([Bidirectional(GRU(2), input_shape=(4, 2), name='bi')])
     merged = Sequential([Merge([left, right], mode='concat'), Dense(1)])
     assert list(recurrent_layers(merged)) == ['left_lstm', 'bi/forward', 'bi/backward']
-    assert recurrent_layers(merged)['bi/backward'].go_backwards and not recurrent_layers(merged)['bi/forward'].go_backwards
+    inside = recurrent_layers(merged)
+    assert inside['bi/backward'].go_backwards and not inside['bi/forward'].go_backwards
     a = Input(shape=(3, 4, 2))
     out = TimeDistributed(SimpleRNN(2), name='td')(a)
     assert list(recurrent_layers(Model(input=a, output=out))) == ['td']
