@@ -304,6 +304,17 @@ def test_set_weights_with_a_wrong_shape(setup):
     assert_mistake(setup, one_wrong, ValueError, 'output', 'output/kernel', f'(8, {CLASSES})', f'(8, {CLASSES + 1})')
 
 
+def test_training_never_changes_the_arrays_given_to_set_weights(setup):
+    """set_weights takes copies, as Keras does: a student's saved list stays what it was."""
+    model, x, y = setup
+    given = model.get_weights()                     # float32 host arrays, the model's own dtype
+    kept = [w.copy() for w in given]
+    model.set_weights(given)
+    model.fit(x, y, nb_epoch=1, batch_size=4, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(given, kept))
+    assert not all(np.array_equal(a, b) for a, b in zip(model.get_weights(), kept))     # it did train
+
+
 def test_model_from_json_on_garbage():
     for garbage, fragment in (('not json', 'to_json'), ('[1, 2]', 'list'), ('{"class_name": "Graph"}', "'Graph'")):
         with pytest.raises(ValueError) as caught:

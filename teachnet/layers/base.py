@@ -228,8 +228,9 @@ class Layer:
         return [am.to_numpy(p.data).copy() for p in self.params]
 
     def set_weights(self, weights):
-        """Replace the weights by ``weights`` (as ``get_weights`` returns them). All are
-        checked before any is changed, so a bad list leaves the layer as it was."""
+        """Replace the weights by copies of ``weights`` (as ``get_weights`` returns them):
+        training never changes the caller's arrays. All are checked before any is changed,
+        so a bad list leaves the layer as it was."""
         weights = list(weights)
         if len(weights) != len(self.params):
             raise ValueError(f"Layer {self.name} has {len(self.params)} weight arrays "
@@ -241,7 +242,8 @@ class Layer:
             if tuple(value.shape) != tuple(param.shape):
                 raise ValueError(f"Layer {self.name}: weight {param.name} has shape {tuple(param.shape)}, "
                                  f"but the array given has shape {tuple(value.shape)}.")
-            new_values.append(am.to_device(value, dtype=param.data.dtype))
+            on_device = am.to_device(value, dtype=param.data.dtype)
+            new_values.append(on_device.copy() if on_device is value else on_device)   # never the caller's array
         for param, value in zip(self.params, new_values):
             param.data = value
 
