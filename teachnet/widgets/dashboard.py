@@ -199,13 +199,14 @@ class Dashboard(Callback):
         return names[index] if index is not None and 0 <= index < len(names) else None
 
     # ------------------------------------------------------------------ every batch
-    def set_batch_data(self, inputs, targets):
-        """Called by ``fit`` before each batch: keep the batch and the weights before its
+    def set_batch_data(self, inputs, targets, weights=None):
+        """Called by ``fit`` before each batch: keep the batch (with its sample weights and
+        the random state its dropout masks are drawn from) and the weights before its
         update when this step is one to replay."""
         step = self.record.step + 1
         if self.replays.wants(step):
             start = cpu_clock()
-            self.replays.add(step, self.model.get_weights(), inputs, targets)
+            self.replays.add(step, self.model.get_weights(), inputs, targets, weights)
             copy_cost = cpu_clock() - start
             step_cost = (start - self.train_start) / step
             if copies_too_dear(copy_cost, step_cost, self.replays.every):
