@@ -261,7 +261,8 @@ class RecurrentSequence(Op):
 
     def describe(self):
         facts = {'timesteps': self.h.shape[0] - 1, 'go_backwards': self.go_backwards,
-                 'masked steps': 0 if self.carry_bool is None else int(self.carry_bool.sum())}
+                 'masked steps': 0 if self.carry_bool is None else int(self.carry_bool.sum()),
+                 'activation': self.activation.name, 'inner activation': self.inner.name}
         facts.update(self.gates())
         return facts
 

@@ -1,0 +1,83 @@
+"""The chain rule for one entry, with a training step's own numbers.
+
+Every entry of a gradient that backward sends is a sum of products: the gradient arriving
+at the op's output, times the op's local derivatives, added up over every way the entry
+reaches that output. For a backward step of a trace, ``entry(step, name, index)`` writes
+dL/d(name)[index] out as that sum, read off the trace (``EntrySum``: the terms, their
+``total`` and ``computed``, the number backward sent; they agree)::
+
+    step = [s for s in trace.backward if s.op == 'linear'][0]
+    print(entry(step, 'W', (3, 2)))
+    # dL/dW[3,2] = Σ_n x[n,3]·g[n,2] = (0.12)·(-0.4) + ... = -0.0731   (backward sent -0.0731 = -0.0731)
+
+``explained(step)`` lists the gradients of a step that can be written out, with their
+shapes. The ops, one family per file:
+
+* ``linear``:        z = x·W + b            dL/dW_ij = Σ_n x_ni g_nj, dL/dx_ni = Σ_j g_nj W_ij, dL/db_j = Σ_n g_nj
+* ``elementwise``:   activations, dropout    dL/dz_ij = g_ij · f'(z_ij),  dL/dx_ij = g_ij · m_ij
+* ``probabilities``: softmax, crossentropy   dL/dz_nj = Σ_k g_nk a_nk (δ_kj - a_nj), ...
+* ``convolution``:   conv1d, conv2d          dL/dW: a sum over positions, dL/dx: over offsets and filters
+* ``pooling``:       max pooling             dL/dx: the gradients of the windows it won
+* ``rearranging``:   flatten, reshape, permute   one term: the place the entry moved to
+* ``through_time``:  SimpleRNN, LSTM         dL/dW_ij, dL/db_j: sums over timesteps and samples
+"""
+import numpy as np
+
+from teachnet.inspect.chain_rule import (convolution, elementwise, linear, pooling, probabilities, rearranging,
+                                         through_time)
+from teachnet.inspect.chain_rule.entry_sum import EntrySum, check_index  # noqa: F401
+
+RULES = {}
+for _family in (linear, elementwise, probabilities, convolution, pooling, rearranging, through_time):
+    for _op, _rules in _family.RULES.items():
+        RULES.setdefault(_op, {}).update(_rules)
+
+
+def _label_name(label):
+    return label.split(' = ')[0]
+
+
+def explained(step):
+    """{name: shape} of the gradients of this backward step that ``entry`` writes out as
+    sums (an empty dict for a forward step or an op it does not know)."""
+    rules = RULES.get(step.op, {})
+    if step.phase != 'backward' or getattr(step, 'forward_step', None) is None or not rules:
+        return {}
+    names = {}
+    for label, value in step.inputs:
+        name = _label_name(label)
+        if name in rules and value is not None:
+            names[name] = tuple(np.shape(value))
+    return names
+
+
+def allows_entry(step):
+    """Whether ``entry`` can write out some gradient of this step."""
+    return bool(explained(step))
+
+
+def entry(step, name, index):
+    """dL/d(name)[index] of a backward step as an ``EntrySum`` (see the module doc).
+
+    # Raises
+        ValueError: a forward step, or an op or gradient it cannot write out (saying which
+            it can); IndexError: an index outside the gradient's shape.
+    """
+    names = explained(step)
+    if name not in names:
+        can = ', '.join(map(repr, names)) or 'none'
+        raise ValueError(f"Step {step.op!r} ({step.phase}) of {step.layer}: the chain rule per entry is "
+                         f"not shown for dL/d{name}; for this step it is shown for: {can} "
+                         "(backward steps of the ops listed in teachnet.inspect.chain_rule).")
+    index = check_index(step, name, step.input(name), index)
+    return RULES[step.op][name](step, *index)
+
+
+def weight_entry(step, i, j):
+    """dL/dW_ij of a backward step (a linear op's: Σ_n x_ni·g_nj), as ``entry(step, 'W', (i, j))``."""
+    return entry(step, 'W', (i, j))
+
+
+def input_entry(step, *index):
+    """dL/dx at ``index`` of a backward step (a linear op's: Σ_j g_nj·W_ij), as ``entry(step, 'x', index)``."""
+    return entry(step, 'x', index)

@@ -1,0 +1,96 @@
+"""Recurrent layers: one weight is used at every timestep, so its gradient is a sum over
+the timesteps (and the samples) of what each step contributed.
+
+With dz_t the gradient of a gate's pre-activation at step t (z_t = x_t·W + h_{t-1}·U + b)::
+
+    dL/dW_ij = Σ_t Σ_n x_t[n,i] · dz_t[n,j]          dL/db_j = Σ_t Σ_n dz_t[n,j]
+
+For a SimpleRNN, h_t = g(z_t), so dz_t = dL/dh_t ⊙ g'(z_t), with dL/dh_t the TOTAL gradient
+that reached h_t (from the output and from step t+1), kept by the trace as 'dL/dh'.
+For an LSTM, column j belongs to one of the gates i, f, c~, o (Keras's order, ``units``
+columns each), and with dc_t the total dL/dc_t (kept as 'dL/dc')::
+
+    dz_i = dc_t ⊙ c~_t ⊙ σ'      dz_f = dc_t ⊙ c_{t-1} ⊙ σ'
+    dz_c~ = dc_t ⊙ i_t ⊙ g'      dz_o = dL/dh_t ⊙ g(c_t) ⊙ σ'
+
+σ' and g' are read from the gate values (σ' = a(1-a) for sigmoid, 0.2 inside (0, 1) for
+hard_sigmoid, 1 - a² for tanh). Steps are in the order processed (reversed with
+go_backwards); sequences with masked steps are not explained here.
+"""
+import numpy as np
+
+from teachnet.inspect.chain_rule.elementwise import SLOPES
+from teachnet.inspect.chain_rule.entry_sum import EntrySum
+from teachnet.inspect.chain_rule.step_arrays import kept, sent, went_in
+
+#: the recurrent activations g(c) themselves (for the LSTM's output gate term)
+ACTIVATIONS = {'tanh': np.tanh, 'sigmoid': lambda z: 0.5 * (1 + np.tanh(0.5 * z)),
+               'hard_sigmoid': lambda z: np.clip(0.2 * z + 0.5, 0, 1), 'relu': lambda z: np.maximum(z, 0),
+               'linear': lambda z: z, 'softsign': lambda z: z / (1 + np.abs(z))}
+
+
+def _slope(name, a):
+    """The activation's slope from its output a (SLOPES without z)."""
+    return SLOPES[name](None, np.asarray(a, dtype=float), {})
+
+
+def _facts(step):
+    forward = step.forward_step.facts
+    if forward.get('masked steps'):
+        raise ValueError(f"Layer {step.layer} ({step.op}): the chain rule per entry is not shown for "
+                         f"sequences with masked steps ({forward['masked steps']} here).")
+    return forward, step.facts
+
+
+def _steps_of_x(step):
+    """x_t for each step in the order processed: (T, n, d)."""
+    steps = went_in(step, 'x').transpose(1, 0, 2)
+    return steps[::-1] if step.forward_step.facts.get('go_backwards') else steps
+
+
+def gate_gradients(step, j):
+    """dz_t[n, j] for every step t and sample n, (T, n), and the factors it is made of
+    ((T, n) arrays whose product it is) with their names."""
+    forward, backward = _facts(step)
+    dh = np.asarray(backward['dL/dh'], dtype=float)
+    g, inner = forward['activation'], forward['inner activation']
+    if step.op == 'simple_rnn':
+        h = np.asarray(forward['h'], dtype=float)[..., j]
+        return [dh[..., j], _slope(g, h)], ['dL/dh', "g'"]
+    units = dh.shape[-1]
+    gate, unit = divmod(j, units)
+    value = {name: np.asarray(forward[name], dtype=float)[..., unit] for name in ('i', 'f', 'c~', 'o', 'c')}
+    dc = np.asarray(backward['dL/dc'], dtype=float)[..., unit]
+    if gate == 0:
+        return [dc, value['c~'], _slope(inner, value['i'])], ['dL/dc', 'c~', "σ'(i)"]
+    if gate == 1:
+        c, i, candidate, f = value['c'], value['i'], value['c~'], value['f']
+        first = np.divide(c[0] - i[0] * candidate[0], f[0], out=np.zeros_like(c[0]), where=f[0] != 0)  # c_0
+        previous = np.concatenate([first[None], c[:-1]])
+        return [dc, previous, _slope(inner, f)], ['dL/dc', 'c_{t-1}', "σ'(f)"]
+    if gate == 2:
+        return [dc, value['i'], _slope(g, value['c~'])], ['dL/dc', 'i', "g'(c~)"]
+    return [dh[..., unit], ACTIVATIONS[g](value['c']), _slope(inner, value['o'])], ['dL/dh', 'g(c)', "σ'(o)"]
+
+
+def weight_entry(step, i, j):
+    """dL/dW_ij = Σ_t Σ_n x_t[n,i]·dz_t[n,j]: terms (x, factors of dz), one per step and sample."""
+    x = _steps_of_x(step)[..., i]
+    factors, names = gate_gradients(step, j)
+    positions = list(np.ndindex(*x.shape))
+    terms = [(x[p],) + tuple(f[p] for f in factors) for p in positions]
+    return EntrySum('W', (i, j), terms, [f't={t}, n={n}' for t, n in positions],
+                    f'dL/dW[{i},{j}] = Σ_t Σ_n x_t[n,{i}]·' + '·'.join(names) + f'  (column {j})',
+                    sent(step, 'W')[i, j])
+
+
+def bias_entry(step, j):
+    """dL/db_j = Σ_t Σ_n dz_t[n,j]."""
+    factors, names = gate_gradients(step, j)
+    positions = list(np.ndindex(*factors[0].shape))
+    return EntrySum('b', (j,), [tuple(f[p] for f in factors) for p in positions],
+                    [f't={t}, n={n}' for t, n in positions],
+                    f'dL/db[{j}] = Σ_t Σ_n ' + '·'.join(names) + f'  (column {j})', sent(step, 'b')[j])
+
+
+RULES = {name: {'W': weight_entry, 'b': bias_entry} for name in ('simple_rnn', 'lstm')}
