@@ -407,8 +407,18 @@ def random_state():
     """A copy of every random source's state now (the host generator and the dropout
     generator), for ``restored_random_state`` to draw the same numbers again: a dropout
     mask drawn after ``random_state()`` is drawn again, the same, inside
-    ``with restored_random_state(state):``. Taking it changes nothing that is drawn later."""
-    return copy.deepcopy((_host_rng, _device_rng))
+    ``with restored_random_state(state):``. Taking it changes nothing that is drawn later.
+    A device generator that cannot be copied (a backend's generator without copy support)
+    is left out: then the dropout masks are not restored."""
+    try:
+        device = copy.deepcopy(_device_rng)
+    except TypeError:
+        device = _UNCOPIED
+    return copy.deepcopy(_host_rng), device
+
+
+#: in a random_state(): this generator could not be copied, so it is not restored
+_UNCOPIED = 'not copied'
 
 
 class restored_random_state:
@@ -423,7 +433,10 @@ class restored_random_state:
     def __enter__(self):
         global _host_rng, _device_rng
         self.outside = (_host_rng, _device_rng)
-        _host_rng, _device_rng = copy.deepcopy(self.state)
+        host, device = self.state
+        _host_rng = copy.deepcopy(host)
+        if device is not _UNCOPIED:
+            _device_rng = copy.deepcopy(device)
         return self
 
     def __exit__(self, *exc_info):

@@ -103,3 +103,16 @@ def test_replaying_draws_nothing_from_the_generators_training_goes_on_with():
     with am.restored_random_state(before):
         expected = am.to_numpy(am.random_uniform((5,)))
     np.testing.assert_array_equal(am.to_numpy(am.random_uniform((5,))), expected)
+
+
+def test_a_device_generator_that_cannot_be_copied_is_left_as_it_is(monkeypatch):
+    class Uncopyable:
+        def __deepcopy__(self, memo):
+            raise TypeError('no copies of this generator')
+
+    generator = Uncopyable()
+    monkeypatch.setattr(am, '_device_rng', generator)
+    state = am.random_state()                                  # training goes on: no error
+    with am.restored_random_state(state):
+        assert am._device_rng is generator
+    assert am._device_rng is generator
