@@ -6,8 +6,8 @@ import pytest
 
 from teachnet.backend import array_module as am
 from teachnet.inspect.chain_rule import entry, explained
-from teachnet.layers import (LSTM, Activation, Convolution1D, Convolution2D, Dense, Dropout, Flatten, MaxPooling1D,
-                             MaxPooling2D, Permute, Reshape, SimpleRNN)
+from teachnet.layers import (LSTM, Activation, AveragePooling2D, Convolution1D, Convolution2D, Dense, Dropout,
+                             Embedding, Flatten, MaxPooling1D, MaxPooling2D, Merge, Permute, Reshape, SimpleRNN)
 from teachnet.models import Sequential
 
 RNG = np.random.RandomState(3)
@@ -61,6 +61,22 @@ def convnet_1d():
                    Dense(1)], RNG.randn(2, 7, 2), RNG.randn(2, 1), 'mse')
 
 
+def average_pooling():
+    return traced([AveragePooling2D((3, 3), strides=(2, 2), border_mode='same', input_shape=(1, 5, 4)), Flatten(),
+                   Dense(1)], RNG.randn(2, 1, 5, 4), RNG.randn(2, 1), 'mse')
+
+
+def merged(mode):
+    branches = [Sequential([Dense(3, input_dim=2)]), Sequential([Dense(3, input_dim=2)]),
+                Sequential([Dense(3, input_dim=2)])]
+    return traced([Merge(branches, mode=mode), Dense(1)], [RNG.randn(2, 2) for _ in branches], RNG.randn(2, 1), 'mse')
+
+
+def embedded():
+    return traced([Embedding(4, 2, input_length=5), Flatten(), Dense(1)], RNG.randint(0, 3, (2, 5)),
+                  RNG.randn(2, 1), 'mse')
+
+
 def lstm(**options):
     return traced([LSTM(3, input_shape=(4, 2), **options), Dense(1)], RNG.randn(2, 4, 2), RNG.randn(2, 1), 'mse')
 
@@ -91,6 +107,12 @@ def assert_every_entry_is_its_sum(trace, ops):
     (convnet_channels_first, {'conv2d', 'relu', 'max_pool2d', 'batch_flatten', 'softmax'}),
     (convnet_channels_last, {'conv2d', 'max_pool2d'}),
     (convnet_1d, {'conv1d', 'max_pool1d'}),
+    (average_pooling, {'avg_pool2d'}),
+    (lambda: merged('sum'), {'merge_sum'}),
+    (lambda: merged('ave'), {'merge_ave'}),
+    (lambda: merged('mul'), {'merge_mul'}),
+    (lambda: merged('concat'), {'merge_concat'}),
+    (embedded, {'embedding'}),
     (lstm, {'lstm'}),
     (lambda: lstm(inner_activation='sigmoid', activation='relu'), {'lstm'}),
     (lambda: lstm(go_backwards=True), {'lstm'}),

@@ -17,18 +17,21 @@ shapes. The ops, one family per file:
 * ``elementwise``:   activations, dropout    dL/dz_ij = g_ij · f'(z_ij),  dL/dx_ij = g_ij · m_ij
 * ``probabilities``: softmax, crossentropy   dL/dz_nj = Σ_k g_nk a_nk (δ_kj - a_nj), ...
 * ``convolution``:   conv1d, conv2d          dL/dW: a sum over positions, dL/dx: over offsets and filters
-* ``pooling``:       max pooling             dL/dx: the gradients of the windows it won
+* ``pooling``:       max, average pooling    dL/dx: the windows it won; the windows holding it, g/n
 * ``rearranging``:   flatten, reshape, permute   one term: the place the entry moved to
+* ``merging``:       Merge sum, ave, mul, concat   one term: g at its place, times the slope
+* ``embedding``:     Embedding               dL/dW[v,j]: a sum over the places holding id v
 * ``through_time``:  SimpleRNN, LSTM         dL/dW_ij, dL/db_j: sums over timesteps and samples
 """
 import numpy as np
 
-from teachnet.inspect.chain_rule import (convolution, elementwise, linear, pooling, probabilities, rearranging,
-                                         through_time)
+from teachnet.inspect.chain_rule import (convolution, elementwise, embedding, linear, merging, pooling,
+                                         probabilities, rearranging, through_time)
 from teachnet.inspect.chain_rule.entry_sum import EntrySum, check_index  # noqa: F401
 
 RULES = {}
-for _family in (linear, elementwise, probabilities, convolution, pooling, rearranging, through_time):
+for _family in (linear, elementwise, probabilities, convolution, pooling, rearranging, merging, embedding,
+                through_time):
     for _op, _rules in _family.RULES.items():
         RULES.setdefault(_op, {}).update(_rules)
 
@@ -39,14 +42,15 @@ def _label_name(label):
 
 def explained(step):
     """{name: shape} of the gradients of this backward step that ``entry`` writes out as
-    sums (an empty dict for a forward step or an op it does not know)."""
+    sums (an empty dict for a forward step or an op it does not know). A family's rules
+    are by input name; a rule for '*' takes every input (a merge's, named by branch)."""
     rules = RULES.get(step.op, {})
     if step.phase != 'backward' or getattr(step, 'forward_step', None) is None or not rules:
         return {}
     names = {}
     for label, value in step.inputs:
         name = _label_name(label)
-        if name in rules and value is not None:
+        if (name in rules or '*' in rules) and value is not None:
             names[name] = tuple(np.shape(value))
     return names
 
@@ -70,7 +74,10 @@ def entry(step, name, index):
                          f"not shown for dL/d{name}; for this step it is shown for: {can} "
                          "(backward steps of the ops listed in teachnet.inspect.chain_rule).")
     index = check_index(step, name, step.input(name), index)
-    return RULES[step.op][name](step, *index)
+    rules = RULES[step.op]
+    if name in rules:
+        return rules[name](step, *index)
+    return rules['*'](step, name, *index)          # a rule for every input (merge branches)
 
 
 def weight_entry(step, i, j):
