@@ -171,3 +171,14 @@ def test_asking_for_what_it_cannot_show_says_what_it_can():
         entry(step_of(trace, 'linear'), 'W', (9, 0))
     assert explained(trace.forward[0]) == {}
     assert explained(step_of(trace, 'weighted_mean')) == {}
+
+
+def test_a_masked_sequence_is_not_written_out_and_says_why():
+    am.seed(5)
+    model = Sequential([Embedding(4, 2, input_length=5, mask_zero=True), LSTM(3), Dense(1)])
+    model.compile('sgd', 'mse')
+    ids = np.array([[1, 2, 3, 0, 0], [2, 1, 0, 0, 0]])
+    step = step_of(model.trace(ids, RNG.randn(2, 1)), 'lstm')
+    assert explained(step) == {}
+    with pytest.raises(ValueError, match='masked steps are not written out'):
+        entry(step, 'W', (0, 0))

@@ -29,11 +29,14 @@ from teachnet.inspect.chain_rule import (convolution, elementwise, embedding, li
                                          probabilities, rearranging, through_time)
 from teachnet.inspect.chain_rule.entry_sum import EntrySum, check_index  # noqa: F401
 
-RULES = {}
+RULES = {}          # op name -> {input name (or '*'): rule(step, *index) -> EntrySum}
+EXPLAINS = {}       # op name -> explains(step): whether this step's entries can be written out
 for _family in (linear, elementwise, probabilities, convolution, pooling, rearranging, merging, embedding,
                 through_time):
     for _op, _rules in _family.RULES.items():
         RULES.setdefault(_op, {}).update(_rules)
+        if hasattr(_family, 'explains'):
+            EXPLAINS[_op] = _family.explains
 
 
 def _label_name(label):
@@ -42,10 +45,13 @@ def _label_name(label):
 
 def explained(step):
     """{name: shape} of the gradients of this backward step that ``entry`` writes out as
-    sums (an empty dict for a forward step or an op it does not know). A family's rules
-    are by input name; a rule for '*' takes every input (a merge's, named by branch)."""
+    sums (an empty dict for a forward step, an op it does not know, or a step its family's
+    ``explains(step)`` declines). A family's rules are by input name; a rule for '*' takes
+    every input (a merge's, named by branch)."""
     rules = RULES.get(step.op, {})
     if step.phase != 'backward' or getattr(step, 'forward_step', None) is None or not rules:
+        return {}
+    if not EXPLAINS.get(step.op, lambda _: True)(step):
         return {}
     names = {}
     for label, value in step.inputs:
@@ -68,6 +74,10 @@ def entry(step, name, index):
             it can); IndexError: an index outside the gradient's shape.
     """
     names = explained(step)
+    declines = EXPLAINS.get(step.op)
+    if declines is not None and step.phase == 'backward' and not declines(step):
+        raise ValueError(f"Step {step.op!r} of {step.layer}: the chain rule per entry is not shown for this "
+                         f"step. {declines.__doc__}")
     if name not in names:
         can = ', '.join(map(repr, names)) or 'none'
         raise ValueError(f"Step {step.op!r} ({step.phase}) of {step.layer}: the chain rule per entry is "

@@ -34,9 +34,14 @@ def _slope(name, a):
     return SLOPES[name](None, np.asarray(a, dtype=float), {})
 
 
+def explains(step):
+    """Sequences with masked steps are not written out (a masked step carries the state over)."""
+    return not step.forward_step.facts.get('masked steps')
+
+
 def _facts(step):
     forward = step.forward_step.facts
-    if forward.get('masked steps'):
+    if not explains(step):
         raise ValueError(f"Layer {step.layer} ({step.op}): the chain rule per entry is not shown for "
                          f"sequences with masked steps ({forward['masked steps']} here).")
     return forward, step.facts
