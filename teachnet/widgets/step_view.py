@@ -75,8 +75,9 @@ def entry_choices(step):
 
 
 def entry_label(step, name, index=None):
-    """'out[0,1]' or 'dL/dW[2,1]' (without an index: 'out', 'dL/dW')."""
+    """'out[0,1]', 'dL/dW[2,1]' or 'dL/d(input 0)[1,0]' (without an index: 'out', 'dL/dW')."""
     where = '' if index is None else '[' + ','.join(map(str, index)) + ']'
+    name = f'({name})' if ' ' in str(name) else name
     return f'out{where}' if step.phase == 'forward' else f'dL/d{name}{where}'
 
 

@@ -101,6 +101,10 @@ def test_every_backward_step_of_a_convnet_offers_its_entries_with_one_box_per_ax
     assert 'sum of the 18 terms' in explorer.chain.value and '… + 12 more terms' in explorer.chain.value
     explorer.entry_name.value = 'x'
     assert [axis.max for axis in explorer.entry_axes] == [1, 0, 4, 4]
+    explorer.slider.value = max(k for k, s in enumerate(explorer.trace) if s.op == 'relu')
+    assert explorer.entry_name.options == (('dL/d(input 0)', 'input 0'),)
+    where = '[' + ','.join(map(str, explorer.entry_index)) + ']'             # the index picked before stays
+    assert f'dL/dz{where} = g{where}·[z &gt; 0]' in explorer.chain.value
     for k in range(len(explorer.trace)):
         explorer.slider.value = k
         if explorer.step.phase == 'backward' and explorer.step.op != 'weighted_mean':
