@@ -104,7 +104,8 @@ def entry_html(step, name, index, hide=False):
     rows = ''.join(f'<tr><td><small>{html.escape(where)}</small></td>'
                    f'<td>{" · ".join(format_number(f) for f in factors)}</td><td>{format_number(product)}</td></tr>'
                    for where, factors, product in shown)
-    more = f'<tr><td colspan="3"><small>… + {rest} more term{"s" if rest > 1 else ""}</small></td></tr>' if rest else ''
+    more = (f'<tr><td colspan="3"><small>… + {rest} more term{"s" if rest > 1 else ""}</small></td></tr>'
+            if rest else '')
     check = '✓' if found.agrees() else '✗'
     return (f'<div class="teachnet-entry"><b>Chain rule for one entry</b> <small>(forward values, g the gradient '
             f'arriving)</small><br>{formula}<table class="teachnet-terms"><tr><th>term</th><th>factors</th>'

@@ -167,7 +167,8 @@ def test_asking_for_what_it_cannot_show_says_what_it_can():
         entry(step_of(trace, 'linear'), 'U', (0, 0))
     with pytest.raises(ValueError, match='forward'):
         entry(trace.forward[0], 'W', (0, 0))
-    with pytest.raises(IndexError, match=r'dL/dW of dense_\d+ \(linear\) has shape \(\d+, \d+\); there is no entry \(9, 0\)'):
+    no_entry = r'dL/dW of dense_\d+ \(linear\) has shape \(\d+, \d+\); there is no entry \(9, 0\)'
+    with pytest.raises(IndexError, match=no_entry):
         entry(step_of(trace, 'linear'), 'W', (9, 0))
     assert explained(trace.forward[0]) == {}
     assert explained(step_of(trace, 'weighted_mean')) == {}

@@ -15,7 +15,7 @@ A 1-D convolution is the same on an image of one row.
 import numpy as np
 
 from teachnet.inspect.chain_rule.entry_sum import EntrySum, entry_text
-from teachnet.inspect.chain_rule.step_arrays import arriving, kept, sent, went_in
+from teachnet.inspect.chain_rule.step_arrays import arriving, sent, went_in
 
 
 class Geometry:
@@ -90,9 +90,9 @@ def input_entry(step, *index):
             for k in range(filters):
                 terms.append((geo.g[n, i, j, k], geo.w[a, b, c, k]))
                 labels.append(f'a={a}, b={b}, k={k} (at i={i}, j={j})')
-    return EntrySum('x', index, terms, labels,
-                    f'dL/dx{entry_text(index)} = Σ_(a,b,k) g[{n},i,j,k]·W[a,b,{c},k],  i·s+a = {r}+pad, j·s+b = {q}+pad',
-                    sent(step, 'x')[index])
+    formula = (f'dL/dx{entry_text(index)} = Σ_(a,b,k) g[{n},i,j,k]·W[a,b,{c},k]  '
+               f'over i·s+a = {r}+pad, j·s+b = {q}+pad')
+    return EntrySum('x', index, terms, labels, formula, sent(step, 'x')[index])
 
 
 RULES = {name: {'W': weight_entry, 'b': bias_entry, 'x': input_entry} for name in ('conv2d', 'conv1d')}

@@ -42,14 +42,6 @@ class EntrySum:
         self.total = float(np.sum(self.products)) if self.products else 0.0
         self.computed = float(computed)
 
-    @property
-    def i(self):
-        return self.index[0]
-
-    @property
-    def j(self):
-        return self.index[-1]
-
     def agrees(self, rtol=1e-4, atol=1e-6):
         """Whether the sum equals what backward sent (up to float32 rounding)."""
         scale = max(abs(self.total), abs(self.computed), max(map(abs, self.products), default=0.0))

@@ -32,10 +32,3 @@ def kept(step, name):
 def sent(step, name):
     """dL/d(name), the gradient backward sent to input ``name``."""
     return np.asarray(step.input(name), dtype=float)
-
-
-def axis_index(index, axis, value):
-    """``index`` with ``value`` at ``axis``."""
-    index = list(index)
-    index[axis] = value
-    return tuple(index)

@@ -21,7 +21,7 @@ import numpy as np
 
 from teachnet.inspect.chain_rule.elementwise import SLOPES
 from teachnet.inspect.chain_rule.entry_sum import EntrySum
-from teachnet.inspect.chain_rule.step_arrays import kept, sent, went_in
+from teachnet.inspect.chain_rule.step_arrays import sent, went_in
 
 #: the recurrent activations g(c) themselves (for the LSTM's output gate term)
 ACTIVATIONS = {'tanh': np.tanh, 'sigmoid': lambda z: 0.5 * (1 + np.tanh(0.5 * z)),
