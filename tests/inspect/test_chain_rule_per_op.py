@@ -81,6 +81,18 @@ def lstm(**options):
     return traced([LSTM(3, input_shape=(4, 2), **options), Dense(1)], RNG.randn(2, 4, 2), RNG.randn(2, 1), 'mse')
 
 
+def stateful_lstm():
+    """An LSTM whose second batch starts from the states the first left: h_0, c_0 ≠ 0."""
+    am.seed(6)
+    model = Sequential([LSTM(3, batch_input_shape=(2, 4, 2), stateful=True), Dense(1)])
+    model.compile('sgd', 'mse')
+    model.predict(RNG.randn(2, 4, 2), batch_size=2)
+    trace = model.trace(RNG.randn(2, 4, 2), RNG.randn(2, 1))
+    starts = step_of(trace, 'lstm').forward_step
+    assert np.abs(starts.fact('h_0')).sum() > 0 and np.abs(starts.fact('c_0')).sum() > 0
+    return trace
+
+
 def simple_rnn(**options):
     return traced([SimpleRNN(3, input_shape=(5, 2), **options), Dense(1)], RNG.randn(2, 5, 2), RNG.randn(2, 1),
                   'mse')
@@ -116,8 +128,11 @@ def assert_every_entry_is_its_sum(trace, ops):
     (lstm, {'lstm'}),
     (lambda: lstm(inner_activation='sigmoid', activation='relu'), {'lstm'}),
     (lambda: lstm(go_backwards=True), {'lstm'}),
+    (lambda: lstm(dropout_U=0.4), {'lstm'}),
     (simple_rnn, {'simple_rnn'}),
     (lambda: simple_rnn(go_backwards=True, activation='sigmoid'), {'simple_rnn'}),
+    (lambda: simple_rnn(dropout_U=0.5), {'simple_rnn'}),
+    (stateful_lstm, {'lstm'}),
 ])
 def test_every_entry_the_chain_rule_writes_out_is_what_backward_sent(make, ops):
     assert_every_entry_is_its_sum(make(), ops)
@@ -147,6 +162,7 @@ def test_the_terms_are_the_ones_the_formula_names():
                                                                for b in range(3) for k in range(2)}
     recurrent = step_of(lstm(), 'lstm')
     assert len(entry(recurrent, 'W', (1, 5)).terms) == 4 * 2            # every timestep and sample
+    assert set(explained(recurrent)) == {'x', 'W', 'U', 'b'} - {'x'}
 
 
 def test_a_long_sum_shows_its_largest_terms_and_how_many_more():

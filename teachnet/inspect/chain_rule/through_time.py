@@ -4,6 +4,7 @@ the timesteps (and the samples) of what each step contributed.
 With dz_t the gradient of a gate's pre-activation at step t (z_t = x_t·W + h_{t-1}·U + b)::
 
     dL/dW_ij = Σ_t Σ_n x_t[n,i] · dz_t[n,j]          dL/db_j = Σ_t Σ_n dz_t[n,j]
+    dL/dU_ij = Σ_t Σ_n (h_{t-1} ⊙ m_U)[n,i] · dz_t[n,j]     (m_U: dropout_U's mask, else 1)
 
 For a SimpleRNN, h_t = g(z_t), so dz_t = dL/dh_t ⊙ g'(z_t), with dL/dh_t the TOTAL gradient
 that reached h_t (from the output and from step t+1), kept by the trace as 'dL/dh'.
@@ -69,13 +70,17 @@ def gate_gradients(step, j):
     if gate == 0:
         return [dc, value['c~'], _slope(inner, value['i'])], ['dL/dc', 'c~', "σ'(i)"]
     if gate == 1:
-        c, i, candidate, f = value['c'], value['i'], value['c~'], value['f']
-        first = np.divide(c[0] - i[0] * candidate[0], f[0], out=np.zeros_like(c[0]), where=f[0] != 0)  # c_0
-        previous = np.concatenate([first[None], c[:-1]])
-        return [dc, previous, _slope(inner, f)], ['dL/dc', 'c_{t-1}', "σ'(f)"]
+        previous = _previous(forward, 'c', 'c_0')[..., unit]
+        return [dc, previous, _slope(inner, value['f'])], ['dL/dc', 'c_{t-1}', "σ'(f)"]
     if gate == 2:
         return [dc, value['i'], _slope(g, value['c~'])], ['dL/dc', 'i', "g'(c~)"]
     return [dh[..., unit], ACTIVATIONS[g](value['c']), _slope(inner, value['o'])], ['dL/dh', 'g(c)', "σ'(o)"]
+
+
+def _previous(forward, name, first):
+    """The state each step starts from, (T, n, units): the initial one, then steps 1..T-1's."""
+    states = np.asarray(forward[name], dtype=float)
+    return np.concatenate([np.asarray(forward[first], dtype=float)[None], states[:-1]])
 
 
 def weight_entry(step, i, j):
@@ -89,6 +94,22 @@ def weight_entry(step, i, j):
                     sent(step, 'W')[i, j])
 
 
+def recurrent_entry(step, i, j):
+    """dL/dU_ij = Σ_t Σ_n (h_{t-1} ⊙ m_U)[n,i]·dz_t[n,j]: terms (h_{t-1}·m_U, factors of dz)."""
+    forward = step.forward_step.facts
+    h = _previous(forward, 'h', 'h_0')
+    if 'recurrent mask' in forward:
+        h = h * np.asarray(forward['recurrent mask'], dtype=float)[None]
+    h = h[..., i]
+    factors, names = gate_gradients(step, j)
+    positions = list(np.ndindex(*h.shape))
+    dropped = '⊙m_U' if 'recurrent mask' in forward else ''
+    return EntrySum('U', (i, j), [(h[p],) + tuple(f[p] for f in factors) for p in positions],
+                    [f't={t}, n={n}' for t, n in positions],
+                    f'dL/dU[{i},{j}] = Σ_t Σ_n (h_(t-1){dropped})[n,{i}]·' + '·'.join(names) + f'  (column {j})',
+                    sent(step, 'U')[i, j])
+
+
 def bias_entry(step, j):
     """dL/db_j = Σ_t Σ_n dz_t[n,j]."""
     factors, names = gate_gradients(step, j)
@@ -98,4 +119,4 @@ def bias_entry(step, j):
                     f'dL/db[{j}] = Σ_t Σ_n ' + '·'.join(names) + f'  (column {j})', sent(step, 'b')[j])
 
 
-RULES = {name: {'W': weight_entry, 'b': bias_entry} for name in ('simple_rnn', 'lstm')}
+RULES = {name: {'W': weight_entry, 'U': recurrent_entry, 'b': bias_entry} for name in ('simple_rnn', 'lstm')}
