@@ -43,12 +43,12 @@ def _verdict(right, text):
     return f'{word}: {text}'
 
 
-def judge_shape(text, expected):
-    """(right, html) for a guessed shape."""
-    guessed = parse_shape(text)
+def judge_shape(text, expected, why=''):
+    """(right, html) for a guessed shape; ``why`` says where the shape comes from."""
+    guessed, why = parse_shape(text), f' {html.escape(why)}' if why else ''
     if guessed == tuple(expected):
-        return True, _verdict(True, f'{tuple(expected)}')
-    return False, _verdict(False, f'you said {guessed}, it is {tuple(expected)}')
+        return True, _verdict(True, f'{tuple(expected)}.{why}')
+    return False, _verdict(False, f'you said {guessed}, it is {tuple(expected)}.{why}')
 
 
 def judge_value(text, expected, what, why=''):

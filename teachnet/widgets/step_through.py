@@ -21,7 +21,7 @@ from teachnet.inspect.diagram import Box
 from teachnet.widgets.guess import judge_shape, judge_value, parse_shape  # noqa: F401 (parse_shape: public here too)
 from teachnet.widgets.model_diagram import diagram_html
 from teachnet.widgets.step_view import (entry_choices, entry_html, entry_label, entry_value, heading_math,
-                                        produced_shape, shapes_html, value_views)
+                                        produced_shape, shape_reason, shapes_html, value_views)
 from teachnet.widgets.sync import hold_all
 
 MAX_AXES = 4
@@ -182,7 +182,7 @@ class StepThrough:
     def _check_guess(self):
         step, name, index = self.step, self.entry_name.value, self.entry_index
         if self.guess_kind.value == 'shape':
-            right, verdict = judge_shape(self.guess.value, produced_shape(step, name))
+            right, verdict = judge_shape(self.guess.value, produced_shape(step, name), shape_reason(step, name))
         elif name in entry_choices(step):
             why = (f'It comes from {step.formula}.' if step.phase == 'forward' else
                    'The chain rule below shows the sum it is.')

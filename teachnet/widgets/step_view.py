@@ -66,6 +66,16 @@ def produced_shape(step, name=None):
     return _shape(sent.get(name, next(iter(sent.values()), None)))
 
 
+def shape_reason(step, name=None):
+    """Why the produced shape is what it is, in a sentence."""
+    if step.phase == 'forward':
+        ins = ', '.join(f'{label.split(" = ")[0]} {_shape(value)}' for label, value in step.inputs if value is not None)
+        return f'{step.op} makes it from {ins}: {step.formula}'
+    sent = {label.split(' = ')[0] for label, value in step.inputs if value is not None}
+    what = name if name in sent else next(iter(sorted(sent)), 'its input')
+    return f'A gradient has the shape of what it is the gradient of: dL/d{what} is shaped like {what}.'
+
+
 def entry_choices(step):
     """{name: shape} of the arrays whose entries the student can pick: forward, the output
     ('out'); backward, the gradients the chain rule writes out (``chain_rule.explained``)."""

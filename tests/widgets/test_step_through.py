@@ -120,6 +120,7 @@ def test_predict_then_reveal_hides_the_output_until_a_guess():
     explorer.guess.value = '5 x 4'
     explorer.check_button.click()
     assert 'not quite' in explorer.verdict.value and '(5, 3)' in explorer.shapes.value
+    assert 'linear makes it from x (5, 4), W (4, 3), b (3,)' in explorer.verdict.value      # and why
     assert '<b>out</b>' in texts(explorer)                       # revealed, with its values
     explorer.next_button.click()
     assert '?' in explorer.shapes.value
@@ -156,6 +157,10 @@ def test_predict_a_value_then_reveal_says_right_or_wrong_and_why():
     explorer.guess.value = 'about three'
     explorer.check_button.click()
     assert 'type a number' in explorer.verdict.value
+    explorer.guess_kind.value = 'shape'
+    explorer.guess.value = '3, 2'
+    explorer.check_button.click()
+    assert 'right' in explorer.verdict.value and 'dL/dW is shaped like W' in explorer.verdict.value
 
 
 def test_the_judges_of_a_guess():
