@@ -116,3 +116,22 @@ def test_a_device_generator_that_cannot_be_copied_is_left_as_it_is(monkeypatch):
     with am.restored_random_state(state):
         assert am._device_rng is generator
     assert am._device_rng is generator
+
+
+def test_a_replayed_step_of_a_model_with_two_outputs_and_their_sample_weights_is_exact():
+    from teachnet.layers import Input
+    from teachnet.models import Model
+    am.seed(15)
+    inputs = Input(shape=(5,))
+    hidden = Dropout(0.3)(Dense(8, activation='tanh')(inputs))
+    model = Model(input=inputs, output=[Dense(3, activation='softmax', name='label')(hidden),
+                                         Dense(1, name='size')(hidden)])
+    model.compile(SGD(lr=0.1), ['categorical_crossentropy', 'mse'])
+    x, y, weights = data(32, seed=8)
+    sizes = np.random.RandomState(8).randn(32, 1)
+    spy, dashboard = fit_with_dashboard(
+        lambda callbacks: model.fit(x, [y, sizes], batch_size=8, nb_epoch=1, verbose=0, callbacks=callbacks,
+                                    sample_weight=[weights, np.ones(32)]), model)
+    saved = dashboard.replays[2]
+    assert isinstance(saved.targets, list) and len(saved.sample_weights) == 2
+    assert_replays_are_exact(spy, dashboard)
