@@ -11,6 +11,8 @@ needs), ``entry(step, name, index)`` the chain rule for one entry of a backward 
 gradient dL/d(name), as the sum it is with the step's numbers (``explained(step)`` lists
 which gradients of a step it writes out; ``teachnet.inspect.chain_rule`` lists the ops).
 ``last_step(model)`` gives what the last training step left: each parameter and its gradient.
+``carried_states(model)`` copies what stateful recurrent layers carry into the next batch, and
+``restored_states(model, states)`` runs a computation from such states, then puts them back.
 """
 from teachnet.inspect.gradient_check import gradient_check, GradientCheckReport  # noqa: F401
 from teachnet.inspect.trace import Trace, Step, trace_layer, trace_model  # noqa: F401
@@ -22,3 +24,4 @@ from teachnet.inspect.statistics import activation_statistics, parameter_statist
 from teachnet.inspect.diagram import Box, model_diagram  # noqa: F401,E402
 from teachnet.inspect.chain_rule import entry, explained, input_entry, weight_entry  # noqa: F401,E402
 from teachnet.inspect.image_layers import image_layers, layer_filters, sample_maps  # noqa: F401,E402
+from teachnet.inspect.carried_states import carried_states, restored_states  # noqa: F401,E402

@@ -40,9 +40,9 @@ class TrainingSpy:
         self.gradients.append({p.name: am.to_numpy(p.grad).copy() for p in model.trainable_weights})
 
 
-def fit_with_dashboard(fit, model):
+def fit_with_dashboard(fit, model, **options):
     spy = TrainingSpy(model)
-    dashboard = Dashboard(notebook=False, replay_every=2)
+    dashboard = Dashboard(notebook=False, replay_every=2, **options)
     fit(callbacks=[spy.callback, dashboard])
     return spy, dashboard
 
@@ -135,3 +135,22 @@ def test_a_replayed_step_of_a_model_with_two_outputs_and_their_sample_weights_is
     saved = dashboard.replays[2]
     assert isinstance(saved.targets, list) and len(saved.sample_weights) == 2
     assert_replays_are_exact(spy, dashboard)
+
+
+def test_a_replayed_step_of_a_stateful_lstm_starts_from_the_states_it_carried_then():
+    from teachnet.layers import LSTM
+    from teachnet.inspect.carried_states import carried_states
+    am.seed(16)
+    model = Sequential([LSTM(4, batch_input_shape=(4, 3, 2), stateful=True, dropout_U=0.3), Dense(1)])
+    model.compile(SGD(lr=0.1), 'mse')
+    rng = np.random.RandomState(16)
+    x, y = rng.randn(16, 3, 2), rng.randn(16, 1)
+    spy, dashboard = fit_with_dashboard(
+        lambda callbacks: model.fit(x, y, batch_size=4, nb_epoch=1, shuffle=False, verbose=0,
+                                    callbacks=callbacks), model, probe_size=4)    # a stateful probe: one batch
+    assert np.abs(dashboard.replays[2].states[model.layers[0].name][0]).sum() > 0
+    after = carried_states(model)
+    assert_replays_are_exact(spy, dashboard)
+    for name, states in carried_states(model).items():                  # replaying left them as they were
+        for now, before in zip(states, after[name]):
+            np.testing.assert_array_equal(now, before)
