@@ -80,13 +80,13 @@ def entry_choices(step):
     """{name: shape} of the arrays whose entries the student can pick: forward, the output
     ('out'); backward, the gradients the chain rule writes out (``chain_rule.explained``)."""
     if step.phase == 'forward':
-        return {'out': _shape(step.output)} if _shape(step.output) else {}
+        return {} if step.output is None else {'out': _shape(step.output)}       # () for the loss: one number
     return explained(step)
 
 
 def entry_label(step, name, index=None):
     """'out[0,1]', 'dL/dW[2,1]' or 'dL/d(input 0)[1,0]' (without an index: 'out', 'dL/dW')."""
-    where = '' if index is None else '[' + ','.join(map(str, index)) + ']'
+    where = '' if not index else '[' + ','.join(map(str, index)) + ']'
     name = f'({name})' if ' ' in str(name) else name
     return f'out{where}' if step.phase == 'forward' else f'dL/d{name}{where}'
 

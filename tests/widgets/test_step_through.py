@@ -84,6 +84,8 @@ def test_a_backward_linear_step_shows_the_chain_rule_for_the_chosen_entry():
     assert explorer.chain_box.layout.display == '' and 'out[' in explorer.chain.value      # forward: an output entry
     explorer.slider.value = [k for k, s in enumerate(explorer.trace) if s.op == 'weighted_mean'][-1]
     assert explorer.chain_box.layout.display == 'none' and explorer.chain.value == ''
+    explorer.slider.value = [k for k, s in enumerate(explorer.trace) if s.op == 'weighted_mean'][0]
+    assert explorer.entry_index == () and f'out = <b>{float(explorer.trace.loss):.6g}</b>' in explorer.chain.value
 
 
 def test_every_backward_step_of_a_convnet_offers_its_entries_with_one_box_per_axis():
@@ -161,6 +163,11 @@ def test_predict_a_value_then_reveal_says_right_or_wrong_and_why():
     explorer.guess.value = '3, 2'
     explorer.check_button.click()
     assert 'right' in explorer.verdict.value and 'dL/dW is shaped like W' in explorer.verdict.value
+    explorer.slider.value = [k for k, s in enumerate(explorer.trace) if s.op == 'weighted_mean'][0]
+    explorer.guess_kind.value = 'value'
+    explorer.guess.value = f'{float(explorer.trace.loss) * 0.95:.6f}'                   # predict the loss
+    explorer.check_button.click()
+    assert 'right' in explorer.verdict.value and 'out = ' in explorer.verdict.value
 
 
 def test_the_judges_of_a_guess():
