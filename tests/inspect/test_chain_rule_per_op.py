@@ -6,7 +6,7 @@ import pytest
 
 from teachnet.backend import array_module as am
 from teachnet.inspect.chain_rule import entry, explained
-from teachnet.layers import (LSTM, Activation, AveragePooling2D, Convolution1D, Convolution2D, Dense, Dropout,
+from teachnet.layers import (GRU, LSTM, Activation, AveragePooling2D, Convolution1D, Convolution2D, Dense, Dropout,
                              Embedding, Flatten, MaxPooling1D, MaxPooling2D, Merge, Permute, Reshape, SimpleRNN)
 from teachnet.models import Sequential
 
@@ -93,6 +93,10 @@ def stateful_lstm():
     return trace
 
 
+def gru(**options):
+    return traced([GRU(3, input_shape=(4, 2), **options), Dense(1)], RNG.randn(2, 4, 2), RNG.randn(2, 1), 'mse')
+
+
 def simple_rnn(**options):
     return traced([SimpleRNN(3, input_shape=(5, 2), **options), Dense(1)], RNG.randn(2, 5, 2), RNG.randn(2, 1),
                   'mse')
@@ -133,6 +137,8 @@ def assert_every_entry_is_its_sum(trace, ops):
     (lambda: simple_rnn(go_backwards=True, activation='sigmoid'), {'simple_rnn'}),
     (lambda: simple_rnn(dropout_U=0.5), {'simple_rnn'}),
     (stateful_lstm, {'lstm'}),
+    (gru, {'gru'}),
+    (lambda: gru(dropout_U=0.4, go_backwards=True, activation='relu'), {'gru'}),
 ])
 def test_every_entry_the_chain_rule_writes_out_is_what_backward_sent(make, ops):
     assert_every_entry_is_its_sum(make(), ops)
@@ -198,4 +204,11 @@ def test_a_masked_sequence_is_not_written_out_and_says_why():
     step = step_of(model.trace(ids, RNG.randn(2, 1)), 'lstm')
     assert explained(step) == {}
     with pytest.raises(ValueError, match='masked steps are not written out'):
+        entry(step, 'W', (0, 0))
+
+
+def test_a_gru_with_reset_after_is_not_written_out():
+    step = step_of(gru(reset_after=True), 'gru')
+    assert explained(step) == {}
+    with pytest.raises(ValueError, match='reset_after'):
         entry(step, 'W', (0, 0))

@@ -21,7 +21,7 @@ shapes. The ops, one family per file:
 * ``rearranging``:   flatten, reshape, permute   one term: the place the entry moved to
 * ``merging``:       Merge sum, ave, mul, concat   one term: g at its place, times the slope
 * ``embedding``:     Embedding               dL/dW[v,j]: a sum over the places holding id v
-* ``through_time``:  SimpleRNN, LSTM         dL/dW_ij, dL/dU_ij, dL/db_j: sums over timesteps and samples
+* ``through_time``:  SimpleRNN, LSTM, GRU    dL/dW_ij, dL/dU_ij, dL/db_j: sums over timesteps and samples
 """
 import numpy as np
 

@@ -14,9 +14,15 @@ columns each), and with dc_t the total dL/dc_t (kept as 'dL/dc')::
     dz_i = dc_t ⊙ c~_t ⊙ σ'      dz_f = dc_t ⊙ c_{t-1} ⊙ σ'
     dz_c~ = dc_t ⊙ i_t ⊙ g'      dz_o = dL/dh_t ⊙ g(c_t) ⊙ σ'
 
+For a GRU (Keras 1's, the reset applied before U_h), columns z, r, h~::
+
+    dz_z = dL/dh_t ⊙ (h_{t-1} - h~_t) ⊙ σ'      dz_h~ = dL/dh_t ⊙ (1 - z_t) ⊙ g'
+    dz_r = (dz_h~·U_hᵀ) ⊙ h_{t-1} ⊙ σ'          (and U_h multiplies r_t ⊙ h_{t-1}, so the
+                                                  h~ columns of dL/dU take r_t ⊙ h_{t-1})
+
 σ' and g' are read from the gate values (σ' = a(1-a) for sigmoid, 0.2 inside (0, 1) for
 hard_sigmoid, 1 - a² for tanh). Steps are in the order processed (reversed with
-go_backwards); sequences with masked steps are not explained here.
+go_backwards); sequences with masked steps, and GRUs with reset_after, are not written out.
 """
 import numpy as np
 
@@ -36,8 +42,10 @@ def _slope(name, a):
 
 
 def explains(step):
-    """Sequences with masked steps are not written out (a masked step carries the state over)."""
-    return not step.forward_step.facts.get('masked steps')
+    """Sequences with masked steps are not written out (a masked step carries the state
+    over), nor GRUs with reset_after."""
+    facts = step.forward_step.facts
+    return not facts.get('masked steps') and not facts.get('reset after')
 
 
 def _facts(step):
@@ -63,6 +71,8 @@ def gate_gradients(step, j):
     if step.op == 'simple_rnn':
         h = np.asarray(forward['h'], dtype=float)[..., j]
         return [dh[..., j], _slope(g, h)], ['dL/dh', "g'"]
+    if step.op == 'gru':
+        return _gru_gate_gradients(step, forward, dh, j)
     units = dh.shape[-1]
     gate, unit = divmod(j, units)
     value = {name: np.asarray(forward[name], dtype=float)[..., unit] for name in ('i', 'f', 'c~', 'o', 'c')}
@@ -75,6 +85,29 @@ def gate_gradients(step, j):
     if gate == 2:
         return [dc, value['i'], _slope(g, value['c~'])], ['dL/dc', 'i', "g'(c~)"]
     return [dh[..., unit], ACTIVATIONS[g](value['c']), _slope(inner, value['o'])], ['dL/dh', 'g(c)', "σ'(o)"]
+
+
+def _gru_gate_gradients(step, forward, dh, j):
+    units = dh.shape[-1]
+    gate, unit = divmod(j, units)
+    z, r, candidate = (np.asarray(forward[name], dtype=float) for name in ('z', 'r', 'h~'))
+    inner, g = forward['inner activation'], forward['activation']
+    previous = _previous(forward, 'h', 'h_0')
+    if gate == 0:
+        return ([dh[..., unit], (previous - candidate)[..., unit], _slope(inner, z[..., unit])],
+                ['dL/dh', '(h_{t-1} - h~)', "σ'(z)"])
+    grad_candidate = dh * (1 - z) * _slope(g, candidate)
+    if gate == 2:
+        return [dh[..., unit], 1 - z[..., unit], _slope(g, candidate[..., unit])], ['dL/dh', '(1 - z)', "g'(h~)"]
+    kernel_h = went_in(step, 'U')[:, 2 * units:]
+    grad_reset_h = grad_candidate @ kernel_h.T                                   # dL/d(r ⊙ h_{t-1})
+    return ([grad_reset_h[..., unit], _dropped(forward, previous)[..., unit], _slope(inner, r[..., unit])],
+            ["(dz_h~·U_hᵀ)", 'h_{t-1}', "σ'(r)"])
+
+
+def _dropped(forward, h):
+    """h ⊙ m_U, as the recurrent kernel sees it (h itself without dropout_U)."""
+    return h * np.asarray(forward['recurrent mask'], dtype=float)[None] if 'recurrent mask' in forward else h
 
 
 def _previous(forward, name, first):
@@ -97,9 +130,9 @@ def weight_entry(step, i, j):
 def recurrent_entry(step, i, j):
     """dL/dU_ij = Σ_t Σ_n (h_{t-1} ⊙ m_U)[n,i]·dz_t[n,j]: terms (h_{t-1}·m_U, factors of dz)."""
     forward = step.forward_step.facts
-    h = _previous(forward, 'h', 'h_0')
-    if 'recurrent mask' in forward:
-        h = h * np.asarray(forward['recurrent mask'], dtype=float)[None]
+    h = _dropped(forward, _previous(forward, 'h', 'h_0'))
+    if step.op == 'gru' and j // h.shape[-1] == 2:                  # U_h multiplies r_t ⊙ h_{t-1}
+        h = h * np.asarray(forward['r'], dtype=float)
     h = h[..., i]
     factors, names = gate_gradients(step, j)
     positions = list(np.ndindex(*h.shape))
@@ -119,4 +152,4 @@ def bias_entry(step, j):
                     f'dL/db[{j}] = Σ_t Σ_n ' + '·'.join(names) + f'  (column {j})', sent(step, 'b')[j])
 
 
-RULES = {name: {'W': weight_entry, 'U': recurrent_entry, 'b': bias_entry} for name in ('simple_rnn', 'lstm')}
+RULES = {name: {'W': weight_entry, 'U': recurrent_entry, 'b': bias_entry} for name in ('simple_rnn', 'lstm', 'gru')}
