@@ -93,6 +93,18 @@ def stateful_lstm():
     return trace
 
 
+def input_dropout():
+    """An LSTM with dropout_W: x ⊙ m, the mask (n, 1, d) broadcast over the timesteps."""
+    return lstm(dropout_W=0.5)
+
+
+def arithmetic():
+    from teachnet.layers import Lambda
+    from teachnet import backend as K
+    return traced([Dense(3, input_dim=2), Lambda(lambda x: K.square(x) - x * 2.0 + x * x[:, :1])],
+                  RNG.randn(4, 2), RNG.randn(4, 3), 'mse')
+
+
 def gru(**options):
     return traced([GRU(3, input_shape=(4, 2), **options), Dense(1)], RNG.randn(2, 4, 2), RNG.randn(2, 1), 'mse')
 
@@ -138,6 +150,8 @@ def assert_every_entry_is_its_sum(trace, ops):
     (lambda: simple_rnn(dropout_U=0.5), {'simple_rnn'}),
     (stateful_lstm, {'lstm'}),
     (gru, {'gru'}),
+    (input_dropout, {'multiply', 'lstm'}),
+    (arithmetic, {'subtract', 'multiply', 'add'}),
     (lambda: gru(dropout_U=0.4, go_backwards=True, activation='relu'), {'gru'}),
 ])
 def test_every_entry_the_chain_rule_writes_out_is_what_backward_sent(make, ops):

@@ -21,18 +21,19 @@ shapes. The ops, one family per file:
 * ``rearranging``:   flatten, reshape, permute   one term: the place the entry moved to
 * ``merging``:       Merge sum, ave, mul, concat   one term: g at its place, times the slope
 * ``embedding``:     Embedding               dL/dW[v,j]: a sum over the places holding id v
+* ``arithmetic``:    a + b, a - b, a ⊙ b      a sum over the places a broadcast entry reached
 * ``through_time``:  SimpleRNN, LSTM, GRU    dL/dW_ij, dL/dU_ij, dL/db_j: sums over timesteps and samples
 """
 import numpy as np
 
-from teachnet.inspect.chain_rule import (convolution, elementwise, embedding, linear, merging, pooling,
-                                         probabilities, rearranging, through_time)
+from teachnet.inspect.chain_rule import (arithmetic, convolution, elementwise, embedding, linear, merging,
+                                         pooling, probabilities, rearranging, through_time)
 from teachnet.inspect.chain_rule.entry_sum import EntrySum, check_index  # noqa: F401
 
 RULES = {}          # op name -> {input name (or '*'): rule(step, *index) -> EntrySum}
 EXPLAINS = {}       # op name -> explains(step): whether this step's entries can be written out
 for _family in (linear, elementwise, probabilities, convolution, pooling, rearranging, merging, embedding,
-                through_time):
+                arithmetic, through_time):
     for _op, _rules in _family.RULES.items():
         RULES.setdefault(_op, {}).update(_rules)
         if hasattr(_family, 'explains'):
