@@ -30,7 +30,7 @@ from teachnet.inspect.chain_rule import (arithmetic, convolution, elementwise, e
                                          pooling, probabilities, rearranging, through_time)
 from teachnet.inspect.chain_rule.entry_sum import EntrySum, check_index  # noqa: F401
 
-RULES = {}          # op name -> {input name (or '*'): rule(step, *index) -> EntrySum}
+RULES = {}          # op name -> {input name: rule(step, *index), or '*': rule(step, name, *index)}
 EXPLAINS = {}       # op name -> explains(step): whether this step's entries can be written out
 for _family in (linear, elementwise, probabilities, convolution, pooling, rearranging, merging, embedding,
                 arithmetic, through_time):
