@@ -22,6 +22,7 @@ importing teachnet, or with ``teachnet.backend.set_backend(name)`` before buildi
 Where CuPy differs from NumPy (random generators, scatter-add, host transfer) the
 difference is handled here, once, and never in a layer.
 """
+import copy
 import os
 
 import numpy
@@ -400,6 +401,48 @@ def random_uniform(shape, dtype=None, order=None):
     if _name == 'strict':
         return _xp.asarray(sample)
     return sample
+
+
+def random_state():
+    """A copy of every random source's state now (the host generator and the dropout
+    generator), for ``restored_random_state`` to draw the same numbers again: a dropout
+    mask drawn after ``random_state()`` is drawn again, the same, inside
+    ``with restored_random_state(state):``. Taking it changes nothing that is drawn later.
+    A device generator that cannot be copied (a backend's generator without copy support)
+    is left out: then the dropout masks are not restored."""
+    try:
+        device = copy.deepcopy(_device_rng)
+    except TypeError:
+        device = _UNCOPIED
+    return copy.deepcopy(_host_rng), device
+
+
+#: in a random_state(): this generator could not be copied, so it is not restored
+_UNCOPIED = 'not copied'
+
+
+class restored_random_state:
+    """Context manager: inside, the random sources start from ``state`` (a
+    ``random_state()``), so that a computation draws what it drew then (replaying a
+    training step, its dropout masks included). On exit the generators that were there
+    before are back, untouched."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def __enter__(self):
+        global _host_rng, _device_rng
+        self.outside = (_host_rng, _device_rng)
+        host, device = self.state
+        _host_rng = copy.deepcopy(host)
+        if device is not _UNCOPIED:
+            _device_rng = copy.deepcopy(device)
+        return self
+
+    def __exit__(self, *exc_info):
+        global _host_rng, _device_rng
+        _host_rng, _device_rng = self.outside
+        return False
 
 
 class same_dropout_masks:

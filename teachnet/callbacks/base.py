@@ -13,8 +13,9 @@ tells every callback what is happening, and hands over a ``logs`` dict:
 Three optional hooks, called only on callbacks that define them: ``set_training_data(inputs,
 targets)`` just before ``on_train_begin`` (the training arrays, or ``fit_generator``'s first
 batch, as a list of device arrays and one array; a dashboard takes its probe from them), ``set_batch_data(inputs,
-targets)`` just before each ``on_batch_begin`` (that batch's arrays, the same way; a
-dashboard keeps some of them to replay a step), and ``on_train_failed(error)`` when
+targets, weights)`` just before each ``on_batch_begin`` (that batch's arrays, the same way,
+and its per-sample loss weights from ``sample_weight`` or ``class_weight``, None without;
+a dashboard keeps some of them to replay a step), and ``on_train_failed(error)`` when
 training raises (an error or an interrupt) instead of reaching ``on_train_end``. A loss
 that stops being finite is the one error ``fit`` expects: the callbacks hear
 ``on_train_failed`` with the ``NonFiniteLossError`` and then ``on_train_end``, as after
@@ -173,11 +174,12 @@ class CallbackList(object):
             if callable(getattr(callback, 'set_training_data', None)):
                 callback.set_training_data(inputs, targets)
 
-    def set_batch_data(self, inputs, targets):
-        """Hand the arrays of the batch about to be trained on (the list of inputs and the
-        targets, on the device) to the callbacks that define ``set_batch_data``."""
+    def set_batch_data(self, inputs, targets, weights=None):
+        """Hand the arrays of the batch about to be trained on (the list of inputs, the
+        targets and the per-sample loss weights or None, on the device) to the callbacks
+        that define ``set_batch_data``."""
         for hook in self._batch_data_hooks:
-            hook(inputs, targets)
+            hook(inputs, targets, weights)
 
     def on_train_failed(self, error):
         """Tell the callbacks that define ``on_train_failed`` that training raised ``error``."""

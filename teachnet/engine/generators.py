@@ -192,7 +192,7 @@ class GeneratorMethods:
             inputs, targets, weights = first_batch or self._draw_batch(batches, class_weight)
             first_batch = None
             batch_logs = {'batch': index, 'size': len(targets)}
-            callback_list.set_batch_data(inputs, targets)
+            callback_list.set_batch_data(inputs, targets, weights)
             callback_list.on_batch_begin(index, batch_logs)
             try:
                 outs = self._train_step(inputs, targets, weights, params)

@@ -89,12 +89,13 @@ class Training(OutputsTraining, GeneratorMethods):
         tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
         return self.forward(tensors if len(tensors) > 1 else tensors[0], training)
 
-    def trace(self, x, y=None, training=True):
-        """Run one training computation on ``x`` (and ``y``) and return its steps: forward
-        through every layer, the loss, and backward (``teachnet.inspect.trace_model``). The
-        weights are not changed."""
+    def trace(self, x, y=None, training=True, sample_weight=None):
+        """Run one training computation on ``x`` (and ``y``, weighted per sample by
+        ``sample_weight`` as in ``train_on_batch``) and return its steps: forward through
+        every layer, the loss, and backward (``teachnet.inspect.trace_model``). The weights
+        are not changed."""
         from teachnet.inspect.trace import trace_model
-        return trace_model(self, x, y, training=training)
+        return trace_model(self, x, y, training=training, sample_weight=sample_weight)
 
     def _metric_values(self, batch, targets):
         """The values logged after 'loss' on one batch: each output's L_k (when there are
@@ -273,7 +274,7 @@ class Training(OutputsTraining, GeneratorMethods):
                     ids = slice(start, stop) if order is None else order[start:stop]
                     batch = ([a[ids] for a in inputs], targets[ids], None if weights is None else weights[ids])
                     batch_logs = {'batch': batch_index, 'size': stop - start}
-                    callback_list.set_batch_data(*batch[:2])
+                    callback_list.set_batch_data(*batch)
                     callback_list.on_batch_begin(batch_index, batch_logs)
                     try:
                         outs = self._train_step(*batch, params)

@@ -9,9 +9,12 @@ activation statistics) run the model as ``predict`` does.
 ``image_layers``, ``sample_maps`` and ``layer_filters`` give a convnet's maps and filters channels first;
 ``layer_calls`` says how many times a (shared) layer runs, for ``node_index``.
 ``model_diagram(model)`` gives the model's layers as levels of boxes (what a drawing of it
-needs), ``weight_entry(step, i, j)`` and ``input_entry(step, n, i)`` the chain rule for one entry
-of a linear op's dL/dW and dL/dx.
+needs), ``entry(step, name, index)`` the chain rule for one entry of a backward step's
+gradient dL/d(name), as the sum it is with the step's numbers (``explained(step)`` lists
+which gradients of a step it writes out; ``teachnet.inspect.chain_rule`` lists the ops).
 ``last_step(model)`` gives what the last training step left: each parameter and its gradient.
+``carried_states(model)`` copies what stateful recurrent layers carry into the next batch, and
+``restored_states(model, states)`` runs a computation from such states, then puts them back.
 """
 from teachnet.inspect.gradient_check import gradient_check, GradientCheckReport  # noqa: F401
 from teachnet.inspect.trace import Trace, Step, trace_layer, trace_model  # noqa: F401
@@ -22,5 +25,6 @@ from teachnet.inspect.last_step import last_step  # noqa: F401
 from teachnet.inspect.layer_outputs import caught_outputs, model_layers  # noqa: F401,E402
 from teachnet.inspect.statistics import activation_statistics, parameter_statistics, snapshot_parameters  # noqa: F401,E402,E501
 from teachnet.inspect.diagram import Box, model_diagram  # noqa: F401,E402
-from teachnet.inspect.chain_rule import input_entry, weight_entry  # noqa: F401,E402
+from teachnet.inspect.chain_rule import entry, explained, input_entry, weight_entry  # noqa: F401,E402
 from teachnet.inspect.image_layers import image_layers, layer_filters, sample_maps  # noqa: F401,E402
+from teachnet.inspect.carried_states import carried_states, restored_states  # noqa: F401,E402

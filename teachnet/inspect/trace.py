@@ -160,6 +160,19 @@ class Trace:
     def backward(self):
         return [s for s in self.steps if s.phase == 'backward']
 
+    def parameter_gradients(self):
+        """{parameter name: dL/dθ}: what backward sent to each parameter, added up over the
+        steps that use it (a recurrent kernel used at every timestep is one op; a layer
+        shared by two branches sends two), as NumPy arrays. These are the gradients that a
+        training step on the same batch hands to the optimizer."""
+        gradients = {}
+        for step in self.backward:
+            for label, value in step.inputs:
+                if ' = ' in label and value is not None:
+                    name = label.split(' = ', 1)[1]
+                    gradients[name] = value + gradients[name] if name in gradients else value
+        return gradients
+
     def layers(self):
         """Names of the layers in the trace, in forward order."""
         seen = []
@@ -259,15 +272,15 @@ def trace_layer(layer, x, grad_output=None, training=True):
     return Trace(steps_from_tape(tape), title=f'{layer.name} ({type(layer).__name__})')
 
 
-def trace_model(model, x, y=None, training=True):
-    """One training computation of ``model``: forward, the loss on ``y`` with every penalty
-    and backward, with every step; ``trace.loss`` is the loss ``train_on_batch`` would
+def trace_model(model, x, y=None, training=True, sample_weight=None):
+    """One training computation of ``model``: forward, the loss on ``y`` (each sample's
+    weighted by ``sample_weight`` when given) with every penalty and backward, with every step; ``trace.loss`` is the loss ``train_on_batch`` would
     report (``test_on_batch`` with training=False). The weights are not changed. Without
     ``y`` (or before compile), backward starts from the gradient of the sum of the outputs."""
     y = y if model.optimizer is not None else None
 
     def run():
-        batch = model.batch_loss(x, y, training=training, input_grads=True)
+        batch = model.batch_loss(x, y, sample_weight if y is not None else None, training=training, input_grads=True)
         if batch.loss is not None:
             return batch.loss, None
         outputs = batch.outputs                          # several outputs: from the sum of them all

@@ -175,6 +175,8 @@ class Convolution2D(Op):
         rows, out_shape = patches.shape[0], tuple(getattr(self.output, 'shape', ()))
         return {
             'strides': self.strides,
+            'padding': self.padding,
+            'data_format': self.data_format,
             '1. pad': f'zeros {self.padding} (top, bottom), (left, right) -> x {tuple(self.padded_shape)} channels last',
             '2. im2col': f"patches P {tuple(patches.shape)}: one row per output position (n·rows'·cols'), "
                          f'one column per window entry (a, b, c)',

@@ -29,7 +29,7 @@ class Dropout(Op):
         return (g * self.mask,)
 
     def describe(self):
-        return {'rate': self.rate}
+        return {'rate': self.rate, 'mask': getattr(self, 'mask', None)}
 
 
 def dropout(x, rate):

@@ -237,7 +237,8 @@ class Pool(Op):
         return am.to_numpy(flat)
 
     def describe(self):
-        facts = {'pool_size': self.pool_size, 'strides': self.strides, 'padding': self.padding}
+        facts = {'pool_size': self.pool_size, 'strides': self.strides, 'padding': self.padding,
+                 'spatial_axes': self.spatial_axes}
         if self.mode == 'max' and getattr(self, 'winner', None) is not None:
             facts['winners'] = self.winners()
             if len(self.pool_size) == 2:

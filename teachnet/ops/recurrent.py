@@ -261,8 +261,13 @@ class RecurrentSequence(Op):
 
     def describe(self):
         facts = {'timesteps': self.h.shape[0] - 1, 'go_backwards': self.go_backwards,
-                 'masked steps': 0 if self.carry_bool is None else int(self.carry_bool.sum())}
+                 'masked steps': 0 if self.carry_bool is None else int(self.carry_bool.sum()),
+                 'activation': self.activation.name, 'inner activation': self.inner.name}
         facts.update(self.gates())
+        for name, state in zip(('h_0', 'c_0'), self.initial_states):       # the states step 1 starts from
+            facts[name] = state.T
+        if self.recurrent_mask is not None:
+            facts['recurrent mask'] = self.recurrent_mask.T                 # dropout_U's m_U, (n, units)
         return facts
 
     def gradients_through_time(self):

@@ -156,6 +156,9 @@ class GRUSequence(RecurrentSequence):
                                          times_transposed(columns(self.reset_h), grad_z[2 * u:])], axis=1)
         return grad_recurrent, row_sums(grad_z) if self.has_bias else None
 
+    def describe(self):
+        return {**super().describe(), 'reset after': self.reset_after}
+
     def gates(self):
         u, gates = self.units, self.gate_values.transpose(0, 2, 1)
         return {'z': gates[..., :u], 'r': gates[..., u:2 * u], 'h~': gates[..., 2 * u:],

@@ -40,6 +40,7 @@ import math
 
 from teachnet.backend.array_module import one_blas_thread
 from teachnet.callbacks.base import Callback
+from teachnet.inspect.carried_states import carried_states
 from teachnet.inspect.statistics import snapshot_parameters
 from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
 from teachnet.widgets.notebook import in_notebook, let_clicks_through
@@ -201,13 +202,14 @@ class Dashboard(Callback):
         return names[index] if index is not None and 0 <= index < len(names) else None
 
     # ------------------------------------------------------------------ every batch
-    def set_batch_data(self, inputs, targets):
-        """Called by ``fit`` before each batch: keep the batch and the weights before its
-        update when this step is one to replay."""
+    def set_batch_data(self, inputs, targets, weights=None):
+        """Called by ``fit`` before each batch: keep the batch (with its sample weights, the
+        random state its dropout masks are drawn from and the states stateful layers carry
+        into it) and the weights before its update when this step is one to replay."""
         step = self.record.step + 1
         if self.replays.wants(step):
             start = cpu_clock()
-            self.replays.add(step, self.model.get_weights(), inputs, targets)
+            self.replays.add(step, self.model.get_weights(), inputs, targets, weights, carried_states(self.model))
             copy_cost = cpu_clock() - start
             step_cost = (start - self.train_start) / step
             if copies_too_dear(copy_cost, step_cost, self.replays.every):

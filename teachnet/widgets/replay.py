@@ -1,7 +1,10 @@
 """Keeping some training steps to replay them: the weights and the batch of every k-th step.
 
 ``StepStore(every, max_bytes)`` keeps, for steps every, 2·every, 3·every..., the weights
-just before that step's update and the batch it trained on (host copies). When what it
+just before that step's update, the batch it trained on (host copies, with the per-sample
+loss weights that ``sample_weight`` or ``class_weight`` gave it), the state of the random
+generators before the step, from which its dropout masks were drawn, and the states that
+stateful recurrent layers carried into it (``teachnet.inspect.carried_states``). When what it
 holds would pass ``max_bytes``, it keeps every other saved step and doubles ``every``: the
 steps kept stay evenly spread over the whole run, and the memory stays under the cap
 however long training runs. A step too large for the cap alone is not kept. The dashboard
@@ -9,11 +12,17 @@ also thins the store when copying the weights costs more than a small share of t
 (a large embedding takes milliseconds to copy).
 
 ``replay_trace(model, saved)`` recomputes that step's trace: the model's weights are set to
-the saved ones for the computation, then put back.
+the saved ones, the random generators and the carried states to the saved ones for the
+computation, then put back. So the replayed step is the step that ran, number for number: the same masks, the
+same weighted loss, the same gradients.
 """
+from contextlib import nullcontext
+
 import numpy as np
 
 from teachnet.backend import array_module as am
+from teachnet.engine.batch import PerOutput
+from teachnet.inspect.carried_states import restored_states
 
 COPY_BUDGET = 0.01      # keeping steps may take at most this share of the training's CPU time,
 DEAR_COPY = 1e-3        # once one copy of the weights takes over a millisecond (a large embedding)
@@ -27,17 +36,34 @@ def copies_too_dear(copy_cost, step_cost, every):
 
 
 def _host_copy(array):
-    """A host NumPy copy of ``array`` that no later change of the training data reaches."""
+    """A host NumPy copy of ``array`` that no later change of the training data reaches;
+    the arrays of several outputs (``PerOutput``) become a list of copies, None stays None."""
+    if array is None:
+        return None
+    if isinstance(array, PerOutput):
+        return [_host_copy(a) for a in array.arrays]
     return np.array(am.to_numpy(array), copy=True)
 
 
-class SavedStep:
-    """One kept step: its number, the weights before it (``model.get_weights()`` order) and
-    its batch (``inputs``, a list of arrays, and ``targets``)."""
+def _nbytes(arrays):
+    """The bytes of an array, or of a list of them (None counts 0)."""
+    if isinstance(arrays, list):
+        return sum(_nbytes(a) for a in arrays)
+    return getattr(arrays, 'nbytes', 0)
 
-    def __init__(self, step, weights, inputs, targets):
+
+class SavedStep:
+    """One kept step: its number, the weights before it (``model.get_weights()`` order), its
+    batch (``inputs``, a list of arrays, ``targets``, and ``sample_weights``, the per-sample
+    loss weights or None; one array each, or a list of one per output), ``random_state``,
+    the generators' state before it (``array_module.random_state()``), and ``states``, what
+    stateful recurrent layers carried into it ({layer name: [arrays]}, empty without)."""
+
+    def __init__(self, step, weights, inputs, targets, sample_weights=None, random_state=None, states=None):
         self.step, self.weights, self.inputs, self.targets = step, weights, inputs, targets
-        self.nbytes = sum(a.nbytes for a in weights + inputs) + getattr(targets, 'nbytes', 0)
+        self.sample_weights, self.random_state, self.states = sample_weights, random_state, states or {}
+        self.nbytes = (_nbytes(weights) + _nbytes(inputs) + _nbytes(targets) + _nbytes(sample_weights)
+                       + sum(_nbytes(carried) for carried in self.states.values()))
 
     @property
     def x(self):
@@ -61,11 +87,14 @@ class StepStore:
         """Whether step number ``step`` is one to keep."""
         return step % self.every == 0
 
-    def add(self, step, weights, inputs, targets):
-        """Keep step ``step``: ``weights`` are kept as given (``model.get_weights()`` hands
-        fresh host copies); the batch's arrays (on any backend) are copied to the host once,
-        since they may be views of the training data."""
-        saved = SavedStep(step, list(weights), [_host_copy(a) for a in inputs], _host_copy(targets))
+    def add(self, step, weights, inputs, targets, sample_weights=None, states=None):
+        """Keep step ``step``, about to run: ``weights`` are kept as given
+        (``model.get_weights()`` hands fresh host copies); the batch's arrays (on any
+        backend) are copied to the host once, since they may be views of the training data;
+        the random generators' state is copied as it is now, before the step draws its masks;
+        ``states`` are kept as given (``carried_states(model)`` hands host copies)."""
+        saved = SavedStep(step, list(weights), [_host_copy(a) for a in inputs], _host_copy(targets),
+                          _host_copy(sample_weights), am.random_state(), states)
         if saved.nbytes > self.max_bytes:
             return
         while self.saved and self.nbytes + saved.nbytes > self.max_bytes:
@@ -91,12 +120,15 @@ class StepStore:
 
 
 def replay_trace(model, saved):
-    """The trace of the saved step: its batch, with the weights it had; the model's weights
-    are put back afterwards."""
+    """The trace of the saved step: its batch and sample weights, with the weights it had,
+    the dropout masks it drew and the states it started from; the model's weights, the
+    random generators and the carried states are put back afterwards."""
     now = model.get_weights()
     try:
         model.set_weights(saved.weights)
-        return model.trace(saved.x, saved.targets)
+        with am.restored_random_state(saved.random_state) if saved.random_state else nullcontext(), \
+                restored_states(model, saved.states):
+            return model.trace(saved.x, saved.targets, sample_weight=saved.sample_weights)
     finally:
         model.set_weights(now)
 

@@ -10,6 +10,10 @@ widgets' state in the file and a reopened notebook shows them again.
 
     with JupyterLab(root) as lab:
         page.goto(lab.url_of('notebook.ipynb'))
+
+Where the ``notebook`` package (Notebook 7) is installed, its server extension is loaded by
+the same server, so the same notebooks open in Notebook 7's interface too:
+``lab.tree_url()`` is its file browser and ``lab.notebook7_url(name)`` a notebook in it.
 """
 import json
 import os
@@ -63,6 +67,14 @@ class JupyterLab:
         own workspace, so that no other notebook of an earlier test is restored beside it."""
         return (f'{self.base_url}/lab/workspaces/{workspace}/tree/{notebook}'
                 f'?token={self.token}')
+
+    def tree_url(self):
+        """Notebook 7's file browser (``/tree``)."""
+        return f'{self.base_url}/tree?token={self.token}'
+
+    def notebook7_url(self, notebook):
+        """The address that opens ``notebook`` in Notebook 7's interface (``/notebooks/...``)."""
+        return f'{self.base_url}/notebooks/{notebook}?token={self.token}'
 
     def command(self):
         settings = self.root / 'user-settings'

@@ -1,10 +1,15 @@
-"""What a student does in JupyterLab, as Python calls on a Playwright page.
+"""What a student does in JupyterLab (or Notebook 7), as Python calls on a Playwright page.
 
-    notebook = NotebookPage(page, jupyter_lab)
+    notebook = NotebookPage(page, jupyter_lab)          # NotebookPage(page, lab, ui='notebook7')
     notebook.open('training.ipynb')
     notebook.run_all()
     notebook.wait_for_output('epochs run:')
     notebook.save()
+
+Notebook 7 is built from JupyterLab's parts: the same cells, outputs and menus (Run > Run
+All Cells), so everything below works in both; only opening a notebook differs (its file
+browser at ``/tree``, the notebook at ``/notebooks/...``, the kernel's state on the
+notebook's toolbar rather than in a status bar).
 
 Widget views are found the way the project's design says: a widget's view is an element
 with the ``jupyter-widgets`` class that is not an output area (``WIDGET_VIEW``).
@@ -38,12 +43,19 @@ def read_notebook(path):
     return nbformat.read(str(path), as_version=4)
 
 
-class NotebookPage:
-    """One notebook opened in JupyterLab in a browser tab."""
+#: The interfaces a notebook can be opened in.
+INTERFACES = ('jupyterlab', 'notebook7')
 
-    def __init__(self, page, lab):
+
+class NotebookPage:
+    """One notebook opened in a browser tab, in JupyterLab or (``ui='notebook7'``) Notebook 7."""
+
+    def __init__(self, page, lab, ui='jupyterlab'):
+        if ui not in INTERFACES:
+            raise ValueError(f'NotebookPage: ui must be one of {INTERFACES}, got {ui!r}.')
         self.page = page
         self.lab = lab
+        self.ui = ui
         self.name = None
 
     @property
@@ -53,15 +65,25 @@ class NotebookPage:
 
     def open(self, name, workspace=None):
         """Open the notebook ``name`` (in the server's notebook folder) and wait until its
-        kernel is ready. Each call gets a workspace of its own unless told one."""
+        kernel is ready. In JupyterLab each call gets a workspace of its own unless told one;
+        in Notebook 7 the file browser is opened first and must list the notebook."""
         self.name = name
-        workspace = workspace or f'{name.replace(".", "-")}-{time.monotonic_ns()}'
-        self.page.goto(self.lab.url_of(name, workspace))
+        if self.ui == 'notebook7':
+            self.page.goto(self.lab.tree_url())            # the file browser lists it, as a student finds it
+            self.page.get_by_text(name, exact=True).first.wait_for(timeout=60_000)
+            self.page.goto(self.lab.notebook7_url(name))
+        else:
+            workspace = workspace or f'{name.replace(".", "-")}-{time.monotonic_ns()}'
+            self.page.goto(self.lab.url_of(name, workspace))
         self.page.locator('.jp-NotebookPanel .jp-Cell').first.wait_for(timeout=60_000)
         self.wait_for_idle_kernel()
         # The server's kernel is ready; now wait until the page is connected to it too.
-        self.page.locator('.jp-StatusBar-TextItem', has_text=re.compile(r'\|\s*Idle')).first \
-            .wait_for(timeout=60_000)
+        if self.ui == 'notebook7':
+            self.page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first \
+                .wait_for(timeout=60_000)
+        else:
+            self.page.locator('.jp-StatusBar-TextItem', has_text=re.compile(r'\|\s*Idle')).first \
+                .wait_for(timeout=60_000)
 
     def api(self, path, method='GET', attempts=20):
         """Call the server's REST API; return the decoded JSON answer (or None).

@@ -67,14 +67,50 @@ def test_a_backward_linear_step_shows_the_chain_rule_for_the_chosen_entry():
     step = explorer.step
     assert explorer.chain_box.layout.display == ''
     assert 'gradient arriving' in texts(explorer) and 'sent back dL/d(W' in texts(explorer)
+    assert [value for _, value in explorer.entry_name.options] == ['x', 'W', 'b']
+    explorer.entry_name.value = 'W'
     explorer.entry_i.value, explorer.entry_j.value = 2, 1
-    assert r'W_{21}' in explorer.chain.value
-    total = step.input('W')[2, 1]
-    assert f'= {total:.6g}$$' in explorer.chain.value
-    assert f'= {step.input("x")[0, 2]:.6g}$$' in explorer.chain.value and r'x_{02}' in explorer.chain.value
+    assert 'dL/dW[2,1] = Σ_n x[n,2]·g[n,1]' in explorer.chain.value
+    assert f'teachnet-sent">{step.input("W")[2, 1]:.6g}</b> ✓' in explorer.chain.value
+    assert 'sum of the 5 terms' in explorer.chain.value                  # one per sample
     assert explorer.entry_i.max == 2 and explorer.entry_j.max == 1
+    explorer.entry_name.value = 'x'
+    assert explorer.entry_i.max == 4 and explorer.entry_j.max == 2 and explorer.entry_index == (2, 1)
+    assert f'teachnet-sent">{step.input("x")[2, 1]:.6g}</b>' in explorer.chain.value
+    explorer.entry_name.value = 'b'                                        # one axis of 2: the index follows
+    assert explorer.entry_index == (1,) and explorer.entry_j.layout.display == 'none'
+    assert 'dL/db[1] = Σ_n g[n,1]' in explorer.chain.value
     explorer.slider.value = 0
+    assert explorer.chain_box.layout.display == '' and 'out[' in explorer.chain.value      # forward: an output entry
+    explorer.slider.value = [k for k, s in enumerate(explorer.trace) if s.op == 'weighted_mean'][-1]
     assert explorer.chain_box.layout.display == 'none' and explorer.chain.value == ''
+    explorer.slider.value = [k for k, s in enumerate(explorer.trace) if s.op == 'weighted_mean'][0]
+    assert explorer.entry_index == () and f'out = <b>{float(explorer.trace.loss):.6g}</b>' in explorer.chain.value
+
+
+def test_every_backward_step_of_a_convnet_offers_its_entries_with_one_box_per_axis():
+    am.seed(3)
+    model = Sequential([Convolution2D(2, 3, 3, input_shape=(1, 5, 5), activation='relu'), Flatten(), Dense(2),
+                        Activation('softmax')])
+    model.compile('sgd', 'categorical_crossentropy')
+    rng = np.random.RandomState(3)
+    explorer = StepThrough(model, rng.randn(2, 1, 5, 5), np.eye(2)[[0, 1]])
+    conv = max(k for k, s in enumerate(explorer.trace) if s.op == 'conv2d')
+    explorer.slider.value = conv
+    explorer.entry_name.value = 'W'
+    assert [axis.max for axis in explorer.entry_axes] == [2, 2, 0, 1]
+    explorer.entry_axes[3].value = 1
+    assert 'sum of the 18 terms' in explorer.chain.value and '… + 12 more terms' in explorer.chain.value
+    explorer.entry_name.value = 'x'
+    assert [axis.max for axis in explorer.entry_axes] == [1, 0, 4, 4]
+    explorer.slider.value = max(k for k, s in enumerate(explorer.trace) if s.op == 'relu')
+    assert explorer.entry_name.options == (('dL/d(input 0)', 'input 0'),)
+    where = '[' + ','.join(map(str, explorer.entry_index)) + ']'             # the index picked before stays
+    assert f'dL/dz{where} = g{where}·[z &gt; 0]' in explorer.chain.value
+    for k in range(len(explorer.trace)):
+        explorer.slider.value = k
+        if explorer.step.phase == 'backward' and explorer.step.op != 'weighted_mean':
+            assert '✓' in explorer.chain.value, explorer.step.op
 
 
 def test_predict_then_reveal_hides_the_output_until_a_guess():
@@ -86,6 +122,7 @@ def test_predict_then_reveal_hides_the_output_until_a_guess():
     explorer.guess.value = '5 x 4'
     explorer.check_button.click()
     assert 'not quite' in explorer.verdict.value and '(5, 3)' in explorer.shapes.value
+    assert 'linear makes it from x (5, 4), W (4, 3), b (3,)' in explorer.verdict.value      # and why
     assert '<b>out</b>' in texts(explorer)                       # revealed, with its values
     explorer.next_button.click()
     assert '?' in explorer.shapes.value
@@ -93,6 +130,53 @@ def test_predict_then_reveal_hides_the_output_until_a_guess():
     explorer.check_button.click()
     assert 'right' in explorer.verdict.value and 'not quite' not in explorer.verdict.value
     assert parse_shape('()') == () and parse_shape('2,3') == (2, 3)
+
+
+def test_predict_a_value_then_reveal_says_right_or_wrong_and_why():
+    model, x, y = small_model()
+    explorer = StepThrough(model, x, y)
+    explorer.predict.value = True
+    explorer.guess_kind.value = 'value'
+    explorer.entry_i.value, explorer.entry_j.value = 1, 2
+    assert 'out[1,2] = <b>?</b>' in explorer.chain.value
+    value = float(explorer.step.output[1, 2])
+    explorer.guess.value = f'{value * 1.05:.6f}'
+    explorer.check_button.click()
+    assert 'right' in explorer.verdict.value and 'within 10%' in explorer.verdict.value
+    assert 'z = x·W + b' in explorer.verdict.value and f'{value:.6g}' in explorer.chain.value
+    step = max(k for k, s in enumerate(explorer.trace) if s.phase == 'backward' and s.layer == 'scores')
+    explorer.slider.value = step
+    assert 'sent back' not in texts(explorer) and 'gradient arriving' in texts(explorer)
+    assert '?' in explorer.shapes.value
+    explorer.entry_name.value = 'W'
+    assert '= <b>?</b>' in explorer.chain.value and 'teachnet-sent' not in explorer.chain.value
+    gradient = float(explorer.step.input('W')[0, 0])
+    explorer.guess.value = '+' if gradient < 0 else '-'
+    explorer.check_button.click()
+    assert 'not quite' in explorer.verdict.value and ('negative' if gradient < 0 else 'positive') in explorer.verdict.value
+    assert 'chain rule below' in explorer.verdict.value and 'teachnet-sent' in explorer.chain.value
+    assert 'sent back dL/d(W' in texts(explorer)                        # revealed
+    explorer.guess.value = 'about three'
+    explorer.check_button.click()
+    assert 'type a number' in explorer.verdict.value
+    explorer.guess_kind.value = 'shape'
+    explorer.guess.value = '3, 2'
+    explorer.check_button.click()
+    assert 'right' in explorer.verdict.value and 'dL/dW is shaped like W' in explorer.verdict.value
+    explorer.slider.value = [k for k, s in enumerate(explorer.trace) if s.op == 'weighted_mean'][0]
+    explorer.guess_kind.value = 'value'
+    explorer.guess.value = f'{float(explorer.trace.loss) * 0.95:.6f}'                   # predict the loss
+    explorer.check_button.click()
+    assert 'right' in explorer.verdict.value and 'out = ' in explorer.verdict.value
+
+
+def test_the_judges_of_a_guess():
+    from teachnet.widgets.guess import judge_shape, judge_value
+    assert judge_value('0.52', 0.5, 'out[0,0]')[0] and not judge_value('0.6', 0.5, 'out[0,0]')[0]
+    assert judge_value('0', 4e-4, 'dL/dW[0,0]')[0] and judge_value('0.0001', 0.0, 'x')[0]
+    assert judge_value('-', -0.2, 'x')[0] and not judge_value('+', -0.2, 'x')[0]
+    assert judge_value('−', -0.2, 'x')[0]
+    assert judge_shape('(2, 3)', (2, 3))[0] and not judge_shape('3, 2', (2, 3))[0]
 
 
 def test_values_are_numbers_heatmaps_or_histograms_by_size():
