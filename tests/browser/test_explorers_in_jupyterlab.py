@@ -73,7 +73,7 @@ def test_next_and_the_timestep_slider_change_what_the_explorers_show(ui, jupyter
     expect(rows).not_to_have_text(before)
     label = gates.locator('svg text', has_text=re.compile(r'^timestep \d+$'))
     expect(label).to_have_count(1)
-    timestep = int(label.inner_text().split()[-1])          # timesteps count from 1
+    timestep = int(label.text_content().split()[-1])        # timesteps count from 1
     assert timestep > 1, 'the drag should have moved the slider off the first timestep'
     gates.locator('select').first.select_option('bi/backward')
     expect(gates.get_by_text('reads the sequence backwards')).to_be_visible()
