@@ -17,13 +17,18 @@ compute next. It must then hold exactly the model's fixed batch size of samples
 from teachnet.inspect.recurrent_layers import recurrent_layers
 
 
+def stateful_layers(model):
+    """{name: layer} of the built stateful recurrent layers of ``model``, named as
+    ``recurrent_layers`` names them (inside wrappers, branches and nested models too)."""
+    return {name: layer for name, layer in recurrent_layers(model).items() if layer.stateful and layer.built}
+
+
 class kept_states:
     """Context manager: on leaving, every stateful recurrent layer of ``model`` (inside
     wrappers too) has the states it had on entering."""
 
     def __init__(self, model):
-        self.layers = [layer for layer in recurrent_layers(model).values()
-                       if layer.stateful and layer.built]
+        self.layers = list(stateful_layers(model).values())
 
     def __enter__(self):
         self.saved = [[state.copy() for state in layer.states] for layer in self.layers]
@@ -38,5 +43,4 @@ class kept_states:
 def fixed_batch_size(model):
     """The batch size every batch of a stateful model must have (its ``batch_input_shape``),
     or None when no recurrent layer of ``model`` is stateful."""
-    return next((layer.batch_size for layer in recurrent_layers(model).values() if layer.stateful and layer.built),
-                None)
+    return next((layer.batch_size for layer in stateful_layers(model).values()), None)
