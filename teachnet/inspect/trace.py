@@ -14,6 +14,7 @@ import html
 
 from teachnet.backend import array_module as am
 from teachnet.inspect.diagram import model_diagram
+from teachnet.inspect.kept_states import kept_states
 from teachnet.ops.tape import Tape
 from teachnet.ops.tensor import Parameter, Tensor
 
@@ -274,9 +275,11 @@ def trace_layer(layer, x, grad_output=None, training=True):
 
 def trace_model(model, x, y=None, training=True, sample_weight=None):
     """One training computation of ``model``: forward, the loss on ``y`` (each sample's
-    weighted by ``sample_weight`` when given) with every penalty and backward, with every step; ``trace.loss`` is the loss ``train_on_batch`` would
-    report (``test_on_batch`` with training=False). The weights are not changed. Without
-    ``y`` (or before compile), backward starts from the gradient of the sum of the outputs."""
+    weighted by ``sample_weight`` when given) with every penalty and backward, with every
+    step; ``trace.loss`` is the loss ``train_on_batch`` would report (``test_on_batch``
+    with training=False). The weights are not changed, nor the states a stateful model
+    carries (the trace starts from them). Without ``y`` (or before compile), backward
+    starts from the gradient of the sum of the outputs."""
     y = y if model.optimizer is not None else None
 
     def run():
@@ -286,7 +289,8 @@ def trace_model(model, x, y=None, training=True, sample_weight=None):
         outputs = batch.outputs                          # several outputs: from the sum of them all
         return (outputs[0] if len(outputs) == 1 else sum((o.sum() for o in outputs[1:]), outputs[0].sum())), None
 
-    tape, loss = _record(run, model.params)
+    with kept_states(model):
+        tape, loss = _record(run, model.params)
     return Trace(steps_from_tape(tape), loss=None if y is None else am.to_numpy(loss.data),
                  title=f'{model.name}: one training step' if training else f'{model.name}: one step',
                  diagram=model_diagram(model))

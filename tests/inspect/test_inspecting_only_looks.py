@@ -1,5 +1,5 @@
 """Inspecting only looks: a shared layer's calls are counted, a stateful model's states are kept
-by feature_maps and gradient_check."""
+by feature_maps, gradient_check and trace."""
 import numpy as np
 
 from teachnet.backend import array_module as am
@@ -45,3 +45,18 @@ def test_a_gradient_check_of_a_stateful_model_starts_every_evaluation_from_the_c
     assert report.passed, str(report)
     for before, now in zip(carried, recurrent_layers(model)['memory'].states):
         np.testing.assert_array_equal(am.to_numpy(now), before)
+
+
+def test_a_trace_of_a_stateful_model_starts_from_the_carried_states_and_leaves_them():
+    am.seed(5)
+    model = Sequential([LSTM(3, stateful=True, batch_input_shape=(2, 4, 2), name='memory'), Dense(1)])
+    model.compile('sgd', 'mse')
+    x, y = np.random.RandomState(5).randn(2, 4, 2), np.ones((2, 1))
+    model.predict(x, batch_size=2)
+    layer = recurrent_layers(model)['memory']
+    carried = [am.to_numpy(state).copy() for state in layer.states]
+    first, second = model.trace(x, y), model.trace(x, y)
+    np.testing.assert_array_equal(first.loss, second.loss)          # both from the same carried states
+    for before, now in zip(carried, layer.states):
+        np.testing.assert_array_equal(am.to_numpy(now), before)
+    np.testing.assert_allclose(first.loss, model.test_on_batch(x, y), rtol=1e-6)    # which the model goes on from
