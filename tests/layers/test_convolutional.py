@@ -296,3 +296,40 @@ def test_backward_holds_at_most_one_block_beside_the_patches(data_format):
     expected_bias_grad = am.to_numpy(grad_z).astype('float64').sum(axis=(0, 2, 3) if data_format ==
                                                                    'channels_first' else (0, 1, 2))
     np.testing.assert_allclose(am.to_numpy(bias.grad), expected_bias_grad, rtol=1e-4, atol=1e-3)
+
+
+# ----------------------------------------------------------------------------- col2im, a few samples at a time
+
+def naive_col2im(grad_z, kernel, padded_shape, strides):
+    """dL/dx[n, i·s+a, j·s+b, c] += Σ_k G[n,i,j,k]·W[a,b,c,k], one window offset at a time."""
+    grad_x = np.zeros(padded_shape)
+    kh, kw = kernel.shape[:2]
+    _, out_rows, out_cols, _ = grad_z.shape
+    for i in range(out_rows):
+        for j in range(out_cols):
+            for a in range(kh):
+                for b in range(kw):
+                    grad_x[:, i * strides[0] + a, j * strides[1] + b, :] += grad_z[:, i, j, :] @ kernel[a, b].T
+    return grad_x
+
+
+@pytest.mark.parametrize('cache_bytes', [1, 3300, 1 << 30], ids=['one sample', 'a few', 'all'])
+@pytest.mark.parametrize('strides', [(1, 1), (2, 2)], ids=str)
+def test_col2im_adds_the_same_whatever_the_number_of_samples_per_pass(monkeypatch, cache_bytes, strides):
+    """col2im takes the samples a few at a time (to stay in the cache): one at a time,
+    a few with a shorter last pass (5 samples), or all at once, dL/dx is the same."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops import convolution
+
+    monkeypatch.setattr(convolution, 'CACHE_BYTES', cache_bytes)
+    rng = np.random.default_rng(7)
+    n, rows, cols, c_in, c_out = 5, 7, 6, 3, 4
+    kernel = rng.standard_normal((3, 2, c_in, c_out))
+    out_rows, out_cols = (rows - 3) // strides[0] + 1, (cols - 2) // strides[1] + 1
+    grad_z = rng.standard_normal((n, out_rows, out_cols, c_out))
+    per_pass = convolution.samples_per_pass(n, (out_rows * out_cols * c_in + rows * cols * c_in) * 8)
+    assert per_pass == {1: 1, 3300: 2, 1 << 30: 5}[cache_bytes] or am.get_backend() == 'cupy'
+    grad_x = convolution.col2im_of_patch_gradients(am.to_device(grad_z.reshape(-1, c_out)), am.to_device(kernel),
+                                                   (n, out_rows, out_cols), (n, rows, cols, c_in), strides)
+    np.testing.assert_allclose(am.to_numpy(grad_x), naive_col2im(grad_z, kernel, (n, rows, cols, c_in), strides),
+                               rtol=1e-12, atol=1e-12)
