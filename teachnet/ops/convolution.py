@@ -80,8 +80,38 @@ def im2col(x, kernel_size, strides):
     ``sliding_windows`` gives a view (no copy) with
     windows[n, i, j, c, a, b] = x[n, i·s+a, j·s+b, c]; putting (a, b) before c and copying
     once gives P[n, i, j, a, b, c], contiguous, read as (n·rows'·cols', kh·kw·c)."""
+    return am.xp().ascontiguousarray(patch_view(x, kernel_size, strides))
+
+
+def patch_view(x, kernel_size, strides):
+    """P[n, i, j, a, b, c] = x[n, i·s+a, j·s+b, c] as a view of x: no copy yet."""
     windows = am.sliding_windows(x, kernel_size, strides, axes=(1, 2))
-    return am.xp().ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+    return windows.transpose(0, 1, 2, 4, 5, 3)
+
+
+def patches_times_kernel(image, kernel, strides):
+    """Steps 2, 3 and 5: P as (n·rows'·cols', kh·kw·c_in), and Z = P·W_mat as feature
+    maps (n, rows', cols', c_out).
+
+    The same as ``im2col`` followed by one product, taken a few samples at a time
+    (``samples_per_pass``): each sample's rows of P are multiplied while they are still
+    in the cache from being copied. P is kept whole, for dL/dW = Pᵀ·G."""
+    xp = am.xp()
+    kh, kw, c_in, c_out = kernel.shape
+    view = patch_view(image, (kh, kw), strides)
+    n, out_rows, out_cols = view.shape[:3]
+    patches = xp.empty(view.shape, dtype=image.dtype)
+    z = xp.empty((n * out_rows * out_cols, c_out), dtype=am.host.result_type(image.dtype, kernel.dtype))
+    kernel_matrix = kernel.reshape(kh * kw * c_in, c_out)
+    per_sample = out_rows * out_cols
+    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize)
+    with am.threads_for_product(2 * chunk * per_sample * kh * kw * c_in * c_out):
+        for first in range(0, n, chunk):
+            last = min(n, first + chunk)
+            patches[first:last] = view[first:last]                                            # 2. im2col
+            xp.dot(patches[first:last].reshape(-1, kh * kw * c_in), kernel_matrix,
+                   out=z[first * per_sample:last * per_sample])                               # 3. matmul
+    return patches.reshape(n * per_sample, kh * kw * c_in), z.reshape(n, out_rows, out_cols, c_out)
 
 
 def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, strides):
@@ -155,15 +185,10 @@ class Convolution2D(Op):
         kh, kw, c_in, c_out = kernel.shape
         image = pad_and_put_channels_last(x, self.padding, self.data_format)   # 1. pad
         self.padded_shape = image.shape
-        patches = im2col(image, (kh, kw), self.strides)                         # 2. im2col
-        n, out_rows, out_cols = patches.shape[:3]
-        self.patches = patches.reshape(n * out_rows * out_cols, kh * kw * c_in)
+        self.patches, z = patches_times_kernel(image, kernel, self.strides)     # 2. im2col, 3. matmul, 5. reshape
         self.kernel, self.has_bias = kernel, bias is not None
-        with am.threads_for_product(2 * self.patches.size * c_out):
-            z = am.xp().dot(self.patches, kernel.reshape(kh * kw * c_in, c_out))     # 3. matmul
         if bias is not None:
             z += bias                                                           # 4. bias
-        z = z.reshape(n, out_rows, out_cols, c_out)                             # 5. reshape
         return z.transpose(0, 3, 1, 2) if self.data_format == 'channels_first' else z
 
     def backward(self, g):

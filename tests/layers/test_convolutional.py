@@ -333,3 +333,24 @@ def test_col2im_adds_the_same_whatever_the_number_of_samples_per_pass(monkeypatc
                                                    (n, out_rows, out_cols), (n, rows, cols, c_in), strides)
     np.testing.assert_allclose(am.to_numpy(grad_x), naive_col2im(grad_z, kernel, (n, rows, cols, c_in), strides),
                                rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('cache_bytes', [1, 7300, 1 << 30], ids=['one sample', 'a few', 'all'])
+@pytest.mark.parametrize('strides', [(1, 1), (2, 1)], ids=str)
+def test_forward_a_few_samples_at_a_time_is_im2col_then_one_product(monkeypatch, cache_bytes, strides):
+    """Forward copies and multiplies the patches a few samples at a time; P and Z are those
+    of the plain im2col followed by one product, however many samples a pass takes."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops import convolution
+
+    monkeypatch.setattr(convolution, 'CACHE_BYTES', cache_bytes)
+    rng = np.random.default_rng([cache_bytes, *strides])      # other numbers than the case before
+    image = am.to_device(rng.standard_normal((5, 7, 6, 3)))
+    kernel = am.to_device(rng.standard_normal((3, 2, 3, 4)))
+    patches, z = convolution.patches_times_kernel(image, kernel, strides)
+    expected_patches = am.to_numpy(convolution.im2col(image, (3, 2), strides))
+    out_rows, out_cols = expected_patches.shape[1:3]
+    expected_patches = expected_patches.reshape(-1, 3 * 2 * 3)
+    np.testing.assert_array_equal(am.to_numpy(patches), expected_patches)
+    expected_z = (expected_patches @ am.to_numpy(kernel).reshape(-1, 4)).reshape(5, out_rows, out_cols, 4)
+    np.testing.assert_allclose(am.to_numpy(z), expected_z, rtol=1e-12, atol=1e-12)
