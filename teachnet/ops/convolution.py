@@ -39,6 +39,9 @@ The bias gradient Σ_rows G is computed as the product 1ᵀ·G of a row of ones 
 same sum, done by the matrix library, several times faster than a column sum.
 
 Each product runs on one BLAS thread when it is mid-sized (``am.threads_for_product``).
+On one thread, im2col with its product and col2im take a few samples per pass
+(``samples_per_pass``), so that what a pass copies or adds is still in the processor's
+cache when it is used again; the numbers are the same as in one pass over all samples.
 
 Inside, images are channels-last (n, rows, cols, c), so that one window's kw·c numbers
 along a row sit side by side in memory; channels-first images are transposed at the edges.
@@ -104,8 +107,9 @@ def patches_times_kernel(image, kernel, strides):
     z = xp.empty((n * out_rows * out_cols, c_out), dtype=am.host.result_type(image.dtype, kernel.dtype))
     kernel_matrix = kernel.reshape(kh * kw * c_in, c_out)
     per_sample = out_rows * out_cols
-    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize)
-    with am.threads_for_product(2 * chunk * per_sample * kh * kw * c_in * c_out):
+    flops = 2 * n * per_sample * kh * kw * c_in * c_out
+    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize, flops)
+    with am.threads_for_product(flops * chunk // n):
         for first in range(0, n, chunk):
             last = min(n, first + chunk)
             patches[first:last] = view[first:last]                                            # 2. im2col
@@ -134,10 +138,11 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
     (sh, sw), (n, out_rows, out_cols) = strides, output_shape
     grad_x = xp.zeros(padded_shape, dtype=grad_matrix.dtype)
     per_sample = out_rows * out_cols
-    chunk = samples_per_pass(n, (per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize)
+    flops = 2 * grad_matrix.size * c_in
+    chunk = samples_per_pass(n, (per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize, flops)
     block = xp.empty((chunk * per_sample, c_in), dtype=grad_matrix.dtype)
     kernel_t = [[xp.ascontiguousarray(kernel[a, b].T) for b in range(kw)] for a in range(kh)]   # W[a,b]ᵀ (c_out, c_in)
-    with am.threads_for_product(2 * grad_matrix.size * c_in):
+    with am.threads_for_product(flops * chunk // n):
         for first in range(0, n, chunk):
             last = min(n, first + chunk)
             grad_rows = grad_matrix[first * per_sample:last * per_sample]          # these samples' rows of G
@@ -156,10 +161,15 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
 CACHE_BYTES = 128 * 1024
 
 
-def samples_per_pass(n, bytes_per_sample):
-    """How many samples col2im takes at once: as many as fit in ``CACHE_BYTES`` (at
-    least one); all of them on a GPU, where one large call beats many small ones."""
-    if am.get_backend() == 'cupy':
+def samples_per_pass(n, bytes_per_sample, flops):
+    """How many of the n samples a pass of im2col or col2im takes: as many as fit in
+    ``CACHE_BYTES`` (at least one), when the products run on one thread.
+
+    All n at once when the whole product (of ``flops`` operations) is big enough to share
+    among the matrix library's threads (``am.threads_for_product``): two threads on one
+    big product gain more than the cache does. All n on a GPU too, where one large call
+    beats many small ones."""
+    if am.get_backend() == 'cupy' or (flops >= am.THREADED_PRODUCT_FLOPS and am.blas_threads() > 1):
         return n
     return max(1, min(n, CACHE_BYTES // max(1, bytes_per_sample)))
 

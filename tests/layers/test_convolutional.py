@@ -327,7 +327,7 @@ def test_col2im_adds_the_same_whatever_the_number_of_samples_per_pass(monkeypatc
     kernel = rng.standard_normal((3, 2, c_in, c_out))
     out_rows, out_cols = (rows - 3) // strides[0] + 1, (cols - 2) // strides[1] + 1
     grad_z = rng.standard_normal((n, out_rows, out_cols, c_out))
-    per_pass = convolution.samples_per_pass(n, (out_rows * out_cols * c_in + rows * cols * c_in) * 8)
+    per_pass = convolution.samples_per_pass(n, (out_rows * out_cols * c_in + rows * cols * c_in) * 8, flops=1)
     assert per_pass == {1: 1, 3300: 2, 1 << 30: 5}[cache_bytes] or am.get_backend() == 'cupy'
     grad_x = convolution.col2im_of_patch_gradients(am.to_device(grad_z.reshape(-1, c_out)), am.to_device(kernel),
                                                    (n, out_rows, out_cols), (n, rows, cols, c_in), strides)
@@ -354,3 +354,18 @@ def test_forward_a_few_samples_at_a_time_is_im2col_then_one_product(monkeypatch,
     np.testing.assert_array_equal(am.to_numpy(patches), expected_patches)
     expected_z = (expected_patches @ am.to_numpy(kernel).reshape(-1, 4)).reshape(5, out_rows, out_cols, 4)
     np.testing.assert_allclose(am.to_numpy(z), expected_z, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.backend_independent
+def test_big_products_keep_every_sample_in_one_pass_when_threads_can_share_them(monkeypatch):
+    """One thread: a few samples a pass (the cache pays). Several threads and a product
+    big enough to share (am.THREADED_PRODUCT_FLOPS): all samples, one product for the threads."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops import convolution
+
+    big, small = am.THREADED_PRODUCT_FLOPS, am.THREADED_PRODUCT_FLOPS / 2
+    monkeypatch.setattr(am, 'blas_threads', lambda: 1)
+    assert convolution.samples_per_pass(32, convolution.CACHE_BYTES // 4, big) == 4
+    monkeypatch.setattr(am, 'blas_threads', lambda: 2)
+    assert convolution.samples_per_pass(32, convolution.CACHE_BYTES // 4, big) == 32
+    assert convolution.samples_per_pass(32, convolution.CACHE_BYTES // 4, small) == 4
