@@ -184,6 +184,12 @@ def _blas_controllers():
     return _blas_libraries[0]
 
 
+def blas_threads():
+    """How many threads host matrix products may use now (1 when threadpoolctl, which
+    tells, is missing)."""
+    return max([library.get_num_threads() for library in _blas_controllers()], default=1)
+
+
 class one_blas_thread:
     """Context manager: host matrix products run on ONE thread while it is active.
 

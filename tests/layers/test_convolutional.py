@@ -296,3 +296,76 @@ def test_backward_holds_at_most_one_block_beside_the_patches(data_format):
     expected_bias_grad = am.to_numpy(grad_z).astype('float64').sum(axis=(0, 2, 3) if data_format ==
                                                                    'channels_first' else (0, 1, 2))
     np.testing.assert_allclose(am.to_numpy(bias.grad), expected_bias_grad, rtol=1e-4, atol=1e-3)
+
+
+# ----------------------------------------------------------------------------- col2im, a few samples at a time
+
+def naive_col2im(grad_z, kernel, padded_shape, strides):
+    """dL/dx[n, i·s+a, j·s+b, c] += Σ_k G[n,i,j,k]·W[a,b,c,k], one window offset at a time."""
+    grad_x = np.zeros(padded_shape)
+    kh, kw = kernel.shape[:2]
+    _, out_rows, out_cols, _ = grad_z.shape
+    for i in range(out_rows):
+        for j in range(out_cols):
+            for a in range(kh):
+                for b in range(kw):
+                    grad_x[:, i * strides[0] + a, j * strides[1] + b, :] += grad_z[:, i, j, :] @ kernel[a, b].T
+    return grad_x
+
+
+@pytest.mark.parametrize('cache_bytes', [1, 3300, 1 << 30], ids=['one sample', 'a few', 'all'])
+@pytest.mark.parametrize('strides', [(1, 1), (2, 2)], ids=str)
+def test_col2im_adds_the_same_whatever_the_number_of_samples_per_pass(monkeypatch, cache_bytes, strides):
+    """col2im takes the samples a few at a time (to stay in the cache): one at a time,
+    a few with a shorter last pass (5 samples), or all at once, dL/dx is the same."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops import convolution
+
+    monkeypatch.setattr(convolution, 'CACHE_BYTES', cache_bytes)
+    rng = np.random.default_rng(7)
+    n, rows, cols, c_in, c_out = 5, 7, 6, 3, 4
+    kernel = rng.standard_normal((3, 2, c_in, c_out))
+    out_rows, out_cols = (rows - 3) // strides[0] + 1, (cols - 2) // strides[1] + 1
+    grad_z = rng.standard_normal((n, out_rows, out_cols, c_out))
+    per_pass = convolution.samples_per_pass(n, (out_rows * out_cols * c_in + rows * cols * c_in) * 8, flops=1)
+    assert per_pass == {1: 1, 3300: 2, 1 << 30: 5}[cache_bytes] or am.get_backend() == 'cupy'
+    grad_x = convolution.col2im_of_patch_gradients(am.to_device(grad_z.reshape(-1, c_out)), am.to_device(kernel),
+                                                   (n, out_rows, out_cols), (n, rows, cols, c_in), strides)
+    np.testing.assert_allclose(am.to_numpy(grad_x), naive_col2im(grad_z, kernel, (n, rows, cols, c_in), strides),
+                               rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('cache_bytes', [1, 7300, 1 << 30], ids=['one sample', 'a few', 'all'])
+@pytest.mark.parametrize('strides', [(1, 1), (2, 1)], ids=str)
+def test_forward_a_few_samples_at_a_time_is_im2col_then_one_product(monkeypatch, cache_bytes, strides):
+    """Forward copies and multiplies the patches a few samples at a time; P and Z are those
+    of the plain im2col followed by one product, however many samples a pass takes."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops import convolution
+
+    monkeypatch.setattr(convolution, 'CACHE_BYTES', cache_bytes)
+    rng = np.random.default_rng([cache_bytes, *strides])      # other numbers than the case before
+    image = am.to_device(rng.standard_normal((5, 7, 6, 3)))
+    kernel = am.to_device(rng.standard_normal((3, 2, 3, 4)))
+    patches, z = convolution.patches_times_kernel(image, kernel, strides)
+    expected_patches = am.to_numpy(convolution.im2col(image, (3, 2), strides))
+    out_rows, out_cols = expected_patches.shape[1:3]
+    expected_patches = expected_patches.reshape(-1, 3 * 2 * 3)
+    np.testing.assert_array_equal(am.to_numpy(patches), expected_patches)
+    expected_z = (expected_patches @ am.to_numpy(kernel).reshape(-1, 4)).reshape(5, out_rows, out_cols, 4)
+    np.testing.assert_allclose(am.to_numpy(z), expected_z, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.backend_independent
+def test_big_products_keep_every_sample_in_one_pass_when_threads_can_share_them(monkeypatch):
+    """One thread: a few samples a pass (the cache pays). Several threads and a product
+    big enough to share (am.THREADED_PRODUCT_FLOPS): all samples, one product for the threads."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops import convolution
+
+    big, small = am.THREADED_PRODUCT_FLOPS, am.THREADED_PRODUCT_FLOPS / 2
+    monkeypatch.setattr(am, 'blas_threads', lambda: 1)
+    assert convolution.samples_per_pass(32, convolution.CACHE_BYTES // 4, big) == 4
+    monkeypatch.setattr(am, 'blas_threads', lambda: 2)
+    assert convolution.samples_per_pass(32, convolution.CACHE_BYTES // 4, big) == 32
+    assert convolution.samples_per_pass(32, convolution.CACHE_BYTES // 4, small) == 4
