@@ -101,8 +101,8 @@ class NotebookPage:
         from playwright.sync_api import expect     # here: collecting must not need playwright
         self.page.get_by_role('menuitem', name='Run', exact=True).click()
         self.page.get_by_role('menuitem', name='Run All Cells', exact=True).click()
-        # The first cell's prompt turns from [ ] to [*] (queued or running) or [1] (done).
-        expect(self.page.locator('.jp-InputPrompt').first).to_have_text(
+        # The first code cell's prompt turns from [ ] to [*] (queued or running) or [1] (done).
+        expect(self.page.locator('.jp-CodeCell .jp-InputPrompt').first).to_have_text(
             re.compile(r'\[(\*|\d+)\]'), timeout=30_000)
 
     def outputs(self):
