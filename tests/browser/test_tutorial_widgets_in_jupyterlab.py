@@ -20,13 +20,14 @@ def test_the_stride_slider_redraws_the_sliding_window(jupyter_lab, page, screens
     notebook = NotebookPage(page, jupyter_lab)
     notebook.open(CONVNETS.name)
     notebook.run_all()
-    view = notebook.wait_for_view('teachnet-convolution-window', timeout=120)
+    notebook.wait_until_all_ran(timeout=120)           # a click waits for the running cells
+    view = notebook.wait_for_view('teachnet-convolution-window')
     view.scroll_into_view_if_needed()
     expect(view).to_contain_text('⌊2 / 1⌋ + 1 = 2 + 1 = 3')                   # n = 5, k = 3, p = 0, s = 1
     expect(view.locator('svg .teachnet-window-start')).to_have_count(9)
     view.locator('.noUi-handle').nth(3).focus()                             # the stride slider
     page.keyboard.press('ArrowRight')
-    expect(view).to_contain_text('⌊2 / 2⌋ + 1 = 1 + 1 = 2')
+    expect(view).to_contain_text('⌊2 / 2⌋ + 1 = 1 + 1 = 2', timeout=30_000)
     expect(view.locator('svg .teachnet-window-start')).to_have_count(4)
     view.screenshot(path=str(screenshots / 'convolution-window.png'))
     for output in notebook.outputs():
