@@ -41,7 +41,8 @@ def output_size_text(n, k, p=0, s=1):
     if span < 0:
         return (f'out = ⌊({n} + 2·{p} − {k}) / {s}⌋ + 1: the window ({k}) is wider than the padded '
                 f'input ({n + 2 * p}), so there is no output')
-    return f'out = ⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = ⌊{span} / {s}⌋ + 1 = {span // s} + 1 = {output_size(n, k, p, s)}'
+    return (f'out = ⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = ⌊{span} / {s}⌋ + 1 = {span // s} + 1 = '
+            f'{output_size(n, k, p, s)}')
 
 
 def _grid(x0, y0, size, fill_of, text_of, cell=CELL):

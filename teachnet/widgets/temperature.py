@@ -67,8 +67,9 @@ def distribution_svg(p, labels, temperature, top=TOP):
         bar = p_t[k] * BAR_HEIGHT
         parts.append(f'<rect class="teachnet-bar" x="{x + 3}" y="{base - bar:.1f}" width="{BAR_WIDTH - 6}" '
                      f'height="{bar:.1f}" fill="#1f77b4"/>')
-        parts.append(f'<line class="teachnet-p" x1="{x + 1}" y1="{base - p[k] * BAR_HEIGHT:.1f}" '
-                     f'x2="{x + BAR_WIDTH - 1}" y2="{base - p[k] * BAR_HEIGHT:.1f}" stroke="black" stroke-width="1.5"/>')
+        tick = base - p[k] * BAR_HEIGHT
+        parts.append(f'<line class="teachnet-p" x1="{x + 1}" y1="{tick:.1f}" x2="{x + BAR_WIDTH - 1}" '
+                     f'y2="{tick:.1f}" stroke="black" stroke-width="1.5"/>')
         parts.append(f'<text x="{x + BAR_WIDTH / 2}" y="{base - bar - 3:.1f}" text-anchor="middle" '
                      f'font-size="9">{p_t[k]:.2f}</text>')
         parts.append(f'<text class="teachnet-character" x="{x + BAR_WIDTH / 2}" y="{base + 14}" '
