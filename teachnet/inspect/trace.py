@@ -64,6 +64,9 @@ class Step:
             a recurrent layer's gates per timestep...
         forward_step: for a backward step, the forward step of the same op (its inputs are
             what the chain rule multiplies the arriving gradient with); None for a forward step.
+        sources: one entry per input: the forward step whose output that input is, or None
+            for what no step of the trace computed (the data, a parameter). Following them
+            from the last step back walks the computation graph.
 
     ``step.input('W')`` and ``step.fact('patches')`` read one of them by name.
     """
@@ -78,6 +81,7 @@ class Step:
         self.inputs = inputs
         self.output = output
         self.facts = facts or {}
+        self.sources = [None] * len(inputs)
 
     def input(self, name):
         """The input called ``name`` ('x', 'W', 'b', ...) going in (forward), or the gradient
@@ -228,14 +232,18 @@ class Trace:
 def steps_from_tape(tape):
     """Turn a tape (recorded with keep_gradients=True, after backward) into Steps."""
     forward, backward = [], []
+    made_by = {}                                         # id of an op's output tensor -> its forward step
     for op in tape.records:
         labels = _input_labels(op)
         forward.append(Step('forward', op, [(label, _snapshot(value)) for label, value in zip(labels, op.inputs)],
                             _snapshot(op.output), _snapshot_facts(op.describe())))
+        forward[-1].sources = [made_by.get(id(value)) if isinstance(value, Tensor) else None for value in op.inputs]
+        made_by[id(op.output)] = forward[-1]
         if getattr(op, 'grad_output', None) is not None:
             grads = [(label, _snapshot(g)) for label, g in zip(labels, op.grad_inputs)]
             facts = _snapshot_facts(op.describe_backward()) if hasattr(op, 'describe_backward') else None
             backward.append(Step('backward', op, grads, _snapshot(op.grad_output), facts, forward[-1]))
+            backward[-1].sources = forward[-1].sources
     return forward + backward[::-1]
 
 

@@ -8,9 +8,16 @@
 (``model.trace(x, y).explore()``), ``gate_explorer`` a recurrent layer's gates timestep by
 timestep, ``feature_map_explorer`` a convnet's maps and filters; the drawing, bounded series and throttling
 pieces are reusable by other views.
+
+Pictures and sliders for the tutorials: ``convolution_window`` (a kernel sliding over a padded
+input, ``ConvolutionWindow``), ``temperature`` (sampling with a temperature,
+``TemperatureSlider``), ``lstm_cell`` (an LSTM cell drawn from its wiring) and
+``computation_graph`` (a trace's forward computation drawn as a graph).
 """
 from teachnet.widgets.dashboard import Dashboard  # noqa: F401
 from teachnet.widgets.step_through import StepThrough  # noqa: F401
 from teachnet.widgets.gate_explorer import GateExplorer  # noqa: F401
 from teachnet.widgets.feature_map_explorer import FeatureMaps  # noqa: F401
+from teachnet.widgets.convolution_window import ConvolutionWindow  # noqa: F401
+from teachnet.widgets.temperature import TemperatureSlider  # noqa: F401
 from teachnet.widgets.notebook import in_notebook, set_notebook  # noqa: F401

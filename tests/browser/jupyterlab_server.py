@@ -33,6 +33,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 USER_SETTINGS = {
     # Store widget state in the notebook on save (off by default in JupyterLab).
     '@jupyter-widgets/jupyterlab-manager/plugin': {'saveState': True},
+    # Every cell in the page, not only those scrolled into view, so that a test can read
+    # all the outputs of a long notebook (JupyterLab 4 draws only the visible cells by default).
+    '@jupyterlab/notebook-extension/tracker': {'windowingMode': 'none'},
     # No "Would you like to receive official Jupyter news?" toast over the notebook.
     '@jupyterlab/apputils-extension/notification': {'fetchNews': 'false',
                                                     'checkForUpdates': False},

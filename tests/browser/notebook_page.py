@@ -123,9 +123,20 @@ class NotebookPage:
         from playwright.sync_api import expect     # here: collecting must not need playwright
         self.page.get_by_role('menuitem', name='Run', exact=True).click()
         self.page.get_by_role('menuitem', name='Run All Cells', exact=True).click()
-        # The first cell's prompt turns from [ ] to [*] (queued or running) or [1] (done).
-        expect(self.page.locator('.jp-InputPrompt').first).to_have_text(
+        # The first code cell's prompt turns from [ ] to [*] (queued or running) or [1] (done).
+        expect(self.page.locator('.jp-CodeCell .jp-InputPrompt').first).to_have_text(
             re.compile(r'\[(\*|\d+)\]'), timeout=30_000)
+
+    def wait_until_all_ran(self, timeout=120):
+        """After ``run_all``: wait until the last code cell has run (its prompt shows a
+        number) and the kernel is idle; fail at once, with its text, if a cell shows an error."""
+        prompts = self.page.locator('.jp-CodeCell .jp-InputPrompt')
+        finished = prompts.last.filter(has_text=re.compile(r'\[\d+\]'))
+        failed = self.page.locator('.jp-OutputArea-output', has_text=re.compile(r'Traceback|Error'))
+        finished.or_(failed).first.wait_for(timeout=timeout * 1000)
+        if failed.count():
+            raise AssertionError(f'A cell of {self.name} failed:\n' + failed.first.inner_text())
+        self.wait_for_idle_kernel(timeout=timeout)
 
     def outputs(self):
         """The text of every cell output, in order."""
