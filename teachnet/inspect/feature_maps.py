@@ -16,41 +16,9 @@ How: while the model runs, ``caught_outputs`` (teachnet.inspect.layer_outputs) h
 output of that one layer to a function that keeps a host copy.
 """
 from teachnet.backend import array_module as am
-from teachnet.inspect.layer_outputs import caught_outputs
-from teachnet.layers.merge import Merge
+from teachnet.inspect.kept_states import kept_states
+from teachnet.inspect.layer_outputs import caught_outputs, find_layer
 from teachnet.ops.tape import no_tape
-
-
-def _inside(container):
-    """What sits directly inside a model (its layers) or a Merge (its branches)."""
-    if isinstance(container, Merge):
-        return container.branches
-    return getattr(container, 'layers', None) or ()
-
-
-def all_layers(model):
-    """Every layer of ``model`` once, in order, looking inside nested models and Merge branches."""
-    seen, found = set(), []
-
-    def walk(container):
-        for layer in _inside(container):
-            if id(layer) not in seen:
-                seen.add(id(layer))
-                found.append(layer)
-                walk(layer)
-    walk(model)
-    return found
-
-
-def find_layer(model, layer_name):
-    """The layer called ``layer_name`` in ``model`` (or in a model or Merge nested inside it)."""
-    layers = all_layers(model)
-    for layer in layers:
-        if getattr(layer, 'name', None) == layer_name:
-            return layer
-    names = ', '.join(repr(getattr(layer, 'name', '?')) for layer in layers)
-    raise ValueError(f"Model {getattr(model, 'name', model)!r} has no layer named {layer_name!r}; "
-                     f"its layers are: {names}.")
 
 
 def _batches(x, batch_size):
@@ -74,7 +42,6 @@ def _catch_outputs(model, layer, batch, batch_size):
                              f"ask for the layer that computes the output you want to see.")
         caught.append(am.host.array(am.to_numpy(output.data), copy=True))   # a copy of what it is now
 
-    from teachnet.inspect.kept_states import kept_states          # (it finds layers with all_layers, here)
     with caught_outputs([layer], keep), no_tape(), kept_states(model):
         model.predict(batch, batch_size=batch_size)       # one batch: the model runs once
     return caught

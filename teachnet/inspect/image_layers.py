@@ -13,7 +13,8 @@ Pooling layers have no filters (None). A layer shared in a functional graph runs
 picks one call.
 """
 from teachnet.backend import array_module as am
-from teachnet.inspect.feature_maps import all_layers, feature_maps, find_layer
+from teachnet.inspect.feature_maps import feature_maps
+from teachnet.inspect.layer_outputs import all_layers, find_layer
 from teachnet.layers.convolutional import _Convolution
 from teachnet.layers.pooling import _Pooling
 

@@ -43,6 +43,40 @@ def model_layers(model):
         yield layer
 
 
+def _inside(container):
+    """What sits directly inside a model (its layers) or a Merge (its branches)."""
+    if isinstance(container, Merge):
+        return container.branches
+    return getattr(container, 'layers', None) or ()
+
+
+def all_layers(model):
+    """Every layer of ``model`` once, in order, looking inside nested models and Merge
+    branches: the models and Merges themselves too, each before what it holds (to find a
+    layer by name). ``model_layers`` lists only the layers that compute, in the order they run."""
+    seen, found = set(), []
+
+    def walk(container):
+        for layer in _inside(container):
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                found.append(layer)
+                walk(layer)
+    walk(model)
+    return found
+
+
+def find_layer(model, layer_name):
+    """The layer called ``layer_name`` in ``model`` (or in a model or Merge nested inside it)."""
+    layers = all_layers(model)
+    for layer in layers:
+        if getattr(layer, 'name', None) == layer_name:
+            return layer
+    names = ', '.join(repr(getattr(layer, 'name', '?')) for layer in layers)
+    raise ValueError(f"Model {getattr(model, 'name', model)!r} has no layer named {layer_name!r}; "
+                     f"its layers are: {names}.")
+
+
 class caught_outputs:
     """Context manager: while active, each call of one of ``layers`` also runs
     ``catch(layer, output)`` with the Tensor the layer returns (the output itself is

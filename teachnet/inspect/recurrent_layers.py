@@ -14,7 +14,7 @@ wrappers run recurrent layers inside them, and those are named after the wrapper
     recurrent_layers(model)      # {'lstm_1': <LSTM>, 'bi/forward': <LSTM>, 'bi/backward': <LSTM>}
     recurrent_layers(model)['bi/backward'].go_backwards       # True: it reads x_T first
 """
-from teachnet.inspect.feature_maps import all_layers
+from teachnet.inspect.layer_outputs import all_layers
 from teachnet.layers.recurrent_base import Recurrent
 from teachnet.layers.wrappers import Bidirectional, TimeDistributed
 
