@@ -1,8 +1,8 @@
 """The guide's small models and learnable data, shared by the tests of its programs."""
 import numpy as np
 
-from teachnet.layers import Activation, Dense, Dropout
-from teachnet.models import Sequential
+from teachnet.layers import LSTM, Activation, Dense, Dropout, Input, Merge
+from teachnet.models import Model, Sequential
 from teachnet.utils.np_utils import to_categorical
 
 
@@ -53,6 +53,16 @@ def small_binary(metrics=('accuracy',), optimizer='rmsprop'):
     model = Sequential([Dense(8, input_dim=20, activation='tanh'), Dense(1, activation='sigmoid')])
     model.compile(optimizer=optimizer, loss='binary_crossentropy', metrics=list(metrics))
     return model
+
+
+def shared_encoder_model(steps, features=2, units=3):
+    """One LSTM ('enc') that reads two sequences (two calls of the same layer), its two
+    final states concatenated into a Dense(1); compiled with SGD and mse."""
+    a, b = Input(shape=(steps, features)), Input(shape=(steps, features))
+    encoder = LSTM(units, name='enc')
+    model = Model(input=[a, b], output=Dense(1)(Merge(mode='concat')([encoder(a), encoder(b)])))
+    model.compile('sgd', 'mse')
+    return model, encoder
 
 
 def weights_equal(a, b):

@@ -7,6 +7,8 @@ from teachnet.inspect import gates, gradients_through_time, recurrent_calls, rec
 from teachnet.layers import GRU, LSTM, Bidirectional, Dense, Input, Merge, SimpleRNN, TimeDistributed
 from teachnet.models import Model, Sequential
 
+from guide_models import shared_encoder_model
+
 
 def sequences(shape, seed=0):
     return np.random.RandomState(seed).randn(*shape)
@@ -125,10 +127,7 @@ def test_a_bidirectional_layer_named_alone_is_refused_with_its_two_names():
 
 def test_a_shared_recurrent_layer_is_inspected_one_call_at_a_time():
     am.seed(8)
-    a, b = Input(shape=(4, 2)), Input(shape=(4, 2))
-    encoder = LSTM(3, name='enc')
-    model = Model(input=[a, b], output=Dense(1)(Merge(mode='concat')([encoder(a), encoder(b)])))
-    model.compile('sgd', 'mse')
+    model, encoder = shared_encoder_model(steps=4)
     x, y = [sequences((2, 4, 2), 8), sequences((2, 4, 2), 9)], np.ones((2, 1))
     assert recurrent_calls(model, x, 'enc') == 2
     single = standalone(encoder, (4, 2))

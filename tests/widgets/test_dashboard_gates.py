@@ -4,9 +4,11 @@ import pytest
 
 from teachnet.backend import array_module as am
 from teachnet.inspect import gates, gradients_through_time, recurrent_layers
-from teachnet.layers import GRU, LSTM, Bidirectional, Dense, Flatten, Input, Merge, TimeDistributed
-from teachnet.models import Model, Sequential
+from teachnet.layers import GRU, LSTM, Bidirectional, Dense, Flatten, TimeDistributed
+from teachnet.models import Sequential
 from teachnet.widgets import Dashboard
+
+from guide_models import shared_encoder_model
 
 
 def live(**kwargs):
@@ -44,10 +46,7 @@ def test_a_wrapped_recurrent_layer_gets_its_gate_heatmaps(wrapped, name, gate_na
 
 def test_a_shared_recurrent_layer_shows_its_first_call():
     am.seed(8)
-    a, b = Input(shape=(5, 2)), Input(shape=(5, 2))
-    encoder = LSTM(3, name='enc')
-    model = Model(input=[a, b], output=Dense(1)(Merge(mode='concat')([encoder(a), encoder(b)])))
-    model.compile('sgd', 'mse')
+    model, encoder = shared_encoder_model(steps=5)
     rng = np.random.RandomState(8)
     x, y = [rng.randn(8, 5, 2), rng.randn(8, 5, 2)], rng.randn(8, 1)
     dashboard = live(probe=[x[0][:2], x[1][:2]], probe_targets=y[:2])

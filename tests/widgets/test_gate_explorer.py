@@ -8,6 +8,8 @@ from teachnet.models import Model, Sequential
 from teachnet.widgets import GateExplorer
 from teachnet.widgets.drawing import format_number
 
+from guide_models import shared_encoder_model
+
 
 def sequences(seed=2, shape=(3, 5, 2)):
     rng = np.random.RandomState(seed)
@@ -125,10 +127,7 @@ def test_every_recurrent_layer_of_a_functional_model_and_of_merge_branches_can_b
 
 def test_a_shared_recurrent_layer_gets_a_picker_of_its_call():
     am.seed(7)
-    a, b = Input(shape=(5, 2)), Input(shape=(5, 2))
-    encoder = LSTM(3, name='enc')
-    model = Model(input=[a, b], output=Dense(1)(Merge(mode='concat')([encoder(a), encoder(b)])))
-    model.compile('sgd', 'mse')
+    model, encoder = shared_encoder_model(steps=5)
     x, y = [sequences(7)[0], sequences(8)[0]], np.ones((3, 1))
     explorer = GateExplorer(model, x, y=y)
     assert explorer.calls == 2 and explorer.node_index.layout.display == ''
