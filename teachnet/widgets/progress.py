@@ -105,11 +105,15 @@ class ProgressPanel:
         self.steps_done = self.epoch * self.batches_per_epoch + batch + 1
         if self.first_step is None:
             self.first_step = self.steps_done - 1
+        values = self.values
         for name, value in logs.items():
             if name not in ('batch', 'size'):
-                total = self.values.setdefault(name, [0.0, 0])
-                total[0] += value * size
-                total[1] += size
+                if name in values:
+                    total = values[name]
+                    total[0] += value * size
+                    total[1] += size
+                else:
+                    values[name] = [value * size, size]
 
     def epoch_end(self, logs):
         self.epoch_values = {name: value for name, value in (logs or {}).items()

@@ -69,13 +69,18 @@ class TrainingRecord:
         self.step += 1
         for name, value in logs.items():
             if name not in ('batch', 'size'):
-                self.batch.setdefault(name, DecimatedSeries(BATCH_POINTS)).append(self.step, value)
+                series = self.batch.get(name)        # no new series per batch: once per name
+                if series is None:
+                    series = self.batch[name] = DecimatedSeries(BATCH_POINTS)
+                series.append(self.step, value)
 
     def add_epoch(self, epoch, logs):
         self.epoch_indices.append(epoch)
         for name, value in (logs or {}).items():
             if isinstance(value, (int, float)):
-                self.epoch.setdefault(name, DecimatedSeries(BATCH_POINTS)).append(self.step, value)
+                if name not in self.epoch:
+                    self.epoch[name] = DecimatedSeries(BATCH_POINTS)
+                self.epoch[name].append(self.step, value)
 
     # ------------------------------------------------------------------ samples
     def add_parameters(self, before=None):
