@@ -76,7 +76,8 @@ def test_layer_table_and_gradient_norms_are_the_models():
         assert dashboard.record.parameters[layer.name].gradient_norm == pytest.approx(expected, rel=1e-6)
         assert dashboard.history['layers']['gradient_norm'][layer.name][-1] == pytest.approx(expected, rel=1e-6)
     assert '<table class="teachnet-layers"' in dashboard.views['layers'].table.value
-    assert len(dashboard.views['gradients'].gradients.value) > 0
+    histograms = dashboard.views['gradients'].histograms.value
+    assert histograms.count('<svg') == 2 and 'hidden weights' in histograms and 'hidden gradients' in histograms
 
 
 def test_gate_heatmaps_are_the_inspected_gates_of_the_probe():
