@@ -45,13 +45,32 @@ def format_number(value):
     return f'{value:.3g}'
 
 
+LEGEND_ROW = 13         # pixels per row of the legend under a chart
+CHARACTER_WIDTH = 6     # about the width of one character of the 10 px sans-serif labels
+
+
+def legend_layout(labels, left, width):
+    """Where each legend entry goes, in rows under the chart: (x, row) per label, entries
+    side by side from ``left``, a new row where the next would pass ``width``."""
+    places, x, row = [], left, 0
+    for label in labels:
+        entry = 18 + CHARACTER_WIDTH * len(label)           # the line sample, then the text
+        if x > left and x + entry > width:
+            x, row = left, row + 1
+        places.append((x, row))
+        x += entry + 12
+    return places
+
+
 def line_chart(lines, width=420, height=180, log_scale=False, title='', x_label='', max_points=400):
     """An SVG line chart.
 
     # Arguments
         lines: list of dicts with 'x', 'y' (host arrays), 'label', and optionally 'colour',
             'dashed' (bool) and 'faint' (bool: drawn thin and pale, e.g. raw values behind
-            a smoothed line).
+            a smoothed line, and left out of the legend).
+        width, height: the size of the chart with its axes' labels; the legend adds rows
+            under it (``legend_layout``), so that it never covers a line.
         log_scale: a logarithmic y axis (non-positive values are left out).
         title, x_label: text above and below the plot.
 
@@ -68,8 +87,13 @@ def line_chart(lines, width=420, height=180, log_scale=False, title='', x_label=
         x, y = _pick(x[keep], y[keep], max_points)
         if len(x):
             cleaned.append((line, x, np.log10(y) if log_scale else y, line.get('colour', COLOURS[i % len(COLOURS)])))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" style="font: 10px sans-serif">',
+    legend = [(line['label'], colour, line.get('dashed')) for line, _, _, colour in cleaned
+              if not line.get('faint')]
+    places = legend_layout([label for label, _, _ in legend], left, width - right)
+    rows = places[-1][1] + 1 if places else 0
+    total_height = height + rows * LEGEND_ROW + (4 if rows else 0)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_height}" '
+             f'viewBox="0 0 {width} {total_height}" style="font: 10px sans-serif">',
              f'<text x="{left}" y="12" font-weight="bold">{html.escape(title)}</text>',
              f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#ccc"/>']
     if not cleaned:
@@ -105,10 +129,8 @@ def line_chart(lines, width=420, height=180, log_scale=False, title='', x_label=
     parts.append(f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end">{format_number(x_max)}</text>')
     parts.append(f'<text x="{left + plot_w / 2}" y="{height - 6}" text-anchor="middle">{html.escape(x_label)}'
                  + (' · values on a log scale' if log_scale else '') + '</text>')
-    legend = [(line['label'], colour, line.get('dashed')) for line, _, _, colour in cleaned
-              if not line.get('faint')]
-    for i, (label, colour, dashed) in enumerate(legend):
-        x0, y0 = left + plot_w - 110, top + 10 + 12 * i
+    for (label, colour, dashed), (x0, row) in zip(legend, places):
+        y0 = height + 8 + row * LEGEND_ROW                   # under the x axis's labels
         style = ' stroke-dasharray="4 3"' if dashed else ''
         parts.append(f'<line x1="{x0}" y1="{y0 - 3}" x2="{x0 + 14}" y2="{y0 - 3}" stroke="{colour}" '
                      f'stroke-width="2"{style}/><text x="{x0 + 18}" y="{y0}">{html.escape(label)}</text>')

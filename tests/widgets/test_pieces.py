@@ -61,6 +61,22 @@ def test_line_chart_is_svg_with_one_polyline_per_line_and_bounded_points():
     assert 'no data yet' in line_chart([])
 
 
+def test_line_chart_legend_sits_under_the_plot_and_wraps_into_rows():
+    x = np.arange(50.0)
+    lines = [{'x': x, 'y': x + i, 'label': f'layer_{i}'} for i in range(9)]
+    width, height, plot_bottom = 300, 150, 150 - 22
+    svg = line_chart(lines, width=width, height=height, title='|dL/dθ|')
+    samples = svg.split('<line ')[1:]
+    assert len(samples) == 9
+    ys = [float(sample.split('y1="')[1].split('"')[0]) for sample in samples]
+    xs = [float(sample.split('x1="')[1].split('"')[0]) for sample in samples]
+    assert min(ys) > plot_bottom + 10                           # under the plot and its x labels: on no line
+    rows = sorted(set(ys))
+    assert len(rows) >= 2 and max(xs) + 18 + 6 * len('layer_8') <= width
+    total = float(svg.split('height="')[1].split('"')[0])
+    assert total >= max(ys) + 4 and total > height              # the picture grew to hold the legend
+
+
 def png_pixels(data):
     """The pixels as floats in 0..1, RGB (a palette PNG) or RGBA."""
     return mpimage.imread(io.BytesIO(data))
