@@ -51,20 +51,22 @@ class ProgressPanel:
         widget: the ``HBox`` to display.
         bar: the ``IntProgress`` (value: batches done; max: batches of the whole run).
         text: the ``HTML`` line: epoch, samples, times, running values.
-        stop_button: the ``Button`` (description 'Stop'), or None.
+        stop_button: the ``Button`` (description 'Stop'; 'Stopping' once clicked, then
+            'Stopped', or 'Finished' when training ran to its end), or None.
         stop_requested: True once Stop was clicked (set by the click, read by training).
     """
 
     def __init__(self, with_stop_button=True):
+        # Fixed widths that never shrink: a long text line must not squeeze the bar or the button.
         self.bar = widgets.IntProgress(value=0, min=0, max=1, description='',
-                                       layout=widgets.Layout(width='240px'))
+                                       layout=widgets.Layout(width='240px', flex='0 0 auto'))
         self.text = widgets.HTML(value='waiting for the first batch')
         self.stop_requested = False
         children = [self.bar, self.text]
         self.stop_button = self.stop_note = None
         if with_stop_button:
             self.stop_button = widgets.Button(description='Stop', icon='stop', button_style='warning',
-                                              layout=widgets.Layout(width='80px'))
+                                              layout=widgets.Layout(width='110px', flex='0 0 auto'))
             self.stop_button.on_click(self._clicked)
             self.stop_note = widgets.HTML(value='')
             children = [self.bar, self.stop_button, self.text]
@@ -136,17 +138,24 @@ class ProgressPanel:
 
     # ------------------------------------------------------------------ widgets
     def refresh(self, finished=False, status=None):
-        """Set the widgets' values (the caller groups this with ``hold_all(self.parts)``)."""
+        """Set the widgets' values (the caller groups this with ``hold_all(self.parts)``).
+
+        ``status``: how training ended, 'done' or 'stopped ...' (the Stop button, an error)."""
         self.bar.value = min(self.steps_done, self.bar.max) if self.start_time is not None else 0
         text = self.line(finished)
         self.text.value = text if status is None else f'{text} · <b>{status}</b>'
         if self.stop_button is not None:
+            if finished:
+                stopped = self.stop_requested or (status or '').startswith('stopped')
+                self.stop_button.description = 'Stopped' if stopped else 'Finished'
+                self.stop_button.icon = 'stop' if stopped else 'check'
+                self.stop_button.disabled = True
+            elif self.stop_requested:
+                self.stop_button.description = 'Stopping'
+                self.stop_button.disabled = True
             if self.stop_requested:
                 self.stop_note.value = 'Stop clicked: training ends after the current batch.'
-                self.stop_button.disabled = True
-            elif finished:
-                self.stop_button.disabled = True
-            else:
+            elif not finished:
                 self.stop_note.value = f'<small>{STOP_HINT[clicks_during_run()]}</small>'
         if finished:
             self.bar.bar_style = 'danger' if status and 'error' in status.lower() else 'success'

@@ -43,7 +43,7 @@ def test_progress_curves_and_history_after_a_short_fit():
     assert bar.value == bar.max == 3 * 5                        # 72 samples: 5 batches per epoch
     assert 'Epoch 3/3' in dashboard.progress.text.value and 'done' in dashboard.progress.text.value
     assert 'teachnet-dashboard' in dashboard.widget._dom_classes
-    assert dashboard.progress.stop_button.description == 'Stop'
+    assert dashboard.progress.stop_button.description == 'Finished' and dashboard.progress.stop_button.disabled
     history = dashboard.history
     np.testing.assert_array_equal(history['batch']['step'], np.arange(1, 16))   # one point per batch
     assert history['batch']['loss'].shape == history['batch']['acc'].shape == (15,)
@@ -183,6 +183,9 @@ def test_stop_button_click_ends_training_after_the_batch():
     assert dashboard.progress.stop_requested and model.stop_training
     assert dashboard.record.step == 2 and len(history.epoch) == 1
     assert 'Stop button' in dashboard.progress.text.value
+    button = dashboard.progress.stop_button
+    assert button.description == 'Stopped' and button.disabled
+    assert button.layout.flex == '0 0 auto' and button.layout.width == '110px'    # no squeezing to "S…"
 
 
 def test_the_final_frame_is_drawn_when_training_raises():
@@ -197,7 +200,7 @@ def test_the_final_frame_is_drawn_when_training_raises():
     with pytest.raises(RuntimeError, match='boom'):
         model.fit(x, y, nb_epoch=2, batch_size=16, verbose=0, callbacks=[dashboard, Failing()])
     assert dashboard.finished and 'RuntimeError' in dashboard.progress.text.value
-    assert dashboard.progress.bar.bar_style == 'danger'
+    assert dashboard.progress.bar.bar_style == 'danger' and dashboard.progress.stop_button.description == 'Stopped'
     assert dashboard.views['layers'].rows()[0][8] is not None
 
 
