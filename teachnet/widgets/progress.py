@@ -50,7 +50,8 @@ class ProgressPanel:
     # Attributes
         widget: the ``HBox`` to display.
         bar: the ``IntProgress`` (value: batches done; max: batches of the whole run).
-        text: the ``HTML`` line: epoch, samples, times, running values.
+        text: the ``HTML`` line: epoch, samples, times, running values; under it, with a
+            Stop button, ``stop_note``: what Stop does here, or that it was clicked.
         stop_button: the ``Button`` (description 'Stop'; 'Stopping' once clicked, then
             'Stopped', or 'Finished' when training ran to its end), or None.
         stop_requested: True once Stop was clicked (set by the click, read by training).
@@ -63,16 +64,15 @@ class ProgressPanel:
         self.text = widgets.HTML(value='waiting for the first batch')
         self.stop_requested = False
         children = [self.bar, self.text]
-        self.stop_button = self.stop_note = None
+        self.stop_button = None
+        self.stop_note = ''             # under the text line: what Stop does here (``STOP_HINT``)
         if with_stop_button:
             self.stop_button = widgets.Button(description='Stop', icon='stop', button_style='warning',
                                               layout=widgets.Layout(width='110px', flex='0 0 auto'))
             self.stop_button.on_click(self._clicked)
-            self.stop_note = widgets.HTML(value='')
             children = [self.bar, self.stop_button, self.text]
-        row = widgets.HBox(children)
-        self.widget = widgets.VBox([row, self.stop_note]) if self.stop_note is not None else row
-        self.parts = [self.bar, self.text, self.stop_button, self.stop_note]
+        self.widget = widgets.HBox(children)
+        self.parts = [self.bar, self.text, self.stop_button]
         self.values = {}                 # name -> [Σ size·value, Σ size] over the epoch so far
         self.epoch_values = {}
         self.start_time = None
@@ -143,7 +143,8 @@ class ProgressPanel:
         ``status``: how training ended, 'done' or 'stopped ...' (the Stop button, an error)."""
         self.bar.value = min(self.steps_done, self.bar.max) if self.start_time is not None else 0
         text = self.line(finished)
-        self.text.value = text if status is None else f'{text} · <b>{status}</b>'
+        if status is not None:
+            text = f'{text} · <b>{status}</b>'
         if self.stop_button is not None:
             if finished:
                 stopped = self.stop_requested or (status or '').startswith('stopped')
@@ -154,9 +155,14 @@ class ProgressPanel:
                 self.stop_button.description = 'Stopping'
                 self.stop_button.disabled = True
             if self.stop_requested:
-                self.stop_note.value = 'Stop clicked: training ends after the current batch.'
+                self.stop_note = 'Stop clicked: training ends after the current batch.'
             elif not finished:
-                self.stop_note.value = f'<small>{STOP_HINT[clicks_during_run()]}</small>'
+                self.stop_note = STOP_HINT[clicks_during_run()]
+            else:
+                self.stop_note = ''
+            if self.stop_note:
+                text = f'{text}<br><small>{self.stop_note}</small>'
+        self.text.value = text
         if finished:
             self.bar.bar_style = 'danger' if status and 'error' in status.lower() else 'success'
 

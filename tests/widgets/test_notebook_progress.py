@@ -42,7 +42,7 @@ def test_without_a_kernel_clicks_cannot_arrive_and_the_button_says_so():
     panel.epoch_begin(0)
     panel.refresh()
     assert panel.stop_button.description == 'Stop'
-    assert 'cannot deliver a click' in panel.stop_note.value and STOP_HINT[False] in panel.stop_note.value
+    assert 'cannot deliver a click' in panel.text.value and STOP_HINT[False] in panel.text.value
 
 
 def test_fit_verbose_1_in_a_notebook_shows_the_widget_bar(forced_notebook, capsys):
@@ -96,7 +96,7 @@ def test_clicks_during_run_reads_the_kernels_subshells(monkeypatch, kernel, expe
     panel = ProgressPanel()
     panel.start({'nb_epoch': 1, 'nb_sample': 10, 'batch_size': 5})
     panel.refresh()
-    assert STOP_HINT[expected] in panel.stop_note.value
+    assert STOP_HINT[expected] in panel.text.value
 
 
 def test_clicks_are_let_through_to_any_shell():
