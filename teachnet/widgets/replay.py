@@ -52,10 +52,7 @@ class StepStore:
             raise ValueError(f'StepStore: every must be at least 1, got {every}.')
         self.every, self.max_bytes = every, max_bytes
         self.saved = {}
-
-    @property
-    def nbytes(self):
-        return sum(saved.nbytes for saved in self.saved.values())
+        self.nbytes = 0         # of the saved steps: counted as they come and go, never summed per step
 
     def wants(self, step):
         """Whether step number ``step`` is one to keep."""
@@ -71,6 +68,7 @@ class StepStore:
         while self.saved and self.nbytes + saved.nbytes > self.max_bytes:
             self.thin()
         if self.wants(step):
+            self.nbytes += saved.nbytes - (self.saved[step].nbytes if step in self.saved else 0)
             self.saved[step] = saved
 
     def thin(self):
@@ -78,6 +76,7 @@ class StepStore:
         that are no longer multiples of it are dropped."""
         self.every *= 2
         self.saved = {k: v for k, v in self.saved.items() if k % self.every == 0}
+        self.nbytes = sum(saved.nbytes for saved in self.saved.values())
 
     def steps(self):
         return sorted(self.saved)

@@ -77,12 +77,14 @@ def test_the_memory_cap_holds_and_the_kept_steps_thin_out_evenly():
     for step in range(1, 1001):
         if store.wants(step):
             store.add(step, weights, batch, np.zeros(0))
-        assert store.nbytes <= 10_000
+        assert store.nbytes == sum(saved.nbytes for saved in store.saved.values()) <= 10_000
     steps = store.steps()
     assert store.every == 128 and steps == list(range(128, 1001, 128))
     assert len(steps) >= 5
     store.add(store.every * 100, [np.zeros(10_000)], batch, np.zeros(0))   # alone over the cap: not kept
     assert store.steps() == steps and store.every == 128             # and what was kept stays
+    store.add(steps[-1], weights, [np.zeros(40)], np.zeros(0))           # a step kept again replaces it
+    assert store.nbytes == sum(saved.nbytes for saved in store.saved.values())
 
 
 def test_a_small_cap_in_the_dashboard_keeps_fewer_steps():
