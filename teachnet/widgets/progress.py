@@ -74,6 +74,7 @@ class ProgressPanel:
         self.widget = widgets.HBox(children)
         self.parts = [self.bar, self.text, self.stop_button]
         self.values = {}                 # name -> [Σ size·value, Σ size] over the epoch so far
+        self.unread = []                 # (batch, logs) of the batches not yet in ``values``
         self.epoch_values = {}
         self.start_time = None
         self.epoch = 0
@@ -96,33 +97,43 @@ class ProgressPanel:
         self.bar.max = self.nb_epoch * self.batches_per_epoch
 
     def epoch_begin(self, epoch):
+        self._read_batches()
         self.epoch = epoch
         self.seen = 0
         self.values = {}
         self.epoch_values = {}
 
     def batch_end(self, batch, logs):
-        size = logs.get('size', 0)
-        self.seen += size
-        self.steps_done = self.epoch * self.batches_per_epoch + batch + 1
-        if self.first_step is None:
-            self.first_step = self.steps_done - 1
+        """Batch ``batch`` of the epoch ended with ``logs``: kept, and counted when the
+        numbers are next needed (as ``TrainingRecord.add_batch`` does, for the same reason)."""
+        self.unread.append((batch, logs))
+
+    def _read_batches(self):
         values = self.values
-        for name, value in logs.items():
-            if name not in ('batch', 'size'):
-                if name in values:
-                    total = values[name]
-                    total[0] += value * size
-                    total[1] += size
-                else:
-                    values[name] = [value * size, size]
+        for batch, logs in self.unread:
+            size = logs.get('size', 0)
+            self.seen += size
+            self.steps_done = self.epoch * self.batches_per_epoch + batch + 1
+            if self.first_step is None:
+                self.first_step = self.steps_done - 1
+            for name, value in logs.items():
+                if name not in ('batch', 'size'):
+                    if name in values:
+                        total = values[name]
+                        total[0] += value * size
+                        total[1] += size
+                    else:
+                        values[name] = [value * size, size]
+        self.unread = []
 
     def epoch_end(self, logs):
+        self._read_batches()
         self.epoch_values = {name: value for name, value in (logs or {}).items()
                              if isinstance(value, (int, float))}
 
     def line(self, finished=False):
         """The text line, as HTML."""
+        self._read_batches()
         elapsed = _clock() - self.start_time if self.start_time is not None else 0.0
         parts = [f'Epoch {self.epoch + 1}/{self.nb_epoch}' if self.start_time is not None else 'Epoch -',
                  f'{self.seen:,}/{self.samples:,} samples' if self.start_time is not None else '',
@@ -141,6 +152,7 @@ class ProgressPanel:
         """Set the widgets' values (the caller groups this with ``hold_all(self.parts)``).
 
         ``status``: how training ended, 'done' or 'stopped ...' (the Stop button, an error)."""
+        self._read_batches()
         self.bar.value = min(self.steps_done, self.bar.max) if self.start_time is not None else 0
         text = self.line(finished)
         if status is not None:
