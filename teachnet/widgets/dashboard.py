@@ -210,26 +210,31 @@ class Dashboard(Callback):
             step_cost = (start - self.train_start) / step
             if copies_too_dear(copy_cost, step_cost, self.replays.every):
                 self.replays.thin()             # copies too dear for this model: keep fewer steps
+        if self.before is None and self.heavy_throttle.due():
+            self._start_sample()
+
+    # Each batch runs set_batch_data and on_batch_end, and as little else as it can: with the
+    # caches full of training, every call costs microseconds (see ``TrainingRecord.add_batch``).
+    def _start_sample(self):
+        """The heavy views are due: copy the parameters before this batch's update, to measure
+        its |Δθ|/|θ| after it."""
+        self.sample_start = (wall_clock(), cpu_clock())
+        self.before = snapshot_parameters(self.record.parameter_layers)
+        self.snapshot_cost = cpu_clock() - self.sample_start[1]
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.use_widgets and self.progress is not None:
             self.progress.epoch_begin(epoch)
 
-    def on_batch_begin(self, batch, logs=None):
-        if self.before is None and self.heavy_throttle.due():
-            self.sample_start = (wall_clock(), cpu_clock())
-            self.before = snapshot_parameters(self.record.parameter_layers)
-            self.snapshot_cost = cpu_clock() - self.sample_start[1]
-
     def on_batch_end(self, batch, logs=None):
         logs = logs or {}
-        record = self.record
-        record.add_batch(logs)
-        if self.use_widgets and self.progress is not None:
+        self.record.add_batch(logs)
+        if self.progress is not None:                   # (built only with widgets)
             self.progress.batch_end(batch, logs)
             if self.progress.stop_requested:
                 self.model.stop_training = True
-            self._refresh_progress()
+            if self.progress_throttle.due():
+                self._refresh_progress()
         if self.before is not None:
             start = cpu_clock()
             self._sample(self.before)
@@ -256,10 +261,9 @@ class Dashboard(Callback):
         return [name for name, view in self.views.items() if name == shown or view.stale]
 
     def _refresh_progress(self):
-        """Redraw the progress text when its throttle allows; the Stop button stays clickable."""
-        if self.progress_throttle.due():
-            with self.progress_throttle.measure(), hold_all(self.progress.parts):
-                self.progress.refresh()
+        """Redraw the progress text (when its throttle allows); the Stop button stays clickable."""
+        with self.progress_throttle.measure(), hold_all(self.progress.parts):
+            self.progress.refresh()
             let_clicks_through(self.progress.stop_button)
 
     # ------------------------------------------------------------------ every epoch
@@ -268,7 +272,8 @@ class Dashboard(Callback):
         if self.use_widgets:
             if self.progress is not None:
                 self.progress.epoch_end(logs)
-                self._refresh_progress()          # many short epochs: not every one is drawn
+                if self.progress_throttle.due():      # many short epochs: not every one is drawn
+                    self._refresh_progress()
         else:
             start = cpu_clock()
             self._sample()
