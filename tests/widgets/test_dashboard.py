@@ -80,6 +80,20 @@ def test_layer_table_and_gradient_norms_are_the_models():
     assert histograms.count('<svg') == 2 and 'hidden weights' in histograms and 'hidden gradients' in histograms
 
 
+def test_the_update_ratio_is_that_of_the_last_step():
+    model, x, y = mlp()
+    dashboard = live()
+    weights = []                                    # each layer's weights before and after each step
+    seen = LambdaCallback(on_batch_begin=lambda batch, logs: weights.append([model.layers[0].get_weights()]),
+                          on_batch_end=lambda batch, logs: weights[-1].append(model.layers[0].get_weights()))
+    model.fit(x, y, nb_epoch=1, batch_size=32, verbose=0, callbacks=[seen, dashboard])
+    before, after = weights[-1]
+    step = np.sqrt(sum(np.sum((a - b) ** 2) for a, b in zip(after, before)))
+    norm = np.sqrt(sum(np.sum(b ** 2) for b in before))
+    assert step > 0
+    assert dashboard.record.parameters['hidden'].update_ratio == pytest.approx(step / norm, rel=1e-5)
+
+
 def test_gate_heatmaps_are_the_inspected_gates_of_the_probe():
     am.seed(5)
     model = Sequential([Embedding(30, 6, input_length=7), LSTM(5, name='memory'), Dense(2, activation='softmax')])
