@@ -2,7 +2,7 @@
 
 On one log-scale chart, one line per layer: gradients that vanish sink towards the bottom,
 gradients that explode shoot up, at a glance. Below it, for the layer chosen in the
-dropdown, histograms of its current weights and of its latest gradients (all its
+dropdown above, histograms of its current weights and of its latest gradients (all its
 parameter arrays together), computed on the device by ``teachnet.inspect``.
 """
 import html
@@ -39,20 +39,18 @@ def histograms_html(layer):
 
 
 class GradientsPanel:
-    """Gradient norms over time (an SVG chart), a dropdown choosing a layer, and that
-    layer's weight and gradient histograms: two ``HTML`` widgets and the ``Dropdown``."""
+    """A dropdown choosing a layer, then one ``HTML``: the gradient norms of every layer over
+    time (an SVG chart) and the chosen layer's weight and gradient histograms."""
 
     def __init__(self, record):
         self.record = record
         names = [layer.name for layer in record.parameter_layers]
-        self.chart = widgets.HTML(value='')
-        self.layer = widgets.Dropdown(options=names, value=names[0] if names else None, description='layer')
-        self.histograms = widgets.HTML(value='')
-        self.widget = widgets.VBox([self.chart, self.layer, self.histograms])
-        self.parts = [self.chart, self.histograms]
+        self.layer = widgets.Dropdown(options=names, value=names[0] if names else None,
+                                      description='histograms of', style={'description_width': 'initial'})
+        self.view = widgets.HTML(value='')
+        self.widget = widgets.VBox([self.layer, self.view])
+        self.parts = [self.view]
 
     def refresh(self):
-        self.chart.value = gradient_norms_svg(self.record)
         layer = next((layer for layer in self.record.parameter_layers if layer.name == self.layer.value), None)
-        if layer is not None:
-            self.histograms.value = histograms_html(layer)
+        self.view.value = gradient_norms_svg(self.record) + (histograms_html(layer) if layer is not None else '')

@@ -76,8 +76,9 @@ def test_layer_table_and_gradient_norms_are_the_models():
         assert dashboard.record.parameters[layer.name].gradient_norm == pytest.approx(expected, rel=1e-6)
         assert dashboard.history['layers']['gradient_norm'][layer.name][-1] == pytest.approx(expected, rel=1e-6)
     assert '<table class="teachnet-layers"' in dashboard.views['layers'].table.value
-    histograms = dashboard.views['gradients'].histograms.value
-    assert histograms.count('<svg') == 2 and 'hidden weights' in histograms and 'hidden gradients' in histograms
+    view = dashboard.views['gradients'].view.value               # the norms' chart, then two histograms
+    assert view.count('<svg') == 3 and '|dL/dθ| per layer' in view
+    assert 'hidden weights' in view and 'hidden gradients' in view
 
 
 def test_the_update_ratio_is_that_of_the_last_step():
