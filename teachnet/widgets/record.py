@@ -84,15 +84,19 @@ class TrainingRecord:
         return self._batch
 
     def _read_batches(self):
-        step = self.step - len(self.unread)
-        for logs in self.unread:
-            step += 1
+        columns = {}                                    # name -> ([step, ...], [value, ...])
+        for step, logs in enumerate(self.unread, self.step - len(self.unread) + 1):
             for name, value in logs.items():
                 if name not in ('batch', 'size'):
-                    series = self._batch.get(name)
-                    if series is None:
-                        series = self._batch[name] = DecimatedSeries(BATCH_POINTS)
-                    series.append(step, value)
+                    if name not in columns:
+                        columns[name] = ([], [])
+                    steps, values = columns[name]
+                    steps.append(step)
+                    values.append(value)
+        for name, (steps, values) in columns.items():
+            if name not in self._batch:
+                self._batch[name] = DecimatedSeries(BATCH_POINTS)
+            self._batch[name].extend(steps, values)
         self.unread = []
 
     def add_epoch(self, epoch, logs):

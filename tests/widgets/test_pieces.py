@@ -111,3 +111,20 @@ def test_image_grid_tiles_maps_each_scaled_to_its_range():
     assert grid.shape == (2, 5)
     np.testing.assert_allclose(grid[:, :2], grid[:, 3:])
     assert np.isnan(grid[:, 2]).all()
+
+
+@pytest.mark.parametrize('capacity, chunks', [(8, [3, 1, 20, 7, 100, 2]), (6, [1] * 50), (4, [1000]),
+                                               (16, [5, 11, 0, 64, 33, 300])])
+def test_extending_a_decimated_series_is_appending_each_point(capacity, chunks):
+    rng = np.random.default_rng(capacity)
+    one_by_one, in_bulk = DecimatedSeries(capacity), DecimatedSeries(capacity)
+    step = 0
+    for size in chunks:
+        xs, ys = np.arange(step, step + size, dtype=float), rng.standard_normal(size)
+        for x, y in zip(xs, ys):
+            one_by_one.append(x, y)
+        in_bulk.extend(xs, ys)
+        step += size
+        assert (in_bulk.kept, in_bulk.stride, in_bulk.pending_count) == \
+            (one_by_one.kept, one_by_one.stride, one_by_one.pending_count)
+        np.testing.assert_allclose(in_bulk.values(), one_by_one.values(), rtol=1e-12, atol=1e-12)
