@@ -36,6 +36,14 @@ def _pick(x, y, max_points):
     return x[keep], y[keep]
 
 
+def _svg_points(xs, ys):
+    """'x1,y1 x2,y2 ...' with one decimal, written by one % over all the numbers (a few
+    times faster than formatting each point)."""
+    flat = np.empty(2 * len(xs))
+    flat[0::2], flat[1::2] = xs, ys
+    return ('%.1f,%.1f ' * len(xs) % tuple(flat.tolist()))[:-1]
+
+
 def format_number(value):
     """A short label: 3 significant digits, scientific notation when very small or large."""
     if not np.isfinite(value):
@@ -115,7 +123,7 @@ def line_chart(lines, width=420, height=180, log_scale=False, title='', x_label=
         return top + (y_max - y) / (y_max - y_min) * plot_h
 
     for line, x, y, colour in cleaned:
-        points = ' '.join(f'{a:.1f},{b:.1f}' for a, b in zip(sx(x), sy(y)))
+        points = _svg_points(sx(x), sy(y))
         style = ' stroke-dasharray="4 3"' if line.get('dashed') else ''
         stroke = 'stroke-width="1" stroke-opacity="0.3"' if line.get('faint') else 'stroke-width="1.5"'
         if len(x) == 1:
