@@ -44,7 +44,7 @@ from teachnet.inspect.statistics import snapshot_parameters
 from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
 from teachnet.widgets.notebook import in_notebook, let_clicks_through
 from teachnet.widgets.record import TrainingRecord
-from teachnet.widgets.replay import StepStore, copies_too_dear, replay_panel, replay_trace
+from teachnet.widgets.replay import StepStore, replay_panel, replay_trace
 from teachnet.widgets.sync import hold_all
 from teachnet.widgets.throttle import Throttle, wall_clock, cpu_clock
 
@@ -68,8 +68,9 @@ class Dashboard(Callback):
         notebook: True for widgets, False for text lines; None: widgets inside a
             notebook kernel (see ``teachnet.widgets.notebook.in_notebook``).
         replay_every: keep the weights and batch of every this-many-th step for ``replay``
-            (doubled whenever the kept steps would exceed ``replay_memory``, or one copy of
-            the weights takes over a millisecond and over 1% of the steps between two kept).
+            (doubled whenever the kept steps would exceed ``replay_memory``, and as often as
+            needed once a copy of the weights takes over a millisecond and over 1% of the steps
+            between two kept).
         replay_memory: the most bytes the kept steps may take.
 
     # Stop
@@ -208,8 +209,7 @@ class Dashboard(Callback):
             self.replays.add(step, self.model.get_weights(), inputs, targets)
             copy_cost = cpu_clock() - start
             step_cost = (start - self.train_start) / step
-            if copies_too_dear(copy_cost, step_cost, self.replays.every):
-                self.replays.thin()             # copies too dear for this model: keep fewer steps
+            self.replays.thin_for(copy_cost, step_cost)     # copies too dear for this model: keep fewer steps
         if self.before is None and self.heavy_throttle.due():
             self._start_sample()
 

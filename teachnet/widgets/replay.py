@@ -22,7 +22,7 @@ DEAR_COPY = 1e-3        # once one copy of the weights takes over a millisecond 
 def copies_too_dear(copy_cost, step_cost, every):
     """Whether keeping one step in ``every`` costs too much: one copy (``copy_cost`` CPU
     seconds) is over a millisecond and over 1% of the ``every`` training steps (of
-    ``step_cost`` seconds each) between two kept ones. Then the store should ``thin()``."""
+    ``step_cost`` seconds each) between two kept ones. Then the store should thin (``thin_for``)."""
     return copy_cost > DEAR_COPY and copy_cost > COPY_BUDGET * every * step_cost
 
 
@@ -77,6 +77,14 @@ class StepStore:
         self.every *= 2
         self.saved = {k: v for k, v in self.saved.items() if k % self.every == 0}
         self.nbytes = sum(saved.nbytes for saved in self.saved.values())
+
+    def thin_for(self, copy_cost, step_cost):
+        """Thin until one copy of ``copy_cost`` CPU seconds costs at most 1% of the steps (of
+        ``step_cost`` each) between two kept ones (``copies_too_dear``): at once, rather than
+        once per dear copy, each of which would cost as much again (a copy of a large
+        embedding can take tens of milliseconds where its memory is new to the machine)."""
+        while copies_too_dear(copy_cost, step_cost, self.every):
+            self.thin()
 
     def steps(self):
         return sorted(self.saved)
