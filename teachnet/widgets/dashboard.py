@@ -23,7 +23,8 @@ any diagnostics.
 
 How it stays cheap
 ------------------
-Every batch it appends the logged numbers to bounded series (microseconds), and every
+Every batch it counts the batch and keeps its logged numbers, which join bounded series
+when they are next read (a few times a second: see ``TrainingRecord.add_batch``), and every
 ``replay_every``-th batch it keeps a copy of the weights and the batch to replay. The
 progress text is redrawn at most every ``progress_every`` seconds; the heavy views at
 most every ``every`` seconds, and more rarely when their measured cost would exceed
@@ -200,6 +201,8 @@ class Dashboard(Callback):
         return names[index] if index is not None and 0 <= index < len(names) else None
 
     # ------------------------------------------------------------------ every batch
+    # Each batch runs set_batch_data and on_batch_end, and as little else as it can: with the
+    # caches full of training, every call costs microseconds (see ``TrainingRecord.add_batch``).
     def set_batch_data(self, inputs, targets):
         """Called by ``fit`` before each batch: keep the batch and the weights before its
         update when this step is one to replay."""
@@ -213,8 +216,6 @@ class Dashboard(Callback):
         if self.before is None and self.heavy_throttle.due():
             self._start_sample()
 
-    # Each batch runs set_batch_data and on_batch_end, and as little else as it can: with the
-    # caches full of training, every call costs microseconds (see ``TrainingRecord.add_batch``).
     def _start_sample(self):
         """The heavy views are due: copy the parameters before this batch's update, to measure
         its |Δθ|/|θ| after it."""
@@ -261,7 +262,8 @@ class Dashboard(Callback):
         return [name for name, view in self.views.items() if name == shown or view.stale]
 
     def _refresh_progress(self):
-        """Redraw the progress text (when its throttle allows); the Stop button stays clickable."""
+        """Redraw the progress text (its callers ask its throttle first); the Stop button
+        stays clickable."""
         with self.progress_throttle.measure(), hold_all(self.progress.parts):
             self.progress.refresh()
             let_clicks_through(self.progress.stop_button)
