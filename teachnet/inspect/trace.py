@@ -253,9 +253,14 @@ def _snapshot_facts(facts):
 
 
 def _record(run, params):
-    """Run ``run(tape)`` with a recording tape, keeping the params' gradients unchanged."""
+    """Run ``run()`` with a recording tape and its backward. The params' gradients start
+    empty for it (backward fills them afresh, instead of adding this computation's to what
+    training left there: for an embedding, a sum of two dense tables) and are put back
+    as they were afterwards."""
     saved = [p.grad for p in params]
     try:
+        for p in params:
+            p.grad = None
         with Tape(keep_gradients=True) as tape:
             loss, grad = run()
         tape.backward(loss, grad)

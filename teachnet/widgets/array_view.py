@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from teachnet.inspect.trace import format_array
-from teachnet.widgets.drawing import format_number, heatmap_png, histogram_png
+from teachnet.widgets.drawing import format_number, heatmap_png, histogram_svg
 
 MAX_NUMBERS = 24
 HISTOGRAM_BINS = 30
@@ -61,5 +61,4 @@ def array_view(label, array):
     values = np.asarray(array, dtype=float).ravel()
     values = values[np.isfinite(values)]
     counts, edges = np.histogram(values, bins=HISTOGRAM_BINS) if values.size else (np.zeros(1), [0, 1])
-    image = widgets.Image(value=histogram_png(counts), format='png')
-    return widgets.VBox([_caption(label, array, ', histogram'), image])
+    return widgets.VBox([_caption(label, array, ', histogram'), widgets.HTML(value=histogram_svg(counts))])

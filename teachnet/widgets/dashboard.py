@@ -23,7 +23,8 @@ any diagnostics.
 
 How it stays cheap
 ------------------
-Every batch it appends the logged numbers to bounded series (microseconds), and every
+Every batch it counts the batch and keeps its logged numbers, which join bounded series
+when they are next read (a few times a second: see ``TrainingRecord.add_batch``), and every
 ``replay_every``-th batch it keeps a copy of the weights and the batch to replay. The
 progress text is redrawn at most every ``progress_every`` seconds; the heavy views at
 most every ``every`` seconds, and more rarely when their measured cost would exceed
@@ -45,7 +46,7 @@ from teachnet.inspect.statistics import snapshot_parameters
 from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
 from teachnet.widgets.notebook import in_notebook, let_clicks_through
 from teachnet.widgets.record import TrainingRecord
-from teachnet.widgets.replay import StepStore, copies_too_dear, replay_panel, replay_trace
+from teachnet.widgets.replay import StepStore, replay_panel, replay_trace
 from teachnet.widgets.sync import hold_all
 from teachnet.widgets.throttle import Throttle, wall_clock, cpu_clock
 
@@ -70,8 +71,9 @@ class Dashboard(Callback):
         notebook: True for widgets, False for text lines; None: widgets inside a
             notebook kernel (see ``teachnet.widgets.notebook.in_notebook``).
         replay_every: keep the weights and batch of every this-many-th step for ``replay``
-            (doubled whenever the kept steps would exceed ``replay_memory``, or one copy of
-            the weights takes over a millisecond and over 1% of the steps between two kept).
+            (doubled whenever the kept steps would exceed ``replay_memory``, and as often as
+            needed once a copy of the weights takes over a millisecond and over 1% of the steps
+            between two kept).
         replay_memory: the most bytes the kept steps may take.
 
     # Stop
@@ -202,6 +204,8 @@ class Dashboard(Callback):
         return names[index] if index is not None and 0 <= index < len(names) else None
 
     # ------------------------------------------------------------------ every batch
+    # Each batch runs set_batch_data and on_batch_end, and as little else as it can: with the
+    # caches full of training, every call costs microseconds (see ``TrainingRecord.add_batch``).
     def set_batch_data(self, inputs, targets, weights=None):
         """Called by ``fit`` before each batch: keep the batch (with its sample weights, the
         random state its dropout masks are drawn from and the states stateful layers carry
@@ -212,28 +216,30 @@ class Dashboard(Callback):
             self.replays.add(step, self.model.get_weights(), inputs, targets, weights, carried_states(self.model))
             copy_cost = cpu_clock() - start
             step_cost = (start - self.train_start) / step
-            if copies_too_dear(copy_cost, step_cost, self.replays.every):
-                self.replays.thin()             # copies too dear for this model: keep fewer steps
+            self.replays.thin_for(copy_cost, step_cost)     # copies too dear for this model: keep fewer steps
+        if self.before is None and self.heavy_throttle.due():
+            self._start_sample()
+
+    def _start_sample(self):
+        """The heavy views are due: copy the parameters before this batch's update, to measure
+        its |Δθ|/|θ| after it."""
+        self.sample_start = (wall_clock(), cpu_clock())
+        self.before = snapshot_parameters(self.record.parameter_layers)
+        self.snapshot_cost = cpu_clock() - self.sample_start[1]
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.use_widgets and self.progress is not None:
             self.progress.epoch_begin(epoch)
 
-    def on_batch_begin(self, batch, logs=None):
-        if self.before is None and self.heavy_throttle.due():
-            self.sample_start = (wall_clock(), cpu_clock())
-            self.before = snapshot_parameters(self.record.parameter_layers)
-            self.snapshot_cost = cpu_clock() - self.sample_start[1]
-
     def on_batch_end(self, batch, logs=None):
         logs = logs or {}
-        record = self.record
-        record.add_batch(logs)
-        if self.use_widgets and self.progress is not None:
+        self.record.add_batch(logs)
+        if self.progress is not None:                   # (built only with widgets)
             self.progress.batch_end(batch, logs)
             if self.progress.stop_requested:
                 self.model.stop_training = True
-            self._refresh_progress()
+            if self.progress_throttle.due():
+                self._refresh_progress()
         if self.before is not None:
             start = cpu_clock()
             self._sample(self.before)
@@ -260,10 +266,10 @@ class Dashboard(Callback):
         return [name for name, view in self.views.items() if name == shown or view.stale]
 
     def _refresh_progress(self):
-        """Redraw the progress text when its throttle allows; the Stop button stays clickable."""
-        if self.progress_throttle.due():
-            with self.progress_throttle.measure(), hold_all(self.progress.parts):
-                self.progress.refresh()
+        """Redraw the progress text (its callers ask its throttle first); the Stop button
+        stays clickable."""
+        with self.progress_throttle.measure(), hold_all(self.progress.parts):
+            self.progress.refresh()
             let_clicks_through(self.progress.stop_button)
 
     # ------------------------------------------------------------------ every epoch
@@ -272,7 +278,8 @@ class Dashboard(Callback):
         if self.use_widgets:
             if self.progress is not None:
                 self.progress.epoch_end(logs)
-                self._refresh_progress()          # many short epochs: not every one is drawn
+                if self.progress_throttle.due():      # many short epochs: not every one is drawn
+                    self._refresh_progress()
         else:
             start = cpu_clock()
             self._sample()

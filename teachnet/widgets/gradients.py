@@ -2,13 +2,15 @@
 
 On one log-scale chart, one line per layer: gradients that vanish sink towards the bottom,
 gradients that explode shoot up, at a glance. Below it, for the layer chosen in the
-dropdown, histograms of its current weights and of its latest gradients (all its
+dropdown above, histograms of its current weights and of its latest gradients (all its
 parameter arrays together), computed on the device by ``teachnet.inspect``.
 """
+import html
+
 import ipywidgets as widgets
 
 from teachnet.inspect.statistics import layer_histograms
-from teachnet.widgets.drawing import format_number, histogram_png, line_chart
+from teachnet.widgets.drawing import format_number, histogram_svg, line_chart
 
 
 def _range_label(what, edges):
@@ -24,31 +26,31 @@ def gradient_norms_svg(record):
     return line_chart(lines, width=520, height=200, log_scale=True, title='|dL/dθ| per layer', x_label='step')
 
 
+def histograms_html(layer):
+    """Side by side: the histogram of ``layer``'s weights and of its gradients, each under
+    the range of its values."""
+    found = layer_histograms(layer)
+    cells = []
+    for what, colour in (('weights', '#1f77b4'), ('gradients', '#d62728')):
+        counts, edges = found[what]
+        label = html.escape(_range_label(f'{layer.name} {what}', edges))
+        cells.append(f'<div><small>{label}</small><br>{histogram_svg(counts, colour=colour)}</div>')
+    return f'<div style="display:flex;gap:16px">{"".join(cells)}</div>'
+
+
 class GradientsPanel:
-    """Gradient norms over time (SVG) and weight/gradient histograms (PNG ``Image``s)."""
+    """A dropdown choosing a layer, then one ``HTML``: the gradient norms of every layer over
+    time (an SVG chart) and the chosen layer's weight and gradient histograms."""
 
     def __init__(self, record):
         self.record = record
         names = [layer.name for layer in record.parameter_layers]
-        self.chart = widgets.HTML(value='')
-        self.layer = widgets.Dropdown(options=names, value=names[0] if names else None, description='layer')
-        self.weights = widgets.Image(format='png', layout=widgets.Layout(width='240px', height='80px'))
-        self.gradients = widgets.Image(format='png', layout=widgets.Layout(width='240px', height='80px'))
-        self.weights_label = widgets.HTML(value='weights')
-        self.gradients_label = widgets.HTML(value='gradients')
-        histograms = widgets.HBox([widgets.VBox([self.weights_label, self.weights]),
-                                   widgets.VBox([self.gradients_label, self.gradients])])
-        self.widget = widgets.VBox([self.chart, self.layer, histograms])
-        self.parts = [self.chart, self.weights, self.gradients, self.weights_label, self.gradients_label]
+        self.layer = widgets.Dropdown(options=names, value=names[0] if names else None,
+                                      description='histograms of', style={'description_width': 'initial'})
+        self.view = widgets.HTML(value='')
+        self.widget = widgets.VBox([self.layer, self.view])
+        self.parts = [self.view]
 
     def refresh(self):
-        self.chart.value = gradient_norms_svg(self.record)
         layer = next((layer for layer in self.record.parameter_layers if layer.name == self.layer.value), None)
-        if layer is None:
-            return
-        found = layer_histograms(layer)
-        (w_counts, w_edges), (g_counts, g_edges) = found['weights'], found['gradients']
-        self.weights.value = histogram_png(w_counts)
-        self.gradients.value = histogram_png(g_counts)
-        self.weights_label.value = _range_label(f'{layer.name} weights', w_edges)
-        self.gradients_label.value = _range_label(f'{layer.name} gradients', g_edges)
+        self.view.value = gradient_norms_svg(self.record) + (histograms_html(layer) if layer is not None else '')

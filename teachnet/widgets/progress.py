@@ -50,28 +50,31 @@ class ProgressPanel:
     # Attributes
         widget: the ``HBox`` to display.
         bar: the ``IntProgress`` (value: batches done; max: batches of the whole run).
-        text: the ``HTML`` line: epoch, samples, times, running values.
-        stop_button: the ``Button`` (description 'Stop'), or None.
+        text: the ``HTML`` line: epoch, samples, times, running values; under it, with a
+            Stop button, ``stop_note``: what Stop does here, or that it was clicked.
+        stop_button: the ``Button`` (description 'Stop'; 'Stopping' once clicked, then
+            'Stopped', or 'Finished' when training ran to its end), or None.
         stop_requested: True once Stop was clicked (set by the click, read by training).
     """
 
     def __init__(self, with_stop_button=True):
+        # Fixed widths that never shrink: a long text line must not squeeze the bar or the button.
         self.bar = widgets.IntProgress(value=0, min=0, max=1, description='',
-                                       layout=widgets.Layout(width='240px'))
+                                       layout=widgets.Layout(width='240px', flex='0 0 auto'))
         self.text = widgets.HTML(value='waiting for the first batch')
         self.stop_requested = False
         children = [self.bar, self.text]
-        self.stop_button = self.stop_note = None
+        self.stop_button = None
+        self.stop_note = ''             # under the text line: what Stop does here (``STOP_HINT``)
         if with_stop_button:
             self.stop_button = widgets.Button(description='Stop', icon='stop', button_style='warning',
-                                              layout=widgets.Layout(width='80px'))
+                                              layout=widgets.Layout(width='110px', flex='0 0 auto'))
             self.stop_button.on_click(self._clicked)
-            self.stop_note = widgets.HTML(value='')
             children = [self.bar, self.stop_button, self.text]
-        row = widgets.HBox(children)
-        self.widget = widgets.VBox([row, self.stop_note]) if self.stop_note is not None else row
-        self.parts = [self.bar, self.text, self.stop_button, self.stop_note]
+        self.widget = widgets.HBox(children)
+        self.parts = [self.bar, self.text, self.stop_button]
         self.values = {}                 # name -> [Σ size·value, Σ size] over the epoch so far
+        self.unread = []                 # (batch, logs) of the batches not yet in ``values``
         self.epoch_values = {}
         self.start_time = None
         self.epoch = 0
@@ -94,29 +97,43 @@ class ProgressPanel:
         self.bar.max = self.nb_epoch * self.batches_per_epoch
 
     def epoch_begin(self, epoch):
+        self._read_batches()
         self.epoch = epoch
         self.seen = 0
         self.values = {}
         self.epoch_values = {}
 
     def batch_end(self, batch, logs):
-        size = logs.get('size', 0)
-        self.seen += size
-        self.steps_done = self.epoch * self.batches_per_epoch + batch + 1
-        if self.first_step is None:
-            self.first_step = self.steps_done - 1
-        for name, value in logs.items():
-            if name not in ('batch', 'size'):
-                total = self.values.setdefault(name, [0.0, 0])
-                total[0] += value * size
-                total[1] += size
+        """Batch ``batch`` of the epoch ended with ``logs``: kept, and counted when the
+        numbers are next needed (as ``TrainingRecord.add_batch`` does, for the same reason)."""
+        self.unread.append((batch, logs))
+
+    def _read_batches(self):
+        values = self.values
+        for batch, logs in self.unread:
+            size = logs.get('size', 0)
+            self.seen += size
+            self.steps_done = self.epoch * self.batches_per_epoch + batch + 1
+            if self.first_step is None:
+                self.first_step = self.steps_done - 1
+            for name, value in logs.items():
+                if name not in ('batch', 'size'):
+                    if name in values:
+                        total = values[name]
+                        total[0] += value * size
+                        total[1] += size
+                    else:
+                        values[name] = [value * size, size]
+        self.unread = []
 
     def epoch_end(self, logs):
+        self._read_batches()
         self.epoch_values = {name: value for name, value in (logs or {}).items()
                              if isinstance(value, (int, float))}
 
     def line(self, finished=False):
         """The text line, as HTML."""
+        self._read_batches()
         elapsed = _clock() - self.start_time if self.start_time is not None else 0.0
         parts = [f'Epoch {self.epoch + 1}/{self.nb_epoch}' if self.start_time is not None else 'Epoch -',
                  f'{self.seen:,}/{self.samples:,} samples' if self.start_time is not None else '',
@@ -132,18 +149,32 @@ class ProgressPanel:
 
     # ------------------------------------------------------------------ widgets
     def refresh(self, finished=False, status=None):
-        """Set the widgets' values (the caller groups this with ``hold_all(self.parts)``)."""
+        """Set the widgets' values (the caller groups this with ``hold_all(self.parts)``).
+
+        ``status``: how training ended, 'done' or 'stopped ...' (the Stop button, an error)."""
+        self._read_batches()
         self.bar.value = min(self.steps_done, self.bar.max) if self.start_time is not None else 0
         text = self.line(finished)
-        self.text.value = text if status is None else f'{text} · <b>{status}</b>'
+        if status is not None:
+            text = f'{text} · <b>{status}</b>'
         if self.stop_button is not None:
+            if finished:
+                stopped = self.stop_requested or (status or '').startswith('stopped')
+                self.stop_button.description = 'Stopped' if stopped else 'Finished'
+                self.stop_button.icon = 'stop' if stopped else 'check'
+                self.stop_button.disabled = True
+            elif self.stop_requested:
+                self.stop_button.description = 'Stopping'
+                self.stop_button.disabled = True
             if self.stop_requested:
-                self.stop_note.value = 'Stop clicked: training ends after the current batch.'
-                self.stop_button.disabled = True
-            elif finished:
-                self.stop_button.disabled = True
+                self.stop_note = 'Stop clicked: training ends after the current batch.'
+            elif not finished:
+                self.stop_note = STOP_HINT[clicks_during_run()]
             else:
-                self.stop_note.value = f'<small>{STOP_HINT[clicks_during_run()]}</small>'
+                self.stop_note = ''
+            if self.stop_note:
+                text = f'{text}<br><small>{self.stop_note}</small>'
+        self.text.value = text
         if finished:
             self.bar.bar_style = 'danger' if status and 'error' in status.lower() else 'success'
 

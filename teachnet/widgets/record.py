@@ -7,7 +7,8 @@ number of batches trained so far in this run (1 after the first batch).
 
 Where the numbers come from (all through ``teachnet.inspect``):
 
-* per batch: the loss and metrics that ``fit`` logs;
+* per batch: the loss and metrics that ``fit`` logs (counted at once, read into their
+  series when the series are read: see ``add_batch``);
 * per epoch: the epoch averages and validation values;
 * now and then (a *sample*, when the heavy views are due): ``parameter_statistics``
   (|θ|, |dL/dθ| and |Δθ|/|θ| of that step), and on the probe batch
@@ -53,7 +54,8 @@ class TrainingRecord:
         self.conv_layers = [layer for layer in self.layers
                             if isinstance(layer, Convolution2D)][:FEATURE_MAP_LAYERS]
         self.step = 0
-        self.batch = {}                  # name -> DecimatedSeries of (step, value)
+        self._batch = {}                 # name -> DecimatedSeries of (step, value): see ``batch``
+        self.unread = []                 # the logs of counted batches not yet in ``batch``
         self.epoch = {}                  # name -> DecimatedSeries of (step at epoch end, value)
         self.epoch_indices = []
         self.sampled = {key: {layer.name: DecimatedSeries(SAMPLE_POINTS) for layer in self.parameter_layers}
@@ -70,17 +72,45 @@ class TrainingRecord:
                                     statistics.parameter_statistics(self.parameter_layers).items()}
 
     # ------------------------------------------------------------------ every batch / epoch
+    # Between two training steps the processor's caches hold the training, and each line of
+    # Python run there costs several times what it costs in a loop. So a batch is only
+    # counted, its logs kept as they are; they join the series in one go when someone
+    # reads ``batch`` (at most a few times a second, to draw).
     def add_batch(self, logs):
+        """Count one trained batch; its logged values (a dict) join ``batch`` when read."""
         self.step += 1
-        for name, value in logs.items():
-            if name not in ('batch', 'size'):
-                self.batch.setdefault(name, DecimatedSeries(BATCH_POINTS)).append(self.step, value)
+        self.unread.append(logs)
+
+    @property
+    def batch(self):
+        """name -> ``DecimatedSeries`` of (step, value) of every batch counted so far."""
+        if self.unread:
+            self._read_batches()
+        return self._batch
+
+    def _read_batches(self):
+        columns = {}                                    # name -> ([step, ...], [value, ...])
+        for step, logs in enumerate(self.unread, self.step - len(self.unread) + 1):
+            for name, value in logs.items():
+                if name not in ('batch', 'size'):
+                    if name not in columns:
+                        columns[name] = ([], [])
+                    steps, values = columns[name]
+                    steps.append(step)
+                    values.append(value)
+        for name, (steps, values) in columns.items():
+            if name not in self._batch:
+                self._batch[name] = DecimatedSeries(BATCH_POINTS)
+            self._batch[name].extend(steps, values)
+        self.unread = []
 
     def add_epoch(self, epoch, logs):
         self.epoch_indices.append(epoch)
         for name, value in (logs or {}).items():
             if isinstance(value, (int, float)):
-                self.epoch.setdefault(name, DecimatedSeries(BATCH_POINTS)).append(self.step, value)
+                if name not in self.epoch:
+                    self.epoch[name] = DecimatedSeries(BATCH_POINTS)
+                self.epoch[name].append(self.step, value)
 
     # ------------------------------------------------------------------ samples
     def add_parameters(self, before=None):

@@ -31,7 +31,7 @@ DEAR_COPY = 1e-3        # once one copy of the weights takes over a millisecond 
 def copies_too_dear(copy_cost, step_cost, every):
     """Whether keeping one step in ``every`` costs too much: one copy (``copy_cost`` CPU
     seconds) is over a millisecond and over 1% of the ``every`` training steps (of
-    ``step_cost`` seconds each) between two kept ones. Then the store should ``thin()``."""
+    ``step_cost`` seconds each) between two kept ones. Then the store should thin (``thin_for``)."""
     return copy_cost > DEAR_COPY and copy_cost > COPY_BUDGET * every * step_cost
 
 
@@ -78,10 +78,7 @@ class StepStore:
             raise ValueError(f'StepStore: every must be at least 1, got {every}.')
         self.every, self.max_bytes = every, max_bytes
         self.saved = {}
-
-    @property
-    def nbytes(self):
-        return sum(saved.nbytes for saved in self.saved.values())
+        self.nbytes = 0         # of the saved steps: counted as they come and go, never summed per step
 
     def wants(self, step):
         """Whether step number ``step`` is one to keep."""
@@ -100,6 +97,7 @@ class StepStore:
         while self.saved and self.nbytes + saved.nbytes > self.max_bytes:
             self.thin()
         if self.wants(step):
+            self.nbytes += saved.nbytes - (self.saved[step].nbytes if step in self.saved else 0)
             self.saved[step] = saved
 
     def thin(self):
@@ -107,6 +105,15 @@ class StepStore:
         that are no longer multiples of it are dropped."""
         self.every *= 2
         self.saved = {k: v for k, v in self.saved.items() if k % self.every == 0}
+        self.nbytes = sum(saved.nbytes for saved in self.saved.values())
+
+    def thin_for(self, copy_cost, step_cost):
+        """Thin until one copy of ``copy_cost`` CPU seconds costs at most 1% of the steps (of
+        ``step_cost`` each) between two kept ones (``copies_too_dear``): at once, rather than
+        once per dear copy, each of which would cost as much again (a copy of a large
+        embedding can take tens of milliseconds where its memory is new to the machine)."""
+        while copies_too_dear(copy_cost, step_cost, self.every):
+            self.thin()
 
     def steps(self):
         return sorted(self.saved)

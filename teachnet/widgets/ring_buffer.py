@@ -54,6 +54,43 @@ class DecimatedSeries:
         if self.kept == self.capacity:
             self._halve()
 
+    def extend(self, xs, ys):
+        """``append`` each (x, y) in turn, done in bulk: whole points are means of slices."""
+        xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+        start, count = 0, len(xs)
+        while start < count:
+            if self.pending_count:                      # first complete the point under way
+                take = min(self.stride - self.pending_count, count - start)
+                self._add_pending(xs[start:start + take], ys[start:start + take])
+                start += take
+                continue
+            groups = min((count - start) // self.stride, self.capacity - self.kept)
+            if groups == 0:                             # less than a point's worth: it waits
+                self._add_pending(xs[start:], ys[start:])
+                return
+            end = start + groups * self.stride
+            for column, values in ((0, xs), (1, ys)):
+                self.points[self.kept:self.kept + groups, column] = \
+                    values[start:end].reshape(groups, self.stride).mean(axis=1)
+            self.kept += groups
+            start = end
+            if self.kept == self.capacity:
+                self._halve()
+
+    def _add_pending(self, xs, ys):
+        """Add values to the point under way (fewer than ``stride`` - ``pending_count``, or
+        exactly enough to complete it, which then joins the points)."""
+        self.pending_x += float(xs.sum())
+        self.pending_y += float(ys.sum())
+        self.pending_count += len(xs)
+        if self.pending_count == self.stride:
+            self.points[self.kept] = (self.pending_x / self.stride, self.pending_y / self.stride)
+            self.kept += 1
+            self.pending_x = self.pending_y = 0.0
+            self.pending_count = 0
+            if self.kept == self.capacity:
+                self._halve()
+
     def _halve(self):
         half = self.capacity // 2
         self.points[:half] = (self.points[0::2] + self.points[1::2]) / 2

@@ -70,6 +70,7 @@ class DashboardRun:
     stop_unavailable: str = None
     epochs_run: int = None
     outputs: list = field(default_factory=list)
+    final_button: tuple = None     # the finished dashboard's button: (label, whole label shown?)
     saved: object = None
     reopened_views: int = 0
     reopened_text: str = ''
@@ -134,6 +135,10 @@ def finish_and_save(notebook, run, screenshots):
                                       timeout=30 + 2 * DASHBOARD_EPOCHS * PACE_SECONDS)
     run.epochs_run = epochs_run(report)
     run.outputs = notebook.outputs()
+    button = notebook.widget_views(DASHBOARD_CLASS).first.locator('button.widget-button').first
+    button.wait_for()
+    run.final_button = (button.inner_text().strip(),
+                        button.evaluate('b => b.scrollWidth <= b.clientWidth'))    # else cut to "S…"
     notebook.page.screenshot(path=str(screenshots / 'dashboard-finished-page.png'))
     run.saved = notebook.save()
 
@@ -202,6 +207,13 @@ def test_no_widget_error_and_no_traceback(dashboard_run):
     errors = [output for cell in dashboard_run.saved.cells for output in cell.get('outputs', [])
               if output.output_type == 'error']
     assert not errors, errors
+
+
+def test_the_finished_dashboards_button_says_in_full_how_training_ended(dashboard_run):
+    label, shown_whole = dashboard_run.final_button
+    expected = 'Stopped' if dashboard_run.stop_clicked else 'Finished'
+    assert label == expected, f'the button says {label!r}, expected {expected!r}'
+    assert shown_whole, f'the button cuts its label {label!r} short'
 
 
 def test_stop_ends_training_early(dashboard_run):

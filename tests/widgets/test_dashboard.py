@@ -43,7 +43,7 @@ def test_progress_curves_and_history_after_a_short_fit():
     assert bar.value == bar.max == 3 * 5                        # 72 samples: 5 batches per epoch
     assert 'Epoch 3/3' in dashboard.progress.text.value and 'done' in dashboard.progress.text.value
     assert 'teachnet-dashboard' in dashboard.widget._dom_classes
-    assert dashboard.progress.stop_button.description == 'Stop'
+    assert dashboard.progress.stop_button.description == 'Finished' and dashboard.progress.stop_button.disabled
     history = dashboard.history
     np.testing.assert_array_equal(history['batch']['step'], np.arange(1, 16))   # one point per batch
     assert history['batch']['loss'].shape == history['batch']['acc'].shape == (15,)
@@ -76,7 +76,23 @@ def test_layer_table_and_gradient_norms_are_the_models():
         assert dashboard.record.parameters[layer.name].gradient_norm == pytest.approx(expected, rel=1e-6)
         assert dashboard.history['layers']['gradient_norm'][layer.name][-1] == pytest.approx(expected, rel=1e-6)
     assert '<table class="teachnet-layers"' in dashboard.views['layers'].table.value
-    assert len(dashboard.views['gradients'].gradients.value) > 0
+    view = dashboard.views['gradients'].view.value               # the norms' chart, then two histograms
+    assert view.count('<svg') == 3 and '|dL/dθ| per layer' in view
+    assert 'hidden weights' in view and 'hidden gradients' in view
+
+
+def test_the_update_ratio_is_that_of_the_last_step():
+    model, x, y = mlp()
+    dashboard = live()
+    weights = []                                    # each layer's weights before and after each step
+    seen = LambdaCallback(on_batch_begin=lambda batch, logs: weights.append([model.layers[0].get_weights()]),
+                          on_batch_end=lambda batch, logs: weights[-1].append(model.layers[0].get_weights()))
+    model.fit(x, y, nb_epoch=1, batch_size=32, verbose=0, callbacks=[seen, dashboard])
+    before, after = weights[-1]
+    step = np.sqrt(sum(np.sum((a - b) ** 2) for a, b in zip(after, before)))
+    norm = np.sqrt(sum(np.sum(b ** 2) for b in before))
+    assert step > 0
+    assert dashboard.record.parameters['hidden'].update_ratio == pytest.approx(step / norm, rel=1e-5)
 
 
 def test_gate_heatmaps_are_the_inspected_gates_of_the_probe():
@@ -182,6 +198,9 @@ def test_stop_button_click_ends_training_after_the_batch():
     assert dashboard.progress.stop_requested and model.stop_training
     assert dashboard.record.step == 2 and len(history.epoch) == 1
     assert 'Stop button' in dashboard.progress.text.value
+    button = dashboard.progress.stop_button
+    assert button.description == 'Stopped' and button.disabled
+    assert button.layout.flex == '0 0 auto' and button.layout.width == '110px'    # no squeezing to "S…"
 
 
 def test_the_final_frame_is_drawn_when_training_raises():
@@ -196,7 +215,7 @@ def test_the_final_frame_is_drawn_when_training_raises():
     with pytest.raises(RuntimeError, match='boom'):
         model.fit(x, y, nb_epoch=2, batch_size=16, verbose=0, callbacks=[dashboard, Failing()])
     assert dashboard.finished and 'RuntimeError' in dashboard.progress.text.value
-    assert dashboard.progress.bar.bar_style == 'danger'
+    assert dashboard.progress.bar.bar_style == 'danger' and dashboard.progress.stop_button.description == 'Stopped'
     assert dashboard.views['layers'].rows()[0][8] is not None
 
 

@@ -42,7 +42,7 @@ def test_without_a_kernel_clicks_cannot_arrive_and_the_button_says_so():
     panel.epoch_begin(0)
     panel.refresh()
     assert panel.stop_button.description == 'Stop'
-    assert 'cannot deliver a click' in panel.stop_note.value and STOP_HINT[False] in panel.stop_note.value
+    assert 'cannot deliver a click' in panel.text.value and STOP_HINT[False] in panel.text.value
 
 
 def test_fit_verbose_1_in_a_notebook_shows_the_widget_bar(forced_notebook, capsys):
@@ -96,7 +96,7 @@ def test_clicks_during_run_reads_the_kernels_subshells(monkeypatch, kernel, expe
     panel = ProgressPanel()
     panel.start({'nb_epoch': 1, 'nb_sample': 10, 'batch_size': 5})
     panel.refresh()
-    assert STOP_HINT[expected] in panel.stop_note.value
+    assert STOP_HINT[expected] in panel.text.value
 
 
 def test_clicks_are_let_through_to_any_shell():
@@ -113,3 +113,18 @@ def test_clicks_are_let_through_to_any_shell():
     let_clicks_through(SimpleNamespace(comm=older))
     assert vars(older) == {'other': 'kept'}
     let_clicks_through(None)                                   # no button: nothing to do
+
+
+@pytest.mark.backend_independent
+def test_batches_are_counted_in_their_own_epoch_however_late_they_are_read():
+    panel = ProgressPanel(with_stop_button=False)
+    panel.start({'nb_epoch': 2, 'nb_sample': 30, 'batch_size': 10})
+    for epoch, losses in enumerate([(9.0, 9.0, 9.0), (1.0, 2.0, 6.0)]):
+        panel.epoch_begin(epoch)
+        for batch, loss in enumerate(losses):
+            panel.batch_end(batch, {'batch': batch, 'size': 10 if batch < 2 else 5, 'loss': loss})
+    line = panel.line()                        # nothing was read before: all six batches now
+    assert 'Epoch 2/2' in line and '25/30 samples' in line
+    assert 'loss 2.4000' in line               # (10·1 + 10·2 + 5·6) / 25: the second epoch alone
+    panel.refresh()
+    assert panel.bar.value == 6 == panel.bar.max

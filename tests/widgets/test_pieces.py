@@ -3,10 +3,11 @@ import io
 
 import numpy as np
 import pytest
+from matplotlib import colormaps
 from matplotlib import image as mpimage
 
 from teachnet.widgets import throttle as throttle_module
-from teachnet.widgets.drawing import heatmap_png, histogram_png, image_grid, line_chart
+from teachnet.widgets.drawing import heatmap_png, histogram_svg, image_grid, line_chart
 from teachnet.widgets.ring_buffer import DecimatedSeries
 from teachnet.widgets.throttle import Throttle
 
@@ -60,7 +61,24 @@ def test_line_chart_is_svg_with_one_polyline_per_line_and_bounded_points():
     assert 'no data yet' in line_chart([])
 
 
+def test_line_chart_legend_sits_under_the_plot_and_wraps_into_rows():
+    x = np.arange(50.0)
+    lines = [{'x': x, 'y': x + i, 'label': f'layer_{i}'} for i in range(9)]
+    width, height, plot_bottom = 300, 150, 150 - 22
+    svg = line_chart(lines, width=width, height=height, title='|dL/dθ|')
+    samples = svg.split('<line ')[1:]
+    assert len(samples) == 9
+    ys = [float(sample.split('y1="')[1].split('"')[0]) for sample in samples]
+    xs = [float(sample.split('x1="')[1].split('"')[0]) for sample in samples]
+    assert min(ys) > plot_bottom + 10                           # under the plot and its x labels: on no line
+    rows = sorted(set(ys))
+    assert len(rows) >= 2 and max(xs) + 18 + 6 * len('layer_8') <= width
+    total = float(svg.split('height="')[1].split('"')[0])
+    assert total >= max(ys) + 4 and total > height              # the picture grew to hold the legend
+
+
 def png_pixels(data):
+    """The pixels as floats in 0..1, RGB (a palette PNG) or RGBA."""
     return mpimage.imread(io.BytesIO(data))
 
 
@@ -72,10 +90,20 @@ def test_heatmap_png_has_one_enlarged_pixel_per_value():
     np.testing.assert_allclose(pixels[0, 0], png_pixels(heatmap_png(np.zeros((1, 1)), vmin=0, vmax=11))[0, 0])
 
 
-def test_histogram_png_draws_taller_bars_for_larger_counts():
-    pixels = png_pixels(histogram_png([0, 5, 10], height=10, bar_width=1))
-    column_heights = [(np.abs(pixels[:, c, :3] - pixels[0, 0, :3]).sum(axis=1) > 0.1).sum() for c in range(3)]
-    assert column_heights[0] < column_heights[1] < column_heights[2]
+@pytest.mark.parametrize('cmap', ['viridis', 'RdBu_r', 'gray'])
+def test_heatmap_png_paints_the_colours_matplotlib_gives_the_values(cmap):
+    values = np.random.default_rng(1).uniform(-1.5, 1.5, (9, 7))
+    values[0, :3] = [-1, 1, 0.999999]                         # the ends of the range, and just below
+    pixels = png_pixels(heatmap_png(values, cmap=cmap, vmin=-1, vmax=1, min_size=1))
+    colours = colormaps[cmap]((values + 1) / 2, bytes=True)[..., :3]      # out of range: the end colours
+    np.testing.assert_array_equal(np.round(pixels[..., :3] * 255).astype(np.uint8), colours)
+
+
+def test_histogram_svg_draws_taller_bars_for_larger_counts():
+    svg = histogram_svg([0, 5, 10], height=10)
+    assert svg.startswith('<svg') and svg.endswith('</svg>')
+    heights = [float(bar.split('height="')[1].split('"')[0]) for bar in svg.split('<rect')[2:]]
+    assert heights == [5.0, 10.0]                              # no bar for a count of 0
 
 
 def test_image_grid_tiles_maps_each_scaled_to_its_range():
@@ -83,3 +111,20 @@ def test_image_grid_tiles_maps_each_scaled_to_its_range():
     assert grid.shape == (2, 5)
     np.testing.assert_allclose(grid[:, :2], grid[:, 3:])
     assert np.isnan(grid[:, 2]).all()
+
+
+@pytest.mark.parametrize('capacity, chunks', [(8, [3, 1, 20, 7, 100, 2]), (6, [1] * 50), (4, [1000]),
+                                               (16, [5, 11, 0, 64, 33, 300])])
+def test_extending_a_decimated_series_is_appending_each_point(capacity, chunks):
+    rng = np.random.default_rng(capacity)
+    one_by_one, in_bulk = DecimatedSeries(capacity), DecimatedSeries(capacity)
+    step = 0
+    for size in chunks:
+        xs, ys = np.arange(step, step + size, dtype=float), rng.standard_normal(size)
+        for x, y in zip(xs, ys):
+            one_by_one.append(x, y)
+        in_bulk.extend(xs, ys)
+        step += size
+        assert (in_bulk.kept, in_bulk.stride, in_bulk.pending_count) == \
+            (one_by_one.kept, one_by_one.stride, one_by_one.pending_count)
+        np.testing.assert_allclose(in_bulk.values(), one_by_one.values(), rtol=1e-12, atol=1e-12)

@@ -16,7 +16,7 @@ from teachnet.widgets.replay import StepStore, copies_too_dear
 def copies_always_affordable(monkeypatch):
     """Which steps are kept must not depend on how busy the machine is: the cost rule is
     tested on its own below, so here no copy is ever too dear."""
-    monkeypatch.setattr('teachnet.widgets.dashboard.copies_too_dear', lambda *costs: False)
+    monkeypatch.setattr('teachnet.widgets.replay.copies_too_dear', lambda *costs: False)
 
 
 def trained(replay_every=3, replay_memory=50_000_000, epochs=2):
@@ -77,12 +77,14 @@ def test_the_memory_cap_holds_and_the_kept_steps_thin_out_evenly():
     for step in range(1, 1001):
         if store.wants(step):
             store.add(step, weights, batch, np.zeros(0))
-        assert store.nbytes <= 10_000
+        assert store.nbytes == sum(saved.nbytes for saved in store.saved.values()) <= 10_000
     steps = store.steps()
     assert store.every == 128 and steps == list(range(128, 1001, 128))
     assert len(steps) >= 5
     store.add(store.every * 100, [np.zeros(10_000)], batch, np.zeros(0))   # alone over the cap: not kept
     assert store.steps() == steps and store.every == 128             # and what was kept stays
+    store.add(steps[-1], weights, [np.zeros(40)], np.zeros(0))           # a step kept again replaces it
+    assert store.nbytes == sum(saved.nbytes for saved in store.saved.values())
 
 
 def test_a_small_cap_in_the_dashboard_keeps_fewer_steps():
@@ -135,6 +137,18 @@ def test_thinning_keeps_every_other_step_and_doubles_the_interval():
         store.add(step, [np.zeros(3)], [np.zeros((1, 3))], np.zeros((1, 1)))
     store.thin()
     assert store.every == 4 and store.steps() == [4, 8]
+
+
+def test_a_dear_copy_thins_the_store_at_once_until_copies_are_affordable(monkeypatch):
+    monkeypatch.setattr('teachnet.widgets.replay.copies_too_dear', copies_too_dear)    # the true rule
+    store = StepStore(every=10)
+    store.thin_for(copy_cost=0.03, step_cost=0.024)          # 30 ms a copy, 24 ms a step
+    assert store.every == 160                                 # 1% of 160 steps: 38 ms >= 30 ms
+    store.thin_for(copy_cost=0.03, step_cost=0.024)
+    assert store.every == 160
+    cheap = StepStore(every=10)
+    cheap.thin_for(copy_cost=0.0005, step_cost=0.0001)       # under a millisecond: always affordable
+    assert cheap.every == 10
 
 
 def test_copies_are_too_dear_only_when_large_and_over_one_percent():
