@@ -208,9 +208,12 @@ def histogram_svg(counts, width=240, height=60, colour='#1f77b4'):
 
 
 def rgb_png(array, min_size=96):
-    """An (rows, cols, 3) host array of red, green and blue in [0, 1] as PNG bytes."""
+    """An (rows, cols, 3) host array of red, green and blue in [0, 1] as PNG bytes (the
+    gaps of an ``image_grid``, NaN, are white)."""
+    colours = np.clip(np.nan_to_num(np.asarray(array, dtype=float), nan=1.0), 0, 1)
+    picture = Image.fromarray((_enlarged(colours, min_size) * 255).astype(np.uint8), mode='RGB')
     buffer = io.BytesIO()
-    mpimage.imsave(buffer, _enlarged(np.clip(np.asarray(array, dtype=float), 0, 1), min_size), format='png')
+    picture.save(buffer, format='png', compress_level=1)
     return buffer.getvalue()
 
 

@@ -13,7 +13,7 @@ from teachnet.widgets import Dashboard
 
 @pytest.fixture(autouse=True)
 def copies_always_affordable(monkeypatch):
-    monkeypatch.setattr('teachnet.widgets.dashboard.copies_too_dear', lambda *costs: False)
+    monkeypatch.setattr('teachnet.widgets.replay.copies_too_dear', lambda *costs: False)
 
 
 def dropout_model():
