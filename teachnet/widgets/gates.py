@@ -11,6 +11,9 @@ loss, which shows how far back the layer can learn. The values are exactly those
 
 For a convnet, the first conv layers' feature maps of the probe image, tiled in a grid.
 """
+import base64
+import html
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -30,32 +33,31 @@ def gate_scale(name, values):
     return low, high, 'viridis' if low == 0 else 'RdBu_r'
 
 
+def png_img(png, width):
+    """PNG bytes as an ``<img>`` for an HTML widget's value (the picture inline, base64)."""
+    return f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" style="width:{width}px">'
+
+
 class GatesPanel:
-    """Gate heatmaps (``Image``s keyed by gate name), |dL/dh_t| (SVG) and feature maps."""
+    """Gate heatmaps, |dL/dh_t| (SVG) and feature maps, in three HTML widgets.
+
+    One HTML holds every gate's heatmap (an inline PNG) under its name and mean, another
+    the |dL/dh_t| chart, a third the feature maps: three widgets to build per fit instead
+    of two per gate. ``pictures`` keeps the PNG bytes last drawn, by gate or layer name."""
 
     def __init__(self, record):
         self.record = record
-        self.images, self.labels, children = {}, {}, []
-        if record.gates_layer is not None:
-            names = _gate_names(record.recurrent_layers[0])
-            for name in names:
-                self.images[name] = widgets.Image(format='png', layout=widgets.Layout(width='150px'))
-                self.labels[name] = widgets.HTML(value=f'<b>{name}</b>')
-            grid = widgets.HBox([widgets.VBox([self.labels[n], self.images[n]]) for n in names],
-                                layout=widgets.Layout(flex_flow='row wrap'))
-            children += [widgets.HTML(value=f'Gates of <b>{record.gates_layer}</b> on the first probe '
-                                            'sample: units ↓, timesteps →'), grid]
+        self.gate_names = _gate_names(record.recurrent_layers[0]) if record.gates_layer is not None else []
+        self.pictures = {}
+        self.title = (f'Gates of <b>{html.escape(record.gates_layer)}</b> on the first probe sample: '
+                      'units ↓, timesteps →') if record.gates_layer is not None else ''
+        self.gates = widgets.HTML(value=self.title)
         self.state_gradient = widgets.HTML(value='')
-        if record.gates_layer is not None:
-            children.append(self.state_gradient)
-        self.maps = {}
-        for layer in record.conv_layers:
-            self.maps[layer.name] = widgets.Image(format='png', layout=widgets.Layout(width='360px'))
-            children += [widgets.HTML(value=f'Feature maps of <b>{layer.name}</b> (first probe image)'),
-                         self.maps[layer.name]]
+        self.maps = widgets.HTML(value='')
+        children = ([self.gates, self.state_gradient] if record.gates_layer is not None else []) + \
+            ([self.maps] if record.conv_layers else [])
         self.widget = widgets.VBox(children)
-        self.parts = list(self.images.values()) + list(self.labels.values()) + [self.state_gradient] + \
-            list(self.maps.values())
+        self.parts = children
 
     def heatmap(self, name):
         """The PNG of one gate: its (timesteps, units) values drawn units down, time across."""
@@ -65,19 +67,28 @@ class GatesPanel:
 
     def refresh(self):
         record = self.record
-        for name, image in self.images.items():
+        cells = []
+        for name in self.gate_names:
             if name in record.gates:
-                values = record.gates[name]
-                image.value = self.heatmap(name)
-                self.labels[name].value = (f'<b>{name}</b> <small>mean {np.mean(values):.2f}</small>')
+                self.pictures[name] = self.heatmap(name)
+                cells.append(f'<div style="display:inline-block;margin:2px 6px" class="teachnet-gate-map">'
+                             f'<b>{html.escape(name)}</b> <small>mean {np.mean(record.gates[name]):.2f}</small>'
+                             f'<br>{png_img(self.pictures[name], 150)}</div>')
+        if cells:
+            self.gates.value = f'{self.title}<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div>'
         if record.state_gradient is not None:
             steps = np.arange(1, len(record.state_gradient) + 1)
             self.state_gradient.value = line_chart(
                 [{'x': steps, 'y': record.state_gradient, 'label': '|dL/dh_t|'}], width=420, height=150,
                 log_scale=True, title='|dL/dh_t| per timestep (probe sample)', x_label='timestep')
-        for name, image in self.maps.items():
-            if name in record.maps:
-                image.value = maps_png(record.maps[name])
+        blocks = []
+        for layer in record.conv_layers:
+            if layer.name in record.maps:
+                self.pictures[layer.name] = maps_png(record.maps[layer.name])
+                blocks.append(f'<div>Feature maps of <b>{html.escape(layer.name)}</b> (first probe image)<br>'
+                              f'{png_img(self.pictures[layer.name], 360)}</div>')
+        if blocks:
+            self.maps.value = ''.join(blocks)
 
 
 def _gate_names(layer):

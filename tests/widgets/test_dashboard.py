@@ -1,4 +1,5 @@
 """The dashboard after a short fit: the widgets' values are the model's true numbers."""
+import base64
 import copy
 import pickle
 
@@ -109,7 +110,7 @@ def test_gate_heatmaps_are_the_inspected_gates_of_the_probe():
     for name, values in expected.items():
         np.testing.assert_allclose(dashboard.history['gates'][name], values[:, 0, :], rtol=1e-6)
     view = dashboard.views['gates']
-    assert view.images['f'].value == view.heatmap('f')
+    assert view.pictures['f'] == view.heatmap('f') and base64.b64encode(view.pictures['f']).decode() in view.gates.value
     dh = gradients_through_time(model, x[3:4], y[3:4], 'memory')
     np.testing.assert_allclose(dashboard.history['state_gradient'], np.linalg.norm(dh[:, 0, :], axis=-1), rtol=1e-5)
 
@@ -128,7 +129,8 @@ def test_a_convnet_shows_the_feature_maps_of_its_probe_image():
     expected = np.moveaxis(feature_maps(model, x[:1], 'edges')[0], -1, 0)      # channels first
     np.testing.assert_allclose(dashboard.record.maps['edges'], expected, rtol=1e-6)
     assert dashboard.tabs.titles[-1] == 'Feature maps'
-    assert bytes(dashboard.views['gates'].maps['edges'].value).startswith(b'\x89PNG')
+    view = dashboard.views['gates']
+    assert view.pictures['edges'].startswith(b'\x89PNG') and 'Feature maps of <b>edges</b>' in view.maps.value
 
 
 def test_a_healthy_model_gets_no_notes():

@@ -33,11 +33,11 @@ def test_a_wrapped_recurrent_layer_gets_its_gate_heatmaps(wrapped, name, gate_na
     model.fit(x, y, nb_epoch=1, batch_size=6, verbose=0, callbacks=[dashboard])
     assert dashboard.record.gates_layer == name
     expected = gates(model, x[:1], name)
-    assert list(dashboard.views['gates'].images) == gate_names
+    assert list(dashboard.views['gates'].pictures) == gate_names
     for gate, values in expected.items():
         np.testing.assert_allclose(dashboard.history['gates'][gate], values[:, 0, :], rtol=1e-6)
     view = dashboard.views['gates']
-    assert view.images['h'].value == view.heatmap('h') and name in view.widget.children[0].value
+    assert view.pictures['h'] == view.heatmap('h') and name in view.gates.value
     dh = gradients_through_time(model, x[:1], y[:1], name)
     np.testing.assert_allclose(dashboard.history['state_gradient'], np.linalg.norm(dh[:, 0, :], axis=-1),
                                rtol=1e-5)
