@@ -118,6 +118,25 @@ def test_a_device_generator_that_cannot_be_copied_is_left_as_it_is(monkeypatch):
     assert am._device_rng is generator
 
 
+def test_a_device_generator_other_than_numpys_is_restored_from_a_copy(monkeypatch):
+    """CuPy's generator has no NumPy bit-generator state to read: it is copied whole."""
+    class Counter:
+        def __init__(self):
+            self.drawn = 0
+
+        def random(self):
+            self.drawn += 1
+            return self.drawn
+
+    generator = Counter()
+    monkeypatch.setattr(am, '_device_rng', generator)
+    state = am.random_state()
+    first = [generator.random(), generator.random()]
+    with am.restored_random_state(state):
+        assert [am._device_rng.random(), am._device_rng.random()] == first
+    assert am._device_rng is generator and generator.random() == 3
+
+
 def test_a_replayed_step_of_a_model_with_two_outputs_and_their_sample_weights_is_exact():
     from teachnet.layers import Input
     from teachnet.models import Model
