@@ -213,7 +213,8 @@ class Dashboard(Callback):
         step = self.record.step + 1
         if self.replays.wants(step):
             start = cpu_clock()
-            self.replays.add(step, self.model.get_weights(), inputs, targets, weights, carried_states(self.model))
+            states = carried_states(self.model) if self.record.carries_states else {}
+            self.replays.add(step, self.model.get_weights(), inputs, targets, weights, states)
             copy_cost = cpu_clock() - start
             step_cost = (start - self.train_start) / step
             self.replays.thin_for(copy_cost, step_cost)     # copies too dear for this model: keep fewer steps

@@ -51,6 +51,7 @@ class TrainingRecord:
         self.parameter_layers = [layer for layer in self.layers if layer.params]
         recurrent = recurrent_layers(model)      # by inspect's names: 'bi/forward', 'td'... for wrapped ones
         self.recurrent_layers = list(recurrent.values())
+        self.carries_states = any(layer.stateful for layer in self.recurrent_layers)   # from batch to batch
         self.conv_layers = [layer for layer in self.layers
                             if isinstance(layer, Convolution2D)][:FEATURE_MAP_LAYERS]
         self.step = 0
