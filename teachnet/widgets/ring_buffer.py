@@ -45,14 +45,8 @@ class DecimatedSeries:
         self.pending_x += x                 # Python floats: cheaper than NumPy scalars, once per batch
         self.pending_y += y
         self.pending_count += 1
-        if self.pending_count < self.stride:
-            return
-        self.points[self.kept] = (self.pending_x / self.stride, self.pending_y / self.stride)
-        self.kept += 1
-        self.pending_x = self.pending_y = 0.0
-        self.pending_count = 0
-        if self.kept == self.capacity:
-            self._halve()
+        if self.pending_count == self.stride:
+            self._close_pending()
 
     def extend(self, xs, ys):
         """``append`` each (x, y) in turn, done in bulk: whole points are means of slices."""
@@ -84,12 +78,16 @@ class DecimatedSeries:
         self.pending_y += float(ys.sum())
         self.pending_count += len(xs)
         if self.pending_count == self.stride:
-            self.points[self.kept] = (self.pending_x / self.stride, self.pending_y / self.stride)
-            self.kept += 1
-            self.pending_x = self.pending_y = 0.0
-            self.pending_count = 0
-            if self.kept == self.capacity:
-                self._halve()
+            self._close_pending()
+
+    def _close_pending(self):
+        """The point under way has its ``stride`` values: their mean joins the points."""
+        self.points[self.kept] = (self.pending_x / self.stride, self.pending_y / self.stride)
+        self.kept += 1
+        self.pending_x = self.pending_y = 0.0
+        self.pending_count = 0
+        if self.kept == self.capacity:
+            self._halve()
 
     def _halve(self):
         half = self.capacity // 2
