@@ -51,6 +51,7 @@ over (n, steps, c) is the 2-D one on an image with a single row.
 import math
 
 from teachnet.backend import array_module as am
+from teachnet.backend import indexing
 from teachnet.ops.op import Op
 from teachnet.ops.operands import wants_gradient
 
@@ -88,7 +89,7 @@ def im2col(x, kernel_size, strides):
 
 def patch_view(x, kernel_size, strides):
     """P[n, i, j, a, b, c] = x[n, i·s+a, j·s+b, c] as a view of x: no copy yet."""
-    windows = am.sliding_windows(x, kernel_size, strides, axes=(1, 2))
+    windows = indexing.sliding_windows(x, kernel_size, strides, axes=(1, 2))
     return windows.transpose(0, 1, 2, 4, 5, 3)
 
 

@@ -12,7 +12,7 @@ Backward, each row of W receives the gradients of every place that picked it:
     dL/dW[v] = Σ over (i, t) with ids[i, t] = v of  g[i, t]      (zero for ids not in the batch)
 
 Frequent ids (padding 0, "the", ...) appear many times in one batch, so the sum must add
-repeats rather than keep one of them; ``array_module.scatter_add_rows`` does it with a
+repeats rather than keep one of them; ``backend.indexing.scatter_add_rows`` does it with a
 sort and a sum over each run of equal ids, which gives the same bits on every run, on a
 GPU too. The ids have no gradient.
 
@@ -21,6 +21,7 @@ Every other row of dL/dW is zero, and backward says which rows are not
 them, an optimizer such as RMSprop then does its full update on those rows only.
 """
 from teachnet.backend import array_module as am
+from teachnet.backend import indexing
 from teachnet.ops.op import Op
 
 
@@ -46,7 +47,7 @@ class EmbeddingLookup(Op):
         rows = g.reshape(-1, g.shape[-1])
         ids = self.ids.reshape(-1)
         self.gradient_rows = {1: am.xp().unique(ids)}          # the rows of W that got a gradient
-        return None, am.scatter_add_rows(self.vocabulary, ids, rows)
+        return None, indexing.scatter_add_rows(self.vocabulary, ids, rows)
 
     def describe(self):
         return {'vocabulary': self.vocabulary}

@@ -10,6 +10,7 @@ Also here: ``batch_dot`` (one matrix product per sample) and ``l2_normalize``, w
 Keras's backend lists beside them.
 """
 from teachnet.backend import array_module as am
+from teachnet.backend import indexing
 from teachnet.ops.op import Op
 from teachnet.ops.operands import array_of as _data, as_tensor_operand, normalize_axes
 from teachnet.ops.tensor import Tensor
@@ -110,7 +111,7 @@ class GetItem(Op):
         if self.basic:                  # slices and integers: no place is named twice
             grad[self.index] = g
         else:
-            am.scatter_add(grad, self.index, g)
+            indexing.scatter_add(grad, self.index, g)
         return (grad,)
 
 
@@ -127,11 +128,11 @@ class Gather(Op):
 
     def backward(self, g):
         if len(self.reference_shape) == 2:          # a matrix of rows: the fast row scatter-add
-            rows = am.scatter_add_rows(self.reference_shape[0], self.indices.reshape(-1),
+            rows = indexing.scatter_add_rows(self.reference_shape[0], self.indices.reshape(-1),
                                        g.reshape(-1, self.reference_shape[1]))
             return rows, None
         grad = am.xp().zeros(self.reference_shape, dtype=g.dtype)
-        return am.scatter_add(grad, self.indices, g), None
+        return indexing.scatter_add(grad, self.indices, g), None
 
 
 class Repeat(Op):
