@@ -110,7 +110,7 @@ def patches_times_kernel(image, kernel, strides):
     per_sample = out_rows * out_cols
     flops = 2 * n * per_sample * kh * kw * c_in * c_out
     chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize, flops)
-    with am.threads_for_product(flops * chunk // n):
+    with am.threads_for_product(flops * chunk // max(n, 1)):   # one pass's product
         for first in range(0, n, chunk):
             last = min(n, first + chunk)
             patches[first:last] = view[first:last]                                            # 2. im2col
@@ -143,7 +143,7 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
     chunk = samples_per_pass(n, (per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize, flops)
     block = xp.empty((chunk * per_sample, c_in), dtype=grad_matrix.dtype)
     kernel_t = [[xp.ascontiguousarray(kernel[a, b].T) for b in range(kw)] for a in range(kh)]   # W[a,b]ᵀ (c_out, c_in)
-    with am.threads_for_product(flops * chunk // n):
+    with am.threads_for_product(flops * chunk // max(n, 1)):   # one pass's product
         for first in range(0, n, chunk):
             last = min(n, first + chunk)
             grad_rows = grad_matrix[first * per_sample:last * per_sample]          # these samples' rows of G
@@ -157,8 +157,8 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
     return grad_x
 
 
-#: bytes of work that one pass of col2im keeps close to the processor: half of a typical
-#: core's L2 cache (of 64 KiB to 1 MiB, 128 KiB ran fastest on the guide's convnet)
+#: bytes of work that one pass of im2col or col2im keeps close to the processor: half of a
+#: typical core's L2 cache (of 64 KiB to 1 MiB, 128 KiB ran fastest on the guide's convnet)
 CACHE_BYTES = 128 * 1024
 
 
