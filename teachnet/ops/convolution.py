@@ -142,7 +142,8 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
     flops = 2 * grad_matrix.size * c_in
     chunk = samples_per_pass(n, (per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize, flops)
     block = xp.empty((chunk * per_sample, c_in), dtype=grad_matrix.dtype)
-    kernel_t = [[xp.ascontiguousarray(kernel[a, b].T) for b in range(kw)] for a in range(kh)]   # W[a,b]ᵀ (c_out, c_in)
+    # W[a,b]ᵀ, (c_out, c_in), made contiguous once: products on a transposed view ran slower here
+    kernel_t = [[xp.ascontiguousarray(kernel[a, b].T) for b in range(kw)] for a in range(kh)]
     with am.threads_for_product(flops * chunk // max(n, 1)):   # one pass's product
         for first in range(0, n, chunk):
             last = min(n, first + chunk)
