@@ -369,3 +369,15 @@ def test_big_products_keep_every_sample_in_one_pass_when_threads_can_share_them(
     monkeypatch.setattr(am, 'blas_threads', lambda: 2)
     assert convolution.samples_per_pass(32, convolution.CACHE_BYTES // 4, big) == 32
     assert convolution.samples_per_pass(32, convolution.CACHE_BYTES // 4, small) == 4
+
+
+def test_an_empty_batch_goes_through_both_passes():
+    from teachnet.backend import array_module as am
+    from teachnet.ops import convolution
+
+    kernel = am.to_device(np.ones((3, 3, 2, 4)))
+    patches, z = convolution.patches_times_kernel(am.to_device(np.zeros((0, 5, 5, 2))), kernel, (1, 1))
+    assert patches.shape == (0, 18) and z.shape == (0, 3, 3, 4)
+    grad_x = convolution.col2im_of_patch_gradients(am.to_device(np.zeros((0, 4))), kernel, (0, 3, 3), (0, 5, 5, 2),
+                                                   (1, 1))
+    assert grad_x.shape == (0, 5, 5, 2)
