@@ -28,6 +28,7 @@ from teachnet.layers.convolutional import Convolution2D
 from teachnet.widgets.ring_buffer import DecimatedSeries
 
 BATCH_POINTS = 2048         # points kept per per-batch series
+UNREAD_BATCHES = 4096       # batches' logs kept unread at most
 SAMPLE_POINTS = 512         # points kept per sampled series (gradient norms...)
 FEATURE_MAP_LAYERS = 2      # convnets: the first two conv layers' feature maps
 
@@ -78,9 +79,12 @@ class TrainingRecord:
     # counted, its logs kept as they are; they join the series in one go when someone
     # reads ``batch`` (at most a few times a second, to draw).
     def add_batch(self, logs):
-        """Count one trained batch; its logged values (a dict) join ``batch`` when read."""
+        """Count one trained batch; its logged values (a dict) join ``batch`` when read, or
+        once ``UNREAD_BATCHES`` wait (a run nobody watches holds no more than that)."""
         self.step += 1
         self.unread.append(logs)
+        if len(self.unread) >= UNREAD_BATCHES:
+            self._read_batches()
 
     @property
     def batch(self):

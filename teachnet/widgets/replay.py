@@ -13,8 +13,8 @@ also thins the store when copying the weights costs more than a small share of t
 
 ``replay_trace(model, saved)`` recomputes that step's trace: the model's weights are set to
 the saved ones, the random generators and the carried states to the saved ones for the
-computation, then put back. So the replayed step is the step that ran, number for number: the same masks, the
-same weighted loss, the same gradients.
+computation, then put back. So the replayed step is the step that ran, number for number:
+the same masks, the same weighted loss, the same gradients.
 """
 from contextlib import nullcontext
 

@@ -128,3 +128,19 @@ def test_extending_a_decimated_series_is_appending_each_point(capacity, chunks):
         assert (in_bulk.kept, in_bulk.stride, in_bulk.pending_count) == \
             (one_by_one.kept, one_by_one.stride, one_by_one.pending_count)
         np.testing.assert_allclose(in_bulk.values(), one_by_one.values(), rtol=1e-12, atol=1e-12)
+
+
+def test_a_record_nobody_reads_holds_a_bounded_number_of_unread_batches(monkeypatch):
+    """Batches are counted and read into the series later; a run that nobody watches still
+    holds at most UNREAD_BATCHES of them, and the series hold every one counted."""
+    from teachnet.layers import Dense
+    from teachnet.models import Sequential
+    from teachnet.widgets import record as record_module
+
+    monkeypatch.setattr(record_module, 'UNREAD_BATCHES', 10)
+    record = record_module.TrainingRecord(Sequential([Dense(2, input_dim=3)]))
+    for step in range(95):
+        record.add_batch({'batch': step, 'size': 4, 'loss': float(step)})
+        assert len(record.unread) < 10
+    steps, losses = record.batch['loss'].values()
+    assert len(steps) == 95 and np.array_equal(losses, np.arange(95.0))
