@@ -72,8 +72,9 @@ class Dashboard(Callback):
             notebook kernel (see ``teachnet.widgets.notebook.in_notebook``).
         replay_every: keep the weights and batch of every this-many-th step for ``replay``
             (doubled whenever the kept steps would exceed ``replay_memory``, and as often as
-            needed once a copy of the weights takes over a millisecond and over 1% of the steps
-            between two kept).
+            needed when a copy of the weights would take over a millisecond and over 1% of the
+            steps between two kept: judged before each copy, so that a large embedding is not
+            copied at all in a fit too short to afford it).
         replay_memory: the most bytes the kept steps may take.
 
     # Stop
@@ -212,14 +213,28 @@ class Dashboard(Callback):
         into it) and the weights before its update when this step is one to replay."""
         step = self.record.step + 1
         if self.replays.wants(step):
-            start = cpu_clock()
-            states = carried_states(self.model) if self.record.carries_states else {}
-            self.replays.add(step, self.model.get_weights(), inputs, targets, weights, states)
-            copy_cost = cpu_clock() - start
-            step_cost = (start - self.train_start) / step
-            self.replays.thin_for(copy_cost, step_cost)     # copies too dear for this model: keep fewer steps
+            self._keep_for_replay(step, inputs, targets, weights)
         if self.before is None and self.heavy_throttle.due():
             self._start_sample()
+
+    def _keep_for_replay(self, step, inputs, targets, weights):
+        """Keep step ``step`` for replay, unless copying the weights would cost more than the
+        store allows for the steps between two kept ones: then it keeps fewer steps
+        (``StepStore.thin_for``), judged before the copy from its expected cost and after it
+        from its measured one."""
+        start = cpu_clock()
+        step_cost = (start - self.train_start) / (step - 1) if step > 1 else None
+        if step_cost is not None:
+            self.replays.thin_for(self.replays.expected_copy_cost(self.record.parameter_bytes), step_cost)
+            if not self.replays.wants(step):
+                return
+        states = carried_states(self.model) if self.record.carries_states else {}
+        copy_start = cpu_clock()
+        weights_now = self.model.get_weights()
+        self.replays.measured_copy(self.record.parameter_bytes, cpu_clock() - copy_start)
+        self.replays.add(step, weights_now, inputs, targets, weights, states)
+        if step_cost is not None:
+            self.replays.thin_for(cpu_clock() - start, step_cost)
 
     def _start_sample(self):
         """The heavy views are due: copy the parameters before this batch's update, to measure

@@ -50,6 +50,7 @@ class TrainingRecord:
         self.probe, self.probe_targets = _fitted_probe(probe, probe_targets, self.fixed_batch)
         self.layers = list(model_layers(model))
         self.parameter_layers = [layer for layer in self.layers if layer.params]
+        self.parameter_bytes = sum(p.data.nbytes for layer in self.parameter_layers for p in layer.params)
         recurrent = recurrent_layers(model)      # by inspect's names: 'bi/forward', 'td'... for wrapped ones
         self.recurrent_layers = list(recurrent.values())
         self.carries_states = any(layer.stateful for layer in self.recurrent_layers)   # from batch to batch

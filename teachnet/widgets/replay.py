@@ -8,8 +8,11 @@ stateful recurrent layers carried into it (``teachnet.inspect.carried_states``).
 holds would pass ``max_bytes``, it keeps every other saved step and doubles ``every``: the
 steps kept stay evenly spread over the whole run, and the memory stays under the cap
 however long training runs. A step too large for the cap alone is not kept. The dashboard
-also thins the store when copying the weights costs more than a small share of training
-(a large embedding takes milliseconds to copy).
+also thins the store when copying the weights would cost more than a small share of
+training (a large embedding takes milliseconds to copy): it asks ``expected_copy_cost``
+BEFORE each copy, from the bytes to copy and the rate of the copies made so far (before
+the first, the rate of memory the process has not touched yet: see ``FRESH_COPY_RATE``),
+so that even the first copy of a large model is made only when it is affordable.
 
 ``replay_trace(model, saved)`` recomputes that step's trace: the model's weights are set to
 the saved ones, the random generators and the carried states to the saved ones for the
@@ -26,6 +29,11 @@ from teachnet.inspect.carried_states import restored_states
 
 COPY_BUDGET = 0.01      # keeping steps may take at most this share of the training's CPU time,
 DEAR_COPY = 1e-3        # once one copy of the weights takes over a millisecond (a large embedding)
+#: bytes per CPU second of a copy into new memory: each page the process has not used yet
+#: costs a fault and a clearing on its first write (a 10 MB copy took 17-29 ms so on a
+#: virtual machine, against 0.7 ms into reused memory). Expected costs start from this
+#: rate and follow what the copies measure.
+FRESH_COPY_RATE = 0.4e9
 
 
 def copies_too_dear(copy_cost, step_cost, every):
@@ -79,6 +87,16 @@ class StepStore:
         self.every, self.max_bytes = every, max_bytes
         self.saved = {}
         self.nbytes = 0         # of the saved steps: counted as they come and go, never summed per step
+        self.copy_rate = FRESH_COPY_RATE        # bytes per CPU second, as last measured
+
+    def expected_copy_cost(self, nbytes):
+        """CPU seconds a copy of ``nbytes`` bytes is expected to take (see ``measured_copy``)."""
+        return nbytes / self.copy_rate
+
+    def measured_copy(self, nbytes, seconds):
+        """A copy of ``nbytes`` took ``seconds``: expect that rate from now on."""
+        if nbytes > 0 and seconds > 0:
+            self.copy_rate = nbytes / seconds
 
     def wants(self, step):
         """Whether step number ``step`` is one to keep."""

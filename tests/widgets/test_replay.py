@@ -155,3 +155,24 @@ def test_copies_are_too_dear_only_when_large_and_over_one_percent():
     assert copies_too_dear(0.005, 0.03, 10)            # 5 ms against 10 steps of 30 ms: 1.7%
     assert not copies_too_dear(0.005, 0.03, 20)        # the same copy every 20 steps: 0.8%
     assert not copies_too_dear(0.0005, 0.0002, 3)      # a small model's copy: never thinned
+
+
+def test_a_copy_expected_to_be_dear_is_not_made_even_the_first(monkeypatch):
+    """The store is asked before each copy: at a (pretended) rate of 1 kB per second, the
+    first copy of even this small model would take half a second, far over 1% of the
+    steps between two kept ones, so no step is kept and no copy is made."""
+    monkeypatch.setattr('teachnet.widgets.replay.copies_too_dear', copies_too_dear)    # the true rule
+    monkeypatch.setattr('teachnet.widgets.replay.FRESH_COPY_RATE', 1e3)
+    model, dashboard, losses, _ = trained(replay_every=3)
+    assert len(losses) == 10
+    assert dashboard.replays.steps() == [] and dashboard.replays.every > 10
+    assert dashboard.replays.copy_rate == 1e3                      # nothing was copied to measure
+
+
+def test_the_expected_cost_of_a_copy_follows_the_measured_rate():
+    store = StepStore(every=10)
+    first = store.expected_copy_cost(10_000_000)
+    assert first > 0.01                              # 10 MB into new memory: over 10 ms
+    store.measured_copy(10_000_000, 0.001)           # it took 1 ms: the memory was reused
+    assert store.expected_copy_cost(10_000_000) == pytest.approx(0.001)
+    assert store.expected_copy_cost(5_000_000) == pytest.approx(0.0005)
