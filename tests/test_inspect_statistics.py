@@ -122,3 +122,21 @@ def test_activation_statistics_take_a_dict_of_inputs_whole():
     by_name, as_array = activation_statistics(model, {'pixels': x})['scores'], activation_statistics(model, x)['scores']
     assert by_name.shape == as_array.shape == (10, 3)
     np.testing.assert_allclose([by_name.mean, by_name.std], [as_array.mean, as_array.std])
+
+
+def test_a_snapshot_into_an_earlier_one_reuses_its_arrays_and_holds_the_new_values():
+    model, x, y = small_model()
+    first = snapshot_parameters(model)
+    arrays = {key: array for key, array in first.items()}
+    model.train_on_batch(x, y)
+    second = snapshot_parameters(model, into=first)
+    assert all(second[key] is arrays[key] for key in arrays)            # no new copies
+    for p in (p for layer in model.layers for p in layer.params):
+        np.testing.assert_array_equal(am.to_numpy(second[id(p)]), am.to_numpy(p.data))
+    model.train_on_batch(x, y)
+    stats = parameter_statistics(model, second)
+    assert all(0 < numbers.update_ratio < 1 for numbers in stats.values())
+    wrong_shape = {key: array[:1] for key, array in second.items()}
+    third = snapshot_parameters(model, into=wrong_shape)                 # arrays that no longer fit: fresh copies
+    assert all(third[key] is not wrong_shape[key] and third[key].shape != wrong_shape[key].shape
+               for key in third)

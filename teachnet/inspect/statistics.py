@@ -73,10 +73,24 @@ def _to_host_numbers(values):
     return am.to_numpy(stacked)
 
 
-def snapshot_parameters(model_or_layers):
+def snapshot_parameters(model_or_layers, into=None):
     """Copies of every parameter array as they are now (on the device), to measure the
-    next step against with ``parameter_statistics(model, before)``."""
-    return {id(p): p.data.copy() for layer in _layers_with_parameters(model_or_layers) for p in layer.params}
+    next step against with ``parameter_statistics(model, before)``.
+
+    ``into``: what an earlier call returned, to be overwritten: its arrays are reused where
+    they still fit, so that taking snapshot after snapshot allocates the copies only once
+    (a large embedding's copy into new memory costs many times a copy into reused memory)."""
+    xp, into = am.xp(), into or {}
+    snapshot = {}
+    for layer in _layers_with_parameters(model_or_layers):
+        for p in layer.params:
+            kept = into.get(id(p))
+            if kept is not None and kept.shape == p.data.shape and kept.dtype == p.data.dtype:
+                xp.copyto(kept, p.data)
+                snapshot[id(p)] = kept
+            else:
+                snapshot[id(p)] = p.data.copy()
+    return snapshot
 
 
 def parameter_statistics(model_or_layers, before=None):

@@ -31,10 +31,13 @@ most every ``every`` seconds, and more rarely when their measured cost would exc
 ``budget`` of the run's time (see ``Throttle``). For such a *sample*, the parameters are
 copied before one batch, so that after it |Δθ|/|θ| of that very step is known, and one
 probe computation runs (activation statistics, or the RNN's gates, or the feature maps,
-in turn). The widget tree is built once; a refresh only sets trait values, grouped so
-that each changed widget sends one message. Views in tabs that are not shown are
-redrawn when shown again, and all of them for the final frame, which is always drawn,
-also when training stops on an error.
+in turn). The last step is always sampled, with every probe computation, and the final
+frame shows that sample; a sample that falls due less than ``every`` seconds before the
+planned end (at the pace of the steps so far) waits for it. The copies of the parameters
+are made into the previous sample's arrays. The widget tree is built once; a refresh
+only sets trait values, grouped so that each changed widget sends one message. Views in
+tabs that are not shown are redrawn when shown again, and all of them for the final
+frame, which is always drawn, also when training stops on an error.
 """
 import html
 import math
@@ -131,7 +134,8 @@ class Dashboard(Callback):
             self._training_probe[1] if self.probe is None else None)
         self.record = TrainingRecord(self.model, probe, targets)
         self.replays = StepStore(self.replay_every, self.replay_memory)
-        self.train_start = cpu_clock()
+        self.train_start, self.train_wall_start = cpu_clock(), wall_clock()
+        self.planned_steps = planned_steps(self.params)
         self.notes = []
         self.finished = False
         self.stopped_by_error = None
@@ -141,6 +145,8 @@ class Dashboard(Callback):
         self.probe_jobs = self.record.probe_jobs()
         self.probe_turn = 0
         self.before = None
+        self.snapshot = None             # the last sample's copies, overwritten by the next
+        self.last_sample_step = None     # the step the last sample measured (with |Δθ|)
         self.nb_epoch = (self.params or {}).get('nb_epoch', (self.params or {}).get('epochs'))
         self.use_widgets = in_notebook() if self.notebook is None else self.notebook
         self.progress, self.views, self.diagnostics = None, {}, None
@@ -214,8 +220,17 @@ class Dashboard(Callback):
         step = self.record.step + 1
         if self.replays.wants(step):
             self._keep_for_replay(step, inputs, targets, weights)
-        if self.before is None and self.heavy_throttle.due():
+        if self.before is None and (step == self.planned_steps
+                                    or self.heavy_throttle.due() and not self._ending_soon(step)):
             self._start_sample()
+
+    def _ending_soon(self, step):
+        """Whether the run should end within ``every`` seconds, at the pace of its steps so
+        far: then the sample waits for the last step, which the final frame shows."""
+        if self.planned_steps is None or step <= 1:
+            return False
+        pace = (wall_clock() - self.train_wall_start) / (step - 1)
+        return (self.planned_steps - step + 1) * pace < self.every
 
     def _keep_for_replay(self, step, inputs, targets, weights):
         """Keep step ``step`` for replay, unless copying the weights would cost more than the
@@ -240,7 +255,7 @@ class Dashboard(Callback):
         """The heavy views are due: copy the parameters before this batch's update, to measure
         its |Δθ|/|θ| after it."""
         self.sample_start = (wall_clock(), cpu_clock())
-        self.before = snapshot_parameters(self.record.parameter_layers)
+        self.before = self.snapshot = snapshot_parameters(self.record.parameter_layers, into=self.snapshot)
         self.snapshot_cost = cpu_clock() - self.sample_start[1]
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -258,9 +273,10 @@ class Dashboard(Callback):
                 self._refresh_progress()
         if self.before is not None:
             start = cpu_clock()
-            self._sample(self.before)
-            self.before = None
-            if self.use_widgets:
+            last = self.record.step == self.planned_steps
+            self._sample(self.before, every_probe=last)     # the last step: all that the final frame shows
+            self.before, self.last_sample_step = None, self.record.step
+            if self.use_widgets and not last:
                 self._draw(self._due_views())
             self.heavy_throttle.record(*self.sample_start, cpu_clock() - start + self.snapshot_cost)
 
@@ -329,7 +345,8 @@ class Dashboard(Callback):
         start = cpu_clock()
         self.finished = True
         try:
-            self._sample(every_probe=True)
+            if self.last_sample_step != self.record.step or self.stopped_by_error is not None:
+                self._sample(every_probe=True)              # (else the last step's sample measured it all)
         except Exception:           # the views show what they have; the error itself goes on
             self.notes = diagnose(self.record, self.notes)
         self.before = None
@@ -442,3 +459,14 @@ class Dashboard(Callback):
         if self.finished:
             bundle['text/html'] = self.summary_html()
         return bundle
+
+
+def planned_steps(params):
+    """The number of training steps ``fit`` plans (epochs times batches per epoch), from the
+    callbacks' ``params``, or None when they do not say."""
+    params = params or {}
+    epochs = params.get('nb_epoch', params.get('epochs'))
+    per_epoch = params.get('steps')
+    if per_epoch is None and params.get('nb_sample', params.get('samples')) and params.get('batch_size'):
+        per_epoch = -(-params.get('nb_sample', params.get('samples')) // params['batch_size'])
+    return epochs * per_epoch if epochs and per_epoch else None
