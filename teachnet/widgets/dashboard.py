@@ -48,6 +48,7 @@ from teachnet.inspect.carried_states import carried_states
 from teachnet.inspect.statistics import snapshot_parameters
 from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
 from teachnet.widgets.notebook import in_notebook, let_clicks_through
+from teachnet.widgets.progress import planned_steps
 from teachnet.widgets.record import TrainingRecord
 from teachnet.widgets.replay import StepStore, replay_panel, replay_trace
 from teachnet.widgets.sync import hold_all
@@ -460,13 +461,3 @@ class Dashboard(Callback):
             bundle['text/html'] = self.summary_html()
         return bundle
 
-
-def planned_steps(params):
-    """The number of training steps ``fit`` plans (epochs times batches per epoch), from the
-    callbacks' ``params``, or None when they do not say."""
-    params = params or {}
-    epochs = params.get('nb_epoch', params.get('epochs'))
-    per_epoch = params.get('steps')
-    if per_epoch is None and params.get('nb_sample', params.get('samples')) and params.get('batch_size'):
-        per_epoch = -(-params.get('nb_sample', params.get('samples')) // params['batch_size'])
-    return epochs * per_epoch if epochs and per_epoch else None

@@ -31,6 +31,17 @@ STOP_HINT = {
 }
 
 
+def planned_steps(params):
+    """The number of training steps ``fit`` plans (epochs times batches per epoch), from the
+    callbacks' ``params``, or None when they do not say."""
+    params = params or {}
+    epochs = params.get('nb_epoch', params.get('epochs'))
+    per_epoch = params.get('steps')
+    if per_epoch is None and params.get('nb_sample', params.get('samples')) and params.get('batch_size'):
+        per_epoch = -(-params.get('nb_sample', params.get('samples')) // params['batch_size'])
+    return epochs * per_epoch if epochs and per_epoch else None
+
+
 def format_duration(seconds):
     """0:07, 3:25, 1:02:03."""
     seconds = int(round(max(0.0, seconds)))

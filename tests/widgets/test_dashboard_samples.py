@@ -5,7 +5,7 @@ import pytest
 
 from teachnet.callbacks import LambdaCallback
 from teachnet.widgets import Dashboard
-from teachnet.widgets.dashboard import planned_steps
+from teachnet.widgets.progress import planned_steps
 from teachnet.widgets.record import TrainingRecord
 
 from tests.widgets.test_dashboard import mlp
