@@ -350,7 +350,7 @@ class Dashboard(Callback):
                 self._sample(every_probe=True)              # (else the last step's sample measured it all)
         except Exception:           # the views show what they have; the error itself goes on
             self.notes = diagnose(self.record, self.notes)
-        self.before = None
+        self.before = self.snapshot = None        # (a finished dashboard holds no copy of the parameters)
         if self.use_widgets:
             self._draw(list(self.views), final=True)
             self._add_replay_panel()

@@ -34,6 +34,7 @@ def test_the_last_step_is_sampled_and_the_final_frame_shows_that_sample(monkeypa
     norm = np.sqrt(sum(np.sum(b ** 2) for b in before))
     assert dashboard.record.parameters['hidden'].update_ratio == pytest.approx(step / norm, rel=1e-5)
     assert dashboard.finished and dashboard.record.activations['hidden'].shape == (16, 16)
+    assert dashboard.snapshot is None                             # its copies are freed with the run
 
 
 class FakeClock:
