@@ -460,4 +460,3 @@ class Dashboard(Callback):
         if self.finished:
             bundle['text/html'] = self.summary_html()
         return bundle
-
