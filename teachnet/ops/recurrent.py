@@ -49,16 +49,12 @@ from teachnet.ops.operands import wants_gradient
 _SMALL_ARRAYS = {}
 
 
-def columns(blocks, rows=None):
+def columns(blocks):
     """(T, m, n) blocks, one per timestep, side by side as one (m, T·n) matrix: column
-    s·n + i belongs to sample i at step s (with ``rows``, an index array, the rows taken
-    in that order). The weight gradients are one product each over these columns (a
-    copy, made once per backward pass)."""
+    s·n + i belongs to sample i at step s. The weight gradients are one product each over
+    these columns (a copy, made once per backward pass)."""
     t, m, n = blocks.shape
-    side_by_side = blocks.transpose(1, 0, 2)
-    if rows is not None:
-        side_by_side = side_by_side[rows]
-    return side_by_side.reshape(m, t * n)
+    return blocks.transpose(1, 0, 2).reshape(m, t * n)
 
 
 def times_transposed(left, grad_z):
@@ -87,7 +83,8 @@ class RecurrentSequence(Op):
 
     A cell may also keep its gate blocks in another order than Keras's (``block_order``:
     the LSTM keeps o, i, f, c~ so that its three σ gates are one block); the rows of W,
-    U and b are permuted to match once per call, and the gradients permuted back.
+    U and b are permuted to match once per call, and the gradients permuted back
+    (``gradient_columns``, in the same pass that undoes the folding).
 
     A cell subclass writes ``run(projection)`` (the loop over time, with the recurrent
     kernel ``self.recurrent_t``, Uᵀ with the activations' scales folded in; returns H)
@@ -134,8 +131,13 @@ class RecurrentSequence(Op):
         self.row_scale = scale if scale is None or order is None else scale[self.restore_order]  # Keras order
 
         def rows(matrix_t):                 # Wᵀ, Uᵀ or b: rows in the op's order, σ's scale folded in
-            matrix_t = matrix_t if order is None else matrix_t[order]
-            return matrix_t if scale is None else matrix_t * (scale if matrix_t.ndim == 1 else scale[:, None])
+            row_scale = None if scale is None else (scale if matrix_t.ndim == 1 else scale[:, None])
+            if order is None:
+                return matrix_t if scale is None else matrix_t * row_scale
+            matrix_t = xp.take(matrix_t, order, axis=0)                 # a copy: scale it in place
+            if scale is not None:
+                matrix_t *= row_scale
+            return matrix_t
         self.recurrent_t = rows(recurrent_kernel.T)
         projection = self.projection_buffer(t, n, am.host.result_type(kernel.dtype, x.dtype))
         projection = xp.matmul(rows(kernel.T), steps.transpose(0, 2, 1), out=projection)   # Wᵀ·x_tᵀ for every t at once
@@ -183,6 +185,21 @@ class RecurrentSequence(Op):
             _SMALL_ARRAYS[key] = am.to_device(order), am.to_device(host.argsort(order))
         return _SMALL_ARRAYS[key]
 
+    def _block_runs(self):
+        """(rows in Keras's order, rows in the op's order) as pairs of slices, one pair per
+        run of blocks that keep their neighbours: LSTM's o, i, f, c~ is two runs, (i, f, c)
+        at rows u:4u and o at rows 0:u. Without ``block_order``, one run: every row."""
+        if self.block_order is None:
+            return ((slice(None), slice(None)),)
+        u, runs = self.units, []
+        for position, block in enumerate(self.block_order):
+            if runs and block == runs[-1][0] + runs[-1][2]:              # follows the previous block
+                runs[-1][2] += 1
+            else:
+                runs.append([block, position, 1])
+        return tuple((slice(block * u, (block + count) * u), slice(position * u, (position + count) * u))
+                     for block, position, count in runs)
+
     def _prepare_mask(self):
         """Time-major masks, (T, 1, n): ``keep`` is 1 at real steps, ``carry`` 1 at masked
         steps (where the state is carried over)."""
@@ -225,9 +242,7 @@ class RecurrentSequence(Op):
             grad_h = xp.zeros((t, units, n), dtype=g.dtype)
             grad_h[-1] = g.T
         self.grad_h = grad_h                # becomes the TOTAL dL/dh_t as the loop goes back
-        grad_z = columns(self.backprop(grad_h), self.restore_order)  # (k·units, T·n), Keras's order
-        if self.row_scale is not None:
-            grad_z *= self.row_scale[:, None]                       # dL/dz = s · dL/dz' (folding)
+        grad_z = self.gradient_columns(self.backprop(grad_h))       # (k·units, T·n), Keras's order
         x_rows = self.steps.reshape(t * n, -1)                      # (T·n, d), same order
         grad_kernel = times_transposed(x_rows.T, grad_z)            # dL/dW = Xᵀ·dZ
         grad_recurrent, grad_bias = self.weight_grads(grad_z)
@@ -240,6 +255,22 @@ class RecurrentSequence(Op):
         if not self.has_bias:
             return grad_x, grad_kernel, grad_recurrent
         return grad_x, grad_kernel, grad_recurrent, grad_bias
+
+    def gradient_columns(self, grad_z):
+        """dZ' (T, k·units, n), the gradients of the folded pre-activations in the op's block
+        order, as dL/dz of every step in Keras's order, side by side: (k·units, T·n) columns
+        (see ``columns``). Each run of blocks is copied across, undoing the folding on the
+        way, dL/dz = s · dL/dz': one pass over dZ'."""
+        xp = am.xp()
+        t, rows, n = grad_z.shape
+        side_by_side = xp.empty((rows, t, n), dtype=grad_z.dtype)
+        for keras_rows, op_rows in self._block_runs():
+            blocks = grad_z[:, op_rows].transpose(1, 0, 2)
+            if self.row_scale is None:
+                side_by_side[keras_rows] = blocks
+            else:
+                xp.multiply(blocks, self.row_scale[keras_rows, None, None], out=side_by_side[keras_rows])
+        return side_by_side.reshape(rows, t * n)
 
     def weight_grads(self, grad_z):
         """dL/dU = Σ_t (h_{t-1} ⊙ m_U)ᵀ·dz_t and dL/db = Σ_t dz_t, one product over all steps."""

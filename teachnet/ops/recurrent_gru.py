@@ -96,8 +96,8 @@ class GRUSequence(RecurrentSequence):
         t, u, n = grad_h.shape
         gates, h, kernel = self.gate_values, self.h, self.recurrent_t.T     # U (folded)
         slopes = xp.empty_like(gates)
-        slopes[:, :2 * u] = self.inner.core_slope(gates[:, :2 * u])      # (of the folded z')
-        slopes[:, 2 * u:] = self.activation.core_slope(gates[:, 2 * u:])
+        self.inner.core_slope(gates[:, :2 * u], out=slopes[:, :2 * u])      # (of the folded z')
+        self.activation.core_slope(gates[:, 2 * u:], out=slopes[:, 2 * u:])
         grad_z = xp.empty_like(gates)                     # dL/d(pre-activations) of z, r, h~
         if self.reset_after:
             self.grad_q = xp.empty_like(gates)            # dL/d(h_{t-1}·U + b')
@@ -147,9 +147,7 @@ class GRUSequence(RecurrentSequence):
         u = self.units
         previous = columns(self.dropped(self.h[:-1]))
         if self.reset_after:
-            grad_q = columns(self.grad_q)
-            if self.row_scale is not None:
-                grad_q *= self.row_scale[:, None]
+            grad_q = self.gradient_columns(self.grad_q)
             grad_bias = xp.stack([row_sums(grad_z), row_sums(grad_q)]) if self.has_bias else None
             return times_transposed(previous, grad_q), grad_bias
         grad_recurrent = xp.concatenate([times_transposed(previous, grad_z[:2 * u]),

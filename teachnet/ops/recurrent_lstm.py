@@ -91,33 +91,34 @@ class LSTMSequence(RecurrentSequence):
         xp = am.xp()
         t, u, n = grad_h.shape
         gates, per_step, g_of_c = self.gate_values, self.steps_and_cells, self.g_of_c
-        # the slopes of every gate at every step, computed at once for the whole sequence
-        slopes = xp.empty((t, 4 * u, n), dtype=gates.dtype)
-        slopes[:, :3 * u] = self.inner.core_slope(gates[:, :3 * u])          # (of the folded z')
-        slopes[:, 3 * u:] = self.activation.core_slope(gates[:, 3 * u:])
-        o_slope_c = self.activation.slope(g_of_c)
-        o_slope_c *= gates[:, :u]                                           # o_t ⊙ g'(c_t)
+        # dZ' starts as the slopes of every gate at every step, computed at once for the
+        # whole sequence; the loop multiplies each step's slopes by the gates' gradients
+        grad_z = xp.empty((t, 4 * u, n), dtype=gates.dtype)
+        self.inner.core_slope(gates[:, :3 * u], out=grad_z[:, :3 * u])      # (of the folded z')
+        self.activation.core_slope(gates[:, 3 * u:], out=grad_z[:, 3 * u:])
+        # dL/dc_t starts as o_t ⊙ g'(c_t), for all steps at once; the loop completes it
+        grad_c = self.grad_c = self.activation.slope(g_of_c, out=xp.empty((t, u, n), dtype=grad_h.dtype))
+        grad_c *= gates[:, :u]
         recurrent = self.recurrent_t.T                                      # U (folded), (units, 4 units)
-        grad_z = xp.empty_like(slopes)
-        grad_c = self.grad_c = xp.empty((t, u, n), dtype=grad_h.dtype)      # total dL/dc_t
+        gate_grads = xp.empty((4 * u, n), dtype=grad_h.dtype)   # a step's [do; di; df; dc~], before the slopes
         # [di; df] = dc ⊙ [c~; c_{t-1}]: one broadcast product on rows 3u:5u of a step's block
         partners = per_step[:t, 3 * u:].reshape(t, 2, u, n)
-        grad_i_f = grad_z[:, u:3 * u].reshape(t, 2, u, n)
+        grad_i_f = gate_grads[u:3 * u].reshape(2, u, n)
         scratch = xp.empty((u, n), dtype=grad_h.dtype)
         with am.one_blas_thread():
             for s in range(t - 1, -1, -1):
                 dh, dh_carried = self.split_masked(s, grad_h[s])
                 dz, dc = grad_z[s], grad_c[s]
-                xp.multiply(dh, o_slope_c[s], out=dc)                   # dL/dc_t = dh ⊙ o ⊙ g'(c_t)
+                dc *= dh                                                # dL/dc_t = dh ⊙ o ⊙ g'(c_t)
                 if s < t - 1:
                     xp.multiply(grad_c[s + 1], gates[s + 1, 2 * u:3 * u], out=scratch)
                     dc += scratch if self.keep is None else scratch * self.keep[s + 1]   # + dc_{t+1} ⊙ f_{t+1}
                     if self.carry is not None:
                         dc += grad_c[s + 1] * self.carry[s + 1]         # a masked step carried c_t over
-                xp.multiply(dh, g_of_c[s], out=dz[:u])                  # do = dh ⊙ g(c_t)
-                xp.multiply(partners[s], dc, out=grad_i_f[s])           # di = dc ⊙ c~, df = dc ⊙ c_{t-1}
-                xp.multiply(dc, gates[s, u:2 * u], out=dz[3 * u:])      # dc~ = dc ⊙ i
-                dz *= slopes[s]                                         # through σ' and g'
+                xp.multiply(dh, g_of_c[s], out=gate_grads[:u])          # do = dh ⊙ g(c_t)
+                xp.multiply(partners[s], dc, out=grad_i_f)              # di = dc ⊙ c~, df = dc ⊙ c_{t-1}
+                xp.multiply(dc, gates[s, u:2 * u], out=gate_grads[3 * u:])   # dc~ = dc ⊙ i
+                dz *= gate_grads                                        # through σ' and g'
                 if self.keep is not None:
                     dz[u:] *= self.keep[s]                              # (a masked step's c comes from c_{t-1})
                 if s > 0:

@@ -46,3 +46,17 @@ def test_one_blas_thread_nests_and_restores(two_threads):
             assert blas_threads() == 1
         assert blas_threads() == 1                  # the inner context did not restore 2 early
     assert blas_threads() == 2
+
+
+@pytest.mark.backend_independent
+def test_one_blas_thread_after_an_error_inside(two_threads):
+    """An error inside the block leaves nothing behind: the next block still asks for one
+    thread (inner blocks skip asking only while an outer one is open)."""
+    with pytest.raises(ZeroDivisionError):
+        with am.one_blas_thread():
+            with am.one_blas_thread():
+                1 / 0
+    assert blas_threads() == 2
+    with am.one_blas_thread():
+        assert blas_threads() == 1
+    assert blas_threads() == 2
