@@ -220,6 +220,13 @@ class RecurrentSequence(Op):
             for array in states:
                 am.xp().copyto(array[s + 1], array[s], where=self.carry_bool[s])
 
+    def loop_threads(self, n):
+        """The BLAS threads for the loop's products h_{t-1}·U, each 2·n·units·k·units
+        operations, chosen by size as for every other product (``am.threads_for_product``):
+        one thread when they are mid-sized (a few MFLOP, run hundreds of times, each would
+        wait for a second thread), all threads when they are big enough to share."""
+        return am.threads_for_product(2 * n * self.recurrent_t.size)
+
     def dropped(self, h):
         """h ⊙ m_U, the state as the recurrent kernel sees it (h itself without dropout)."""
         return h if self.recurrent_mask is None else h * self.recurrent_mask

@@ -69,7 +69,7 @@ class LSTMSequence(RecurrentSequence):
         recurrent = xp.empty((4 * u, n), dtype=dtype)
         both = xp.empty((2 * u, n), dtype=dtype)
         written, kept = both[:u], both[u:]
-        with am.one_blas_thread():                  # small products, many times: one thread
+        with self.loop_threads(n):                  # threads for h·U by its size
             for s in range(t):
                 block = per_step[s]
                 xp.dot(recurrent_t, self.dropped(h[s]), out=recurrent)
@@ -105,7 +105,7 @@ class LSTMSequence(RecurrentSequence):
         partners = per_step[:t, 3 * u:].reshape(t, 2, u, n)
         grad_i_f = gate_grads[u:3 * u].reshape(2, u, n)
         scratch = xp.empty((u, n), dtype=grad_h.dtype)
-        with am.one_blas_thread():
+        with self.loop_threads(n):
             for s in range(t - 1, -1, -1):
                 dh, dh_carried = self.split_masked(s, grad_h[s])
                 dz, dc = grad_z[s], grad_c[s]

@@ -1,9 +1,12 @@
-"""How many BLAS threads a host matrix product gets: one in a loop over timesteps
-(one_blas_thread), one for mid-sized products (threads_for_product), all of them for big
-ones, and tiny ones left alone."""
+"""How many BLAS threads a host matrix product gets: one inside one_blas_thread, one for
+mid-sized products (threads_for_product, also for a recurrent loop's products), all of
+them for big ones, and tiny ones left alone."""
+import numpy as np
 import pytest
 
 from teachnet.backend import array_module as am
+from teachnet.ops.recurrent_activations import ARRAY_ACTIVATIONS
+from teachnet.ops.recurrent_lstm import LSTMSequence
 
 threadpoolctl = pytest.importorskip('threadpoolctl')
 
@@ -59,4 +62,16 @@ def test_one_blas_thread_after_an_error_inside(two_threads):
     assert blas_threads() == 2
     with am.one_blas_thread():
         assert blas_threads() == 1
+    assert blas_threads() == 2
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize('batch, threads', [(32, 1), (1024, 2)])
+def test_a_recurrent_loop_chooses_threads_by_the_size_of_its_products(two_threads, batch, threads):
+    """LSTM(128): h_{t-1}·U is 2·n·128·512 operations a step, 4.2e6 for a batch of 32
+    (mid-sized: one thread), 1.3e8 for a batch of 1024 (shared)."""
+    op = LSTMSequence(128, ARRAY_ACTIVATIONS['tanh'], ARRAY_ACTIVATIONS['hard_sigmoid'])
+    op.recurrent_t = np.zeros((512, 128), dtype='float32')
+    with op.loop_threads(batch):
+        assert blas_threads() == threads
     assert blas_threads() == 2
