@@ -49,6 +49,16 @@ from teachnet.ops.operands import wants_gradient
 _SMALL_ARRAYS = {}
 
 
+def _small(key, make):
+    """The small array(s) kept under ``key``, made by ``make()`` the first time."""
+    found = _SMALL_ARRAYS.get(key)
+    if found is None:
+        if len(_SMALL_ARRAYS) > 64:
+            _SMALL_ARRAYS.clear()
+        found = _SMALL_ARRAYS[key] = make()
+    return found
+
+
 def columns(blocks):
     """(T, m, n) blocks, one per timestep, side by side as one (m, T·n) matrix: column
     s·n + i belongs to sample i at step s. The weight gradients are one product each over
@@ -67,8 +77,8 @@ def times_transposed(left, grad_z):
 def row_sums(grad_z):
     """dL/db = Σ over the columns of dZ, computed as dZ·1 (a matrix-vector product, faster
     than a sum along the rows)."""
-    xp = am.xp()
-    return xp.dot(grad_z, xp.ones(grad_z.shape[1], dtype=grad_z.dtype))
+    xp, length, dtype = am.xp(), grad_z.shape[1], grad_z.dtype
+    return xp.dot(grad_z, _small(('ones', length, dtype, am.get_backend()), lambda: xp.ones(length, dtype=dtype)))
 
 
 class RecurrentSequence(Op):
@@ -134,7 +144,7 @@ class RecurrentSequence(Op):
             row_scale = None if scale is None else (scale if matrix_t.ndim == 1 else scale[:, None])
             if order is None:
                 return matrix_t if scale is None else matrix_t * row_scale
-            matrix_t = xp.take(matrix_t, order, axis=0)                 # a copy: scale it in place
+            matrix_t = matrix_t.take(order, axis=0)                     # a copy: scale it in place
             if scale is not None:
                 matrix_t *= row_scale
             return matrix_t
@@ -161,29 +171,27 @@ class RecurrentSequence(Op):
     def _folding(self, dtype):
         """Per-row scale s and offset o of the gates' activations (see
         ``teachnet.ops.recurrent_activations``), or (None, None) when nothing folds."""
+        key = ('folding', self.inner, self.activation, self.blocks, self.units, dtype, am.get_backend())
+        return _small(key, lambda: self._make_folding(dtype))
+
+    def _make_folding(self, dtype):
         chosen = tuple(self.inner if block == 'inner' else self.activation for block in self.blocks)
         if not any(activation.folds for activation in chosen):
             return None, None
-        key = (tuple((a.scale, a.offset) for a in chosen), self.units, dtype, am.get_backend())
-        if key not in _SMALL_ARRAYS:
-            host = am.host
-            scale = host.repeat([activation.scale for activation in chosen], self.units)
-            offset = host.repeat([activation.offset for activation in chosen], self.units)
-            if len(_SMALL_ARRAYS) > 64:
-                _SMALL_ARRAYS.clear()
-            _SMALL_ARRAYS[key] = am.to_device(scale, dtype=dtype), am.to_device(offset, dtype=dtype)
-        return _SMALL_ARRAYS[key]
+        scale = am.host.repeat([activation.scale for activation in chosen], self.units)
+        offset = am.host.repeat([activation.offset for activation in chosen], self.units)
+        return am.to_device(scale, dtype=dtype), am.to_device(offset, dtype=dtype)
 
     def _permutation(self):
         """(row order, inverse order) as index arrays for ``block_order``, or (None, None)."""
         if self.block_order is None:
             return None, None
-        key = ('order', self.block_order, self.units, am.get_backend())
-        if key not in _SMALL_ARRAYS:
-            host, u = am.host, self.units
-            order = host.concatenate([host.arange(block * u, (block + 1) * u) for block in self.block_order])
-            _SMALL_ARRAYS[key] = am.to_device(order), am.to_device(host.argsort(order))
-        return _SMALL_ARRAYS[key]
+        return _small(('order', self.block_order, self.units, am.get_backend()), self._make_permutation)
+
+    def _make_permutation(self):
+        host, u = am.host, self.units
+        order = host.concatenate([host.arange(block * u, (block + 1) * u) for block in self.block_order])
+        return am.to_device(order), am.to_device(host.argsort(order))
 
     def _block_runs(self):
         """(rows in Keras's order, rows in the op's order) as pairs of slices, one pair per
@@ -191,6 +199,9 @@ class RecurrentSequence(Op):
         at rows u:4u and o at rows 0:u. Without ``block_order``, one run: every row."""
         if self.block_order is None:
             return ((slice(None), slice(None)),)
+        return _small(('runs', self.block_order, self.units), self._make_block_runs)
+
+    def _make_block_runs(self):
         u, runs = self.units, []
         for position, block in enumerate(self.block_order):
             if runs and block == runs[-1][0] + runs[-1][2]:              # follows the previous block
