@@ -66,10 +66,20 @@ def test_one_blas_thread_after_an_error_inside(two_threads):
 
 
 @pytest.mark.backend_independent
-@pytest.mark.parametrize('batch, threads', [(32, 1), (1024, 2)])
+@pytest.mark.parametrize('flops, repeated, threads', [(am.THREADED_LOOP_PRODUCT_FLOPS, False, 1),
+                                                      (am.THREADED_LOOP_PRODUCT_FLOPS, True, 2),
+                                                      (am.THREADED_LOOP_PRODUCT_FLOPS / 2, True, 1)])
+def test_products_repeated_in_a_loop_share_threads_from_a_smaller_size(two_threads, flops, repeated, threads):
+    with am.threads_for_product(flops, repeated=repeated):
+        assert blas_threads() == threads
+    assert blas_threads() == 2
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize('batch, threads', [(8, 1), (32, 2)])
 def test_a_recurrent_loop_chooses_threads_by_the_size_of_its_products(two_threads, batch, threads):
-    """LSTM(128): h_{t-1}·U is 2·n·128·512 operations a step, 4.2e6 for a batch of 32
-    (mid-sized: one thread), 1.3e8 for a batch of 1024 (shared)."""
+    """LSTM(128): h_{t-1}·U is 2·n·128·512 operations a step, 1e6 for a batch of 8
+    (one thread), 4.2e6 for a batch of 32 (shared, repeated back to back)."""
     op = LSTMSequence(128, ARRAY_ACTIVATIONS['tanh'], ARRAY_ACTIVATIONS['hard_sigmoid'])
     op.recurrent_t = np.zeros((512, 128), dtype='float32')
     with op.loop_threads(batch):
