@@ -27,7 +27,7 @@ gate order, with nothing folded. The tests hold this op to them, forward and bac
 (tests/layers/test_reference_cells.py).
 """
 from teachnet.backend import array_module as am
-from teachnet.ops.recurrent import RecurrentSequence, columns, row_sums, times_transposed
+from teachnet.ops.recurrent import RecurrentSequence, columns, in_every_column, row_sums, times_transposed
 
 
 class GRUSequence(RecurrentSequence):
@@ -57,7 +57,7 @@ class GRUSequence(RecurrentSequence):
         h[0] = h0
         inner, activate, recurrent_t = self.inner.core, self.activation.core, self.recurrent_t
         if self.reset_after:
-            recurrent_bias = None if not self.has_bias else self.recurrent_bias[:, None]
+            recurrent_bias = None if not self.has_bias else in_every_column(self.recurrent_bias, n)
             recurrent = xp.empty((3 * u, n), dtype=dtype)
             self.recurrent_h = xp.empty((t, u, n), dtype=dtype)    # h_{t-1}·U_h + b'_h, kept for dr
         else:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from teachnet.backend import array_module as am
-from teachnet.ops.recurrent import RecurrentSequence, columns
+from teachnet.ops.recurrent import RecurrentSequence, columns, in_every_column
 from teachnet.ops.recurrent_activations import ARRAY_ACTIVATIONS
 
 
@@ -45,3 +45,9 @@ def test_gradient_columns_undo_the_order_and_the_folding(block_order, folded):
     result = cell.gradient_columns(am.to_device(grad_z))
     assert result.shape == (4 * units, t * n)
     np.testing.assert_array_equal(am.to_numpy(result), expected)
+
+
+def test_a_vector_in_every_column():
+    vector = np.array([1.5, -2.0, 3.25])
+    block = in_every_column(am.to_device(vector), 4)
+    np.testing.assert_array_equal(am.to_numpy(block), np.tile(vector[:, None], (1, 4)))
