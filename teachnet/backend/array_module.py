@@ -224,14 +224,6 @@ class one_blas_thread:
 #: up, gain about 1.6x from a second thread on a quiet machine and keep it.
 THREADED_PRODUCT_FLOPS = 1.6e7
 
-#: The same for products run back to back, hundreds of times, as in a loop over timesteps
-#: (``threads_for_product(flops, repeated=True)``). Measured on the quiet 2-core machine, one
-#: (512, 128)·(128, 32) product, 4.2e6 operations (an LSTM(128) step for a batch of 32), ran
-#: 1.45x faster on two threads, a 2.1e6 one 1.2x, a 1e6 one not at all; the IMDB LSTM trained
-#: 10-15% faster with its loop's products on two threads. On the busy machine the same
-#: product took 130-230 us on two threads against 40 us on one.
-THREADED_LOOP_PRODUCT_FLOPS = 4e6
-
 #: OpenBLAS runs products of up to 65536·4 multiply-adds on one thread by itself
 _ONE_THREAD_ANYWAY = 2 * 65536 * 4
 
@@ -249,19 +241,17 @@ class _AllThreads:
 _ALL_THREADS = _AllThreads()
 
 
-def threads_for_product(flops, repeated=False):
+def threads_for_product(flops):
     """Context manager for host matrix products of about ``flops`` operations each
     (2·m·k·n for an (m, k)·(k, n) product): one BLAS thread when they are mid-sized
-    (below ``THREADED_PRODUCT_FLOPS``, or ``THREADED_LOOP_PRODUCT_FLOPS`` for products
-    ``repeated`` back to back in a loop), all threads when they are big enough to share.
+    (below ``THREADED_PRODUCT_FLOPS``), all threads when they are big enough to share.
     Tiny products are left alone: the library already runs them on one thread, and
     switching would cost more than they do.
 
         with am.threads_for_product(2 * m * k * n):
             z = xp.dot(p, w)
     """
-    shared_from = THREADED_LOOP_PRODUCT_FLOPS if repeated else THREADED_PRODUCT_FLOPS
-    if _name == 'cupy' or flops <= _ONE_THREAD_ANYWAY or flops >= shared_from:
+    if _name == 'cupy' or flops <= _ONE_THREAD_ANYWAY or flops >= THREADED_PRODUCT_FLOPS:
         return _ALL_THREADS
     return one_blas_thread()
 

@@ -65,7 +65,7 @@ class GRUSequence(RecurrentSequence):
             recurrent = xp.empty((2 * u, n), dtype=dtype)
             self.reset_h = xp.empty((t, u, n), dtype=dtype)        # r_t ⊙ h_{t-1}, kept for dU_h
         scratch = xp.empty((u, n), dtype=dtype)
-        with self.loop_threads(n):                  # threads for h·U by its size
+        with self.loop_threads(n):                  # h·U on one BLAS thread
             for s in range(t):
                 g, previous = gates[s], self.dropped(h[s])
                 if self.reset_after:

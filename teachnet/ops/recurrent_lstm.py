@@ -72,7 +72,7 @@ class LSTMSequence(RecurrentSequence):
         recurrent = xp.empty((4 * u, n), dtype=dtype)
         both = xp.empty((2 * u, n), dtype=dtype)
         written, kept = both[:u], both[u:]
-        with self.loop_threads(n):                  # threads for h·U by its size
+        with self.loop_threads(n):                  # h·U on one BLAS thread
             for s in range(t):
                 z, sigma, c_tilde = gates[s], sigmas[s], candidate[s]
                 xp.dot(recurrent_t, self.dropped(h[s]), out=recurrent)

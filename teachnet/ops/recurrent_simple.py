@@ -32,7 +32,7 @@ class SimpleRNNSequence(RecurrentSequence):
         h = xp.empty((t + 1, u, n), dtype=projection.dtype)          # states, (units, n) per step
         h[0] = h0
         recurrent_t, activate = self.recurrent_t, self.activation.core
-        with self.loop_threads(n):                  # threads for h·U by its size
+        with self.loop_threads(n):                  # h·U on one BLAS thread
             for s in range(t):
                 xp.dot(recurrent_t, self.dropped(h[s]), out=h[s + 1])
                 h[s + 1] += projection[s]
