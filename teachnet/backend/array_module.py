@@ -181,6 +181,9 @@ def blas_threads():
     return max([library.get_num_threads() for library in _blas_controllers()], default=1)
 
 
+_inside_one_thread = 0         # how many one_blas_thread blocks are open now
+
+
 class one_blas_thread:
     """Context manager: host matrix products run on ONE thread while it is active.
 
@@ -188,20 +191,26 @@ class one_blas_thread:
     times. Splitting each over threads gains little, and when another program keeps a
     core busy every product waits for the slowest thread: ten times slower, not two.
     The big products outside such loops keep all threads. Uses threadpoolctl (installed
-    with scikit-learn); without it, or on CuPy, this does nothing.
+    with scikit-learn); without it, or on CuPy, this does nothing. Inside another
+    ``one_blas_thread`` block it does nothing either: the products already have one thread
+    (asking the libraries again would cost a few microseconds a time).
     """
 
     def __enter__(self):
+        global _inside_one_thread
         self.restore = []
-        if _name != 'cupy':
+        if _name != 'cupy' and not _inside_one_thread:
             for library in _blas_controllers():
                 threads = library.get_num_threads()
                 if threads > 1:
                     library.set_num_threads(1)
                     self.restore.append((library, threads))
+        _inside_one_thread += 1
         return self
 
     def __exit__(self, *exc_info):
+        global _inside_one_thread
+        _inside_one_thread -= 1
         for library, threads in self.restore:
             library.set_num_threads(threads)
         return False

@@ -18,9 +18,11 @@ def scatter_add(target, indices, values):
     return target
 
 
-def scatter_add_rows(row_count, indices, values):
+def scatter_add_rows(row_count, indices, values, named_rows=False):
     """A new (row_count, dim) array whose row r is the sum of ``values[k]`` over every k
     with ``indices[k] == r`` (zero for rows never named): dL/dW of an embedding lookup.
+    With ``named_rows=True``, (that array, the rows named, sorted, each once): the sort
+    below finds them anyway.
 
     ``indices`` (k,) are integer row ids, ``values`` (k, dim). The ids are sorted, so that
     equal ids sit side by side, and each run of equal ids is summed at once with
@@ -38,26 +40,27 @@ def scatter_add_rows(row_count, indices, values):
     xp, name = am.xp(), am.get_backend()
     out = xp.zeros((row_count, values.shape[-1]), dtype=values.dtype)
     if indices.size == 0:
-        return out
+        return (out, indices[:0]) if named_rows else out
     order = xp.argsort(indices, kind='stable')
     ids = indices[order]
     new_run = xp.empty(ids.shape, dtype=bool)
     new_run[0] = True
     xp.not_equal(ids[1:], ids[:-1], out=new_run[1:])
     starts = xp.flatnonzero(new_run)
+    rows = ids[starts]
     if name != 'numpy':            # CuPy, and the strict backend standing in for it: no host sync
-        out[ids[starts]] = xp.add.reduceat(values[order], starts, axis=0)
-        return out
+        out[rows] = xp.add.reduceat(values[order], starts, axis=0)
+        return (out, rows) if named_rows else out
     counts = xp.diff(xp.concatenate([starts, xp.asarray([ids.size])]))
     single = counts == 1
-    out[ids[starts[single]]] = values[order[starts[single]]]
+    out[rows[single]] = values[order[starts[single]]]
     repeated = ~single
     if bool(repeated.any()):
         run_lengths = counts[repeated]
-        rows = values[order[xp.repeat(repeated, counts)]]          # the repeated ids' rows, by run
+        repeats = values[order[xp.repeat(repeated, counts)]]       # the repeated ids' rows, by run
         run_starts = xp.cumsum(run_lengths) - run_lengths
-        out[ids[starts[repeated]]] = xp.add.reduceat(rows, run_starts, axis=0)
-    return out
+        out[rows[repeated]] = xp.add.reduceat(repeats, run_starts, axis=0)
+    return (out, rows) if named_rows else out
 
 
 def sliding_windows(x, window_shape, strides, axes):

@@ -46,8 +46,9 @@ class EmbeddingLookup(Op):
     def backward(self, g):
         rows = g.reshape(-1, g.shape[-1])
         ids = self.ids.reshape(-1)
-        self.gradient_rows = {1: am.xp().unique(ids)}          # the rows of W that got a gradient
-        return None, indexing.scatter_add_rows(self.vocabulary, ids, rows)
+        grad_embeddings, looked_up = indexing.scatter_add_rows(self.vocabulary, ids, rows, named_rows=True)
+        self.gradient_rows = {1: looked_up}                     # the rows of W that got a gradient
+        return None, grad_embeddings
 
     def describe(self):
         return {'vocabulary': self.vocabulary}

@@ -2,7 +2,8 @@
 
 Inside the loop over time a gate's activation is applied in place to its block of the
 gate array; its slope da/dz is computed later, for all timesteps at once, from the stored
-output a (so the pre-activations z need not be kept).
+output a (so the pre-activations z need not be kept), and written where backward wants it
+(``core_slope(a, out)``: no temporary arrays).
 
 Each activation is written f(z) = core(s·z + o) with a cheap ``core``:
 
@@ -21,7 +22,10 @@ from teachnet.backend import array_module as am
 
 
 class ArrayActivation:
-    """f(z) = core(scale·z + offset), applied in place; ``slope(a)`` is df/dz from a = f(z)."""
+    """f(z) = core(scale·z + offset), applied in place; ``slope(a)`` is df/dz from a = f(z).
+
+    ``core(z, out)`` writes core(z) into ``out``; ``core_slope(a, out=None)`` writes
+    core'(s·z + o), computed from a, into ``out`` (a new array when None) and returns it."""
 
     def __init__(self, name, core, core_slope, scale=1., offset=0.):
         self.name, self.core, self.core_slope = name, core, core_slope
@@ -42,22 +46,25 @@ class ArrayActivation:
         self.core(z, out)
         return out
 
-    def slope(self, a):
-        """df/dz for outputs a = f(z): a new array."""
-        slope = self.core_slope(a)
+    def slope(self, a, out=None):
+        """df/dz = s·core'(s·z + o) for outputs a = f(z), into ``out`` (a new array when None)."""
+        slope = self.core_slope(a, out)
         if self.scale != 1:
             slope *= self.scale
         return slope
+
+
+def _new_or(out, a):
+    return am.xp().empty_like(a) if out is None else out
 
 
 def _tanh(z, out):
     am.xp().tanh(z, out=out)
 
 
-def _tanh_slope(a):                    # 1 - a²
-    slope = a * a
-    am.xp().subtract(1, slope, out=slope)
-    return slope
+def _tanh_slope(a, out=None):          # 1 - a²
+    slope = am.xp().multiply(a, a, out=_new_or(out, a))
+    return am.xp().subtract(1, slope, out=slope)
 
 
 def _half_tanh(z, out):                # ½ (1 + tanh y)
@@ -66,8 +73,8 @@ def _half_tanh(z, out):                # ½ (1 + tanh y)
     out *= 0.5
 
 
-def _half_tanh_slope(a):               # d/dy ½(1 + tanh y) = ½(1 - tanh² y) = 2a(1 - a)
-    slope = 1 - a
+def _half_tanh_slope(a, out=None):     # d/dy ½(1 + tanh y) = ½(1 - tanh² y) = 2a(1 - a)
+    slope = am.xp().subtract(1, a, out=_new_or(out, a))
     slope *= a
     slope *= 2
     return slope
@@ -77,16 +84,16 @@ def _clip(z, out):                     # clip(y, 0, 1) in one call (see am.clip_
     am.clip_into(z, 0, 1, out)
 
 
-def _clip_slope(a):                    # 1 on the line, 0 where clipped
-    return ((a > 0) & (a < 1)).astype(a.dtype)
+def _clip_slope(a, out=None):          # 1 on the line, 0 where clipped
+    return am.xp().logical_and(a > 0, a < 1, out=_new_or(out, a))
 
 
 def _relu(z, out):
     am.xp().maximum(z, 0, out=out)
 
 
-def _relu_slope(a):
-    return (a > 0).astype(a.dtype)
+def _relu_slope(a, out=None):
+    return am.xp().greater(a, 0, out=_new_or(out, a))
 
 
 def _linear(z, out):
@@ -94,8 +101,10 @@ def _linear(z, out):
         out[...] = z
 
 
-def _linear_slope(a):
-    return am.xp().ones_like(a)
+def _linear_slope(a, out=None):
+    slope = _new_or(out, a)
+    slope[...] = 1
+    return slope
 
 
 def _softsign(z, out):                 # z / (1 + |z|)
@@ -105,8 +114,10 @@ def _softsign(z, out):                 # z / (1 + |z|)
     xp.divide(z, denominator, out=out)
 
 
-def _softsign_slope(a):                # 1 / (1 + |z|)² = (1 - |a|)²
-    slope = 1 - am.xp().abs(a)
+def _softsign_slope(a, out=None):      # 1 / (1 + |z|)² = (1 - |a|)²
+    xp = am.xp()
+    slope = xp.abs(a, out=_new_or(out, a))
+    xp.subtract(1, slope, out=slope)
     slope *= slope
     return slope
 

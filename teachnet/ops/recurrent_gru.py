@@ -27,7 +27,7 @@ gate order, with nothing folded. The tests hold this op to them, forward and bac
 (tests/layers/test_reference_cells.py).
 """
 from teachnet.backend import array_module as am
-from teachnet.ops.recurrent import RecurrentSequence, columns, row_sums, times_transposed
+from teachnet.ops.recurrent import RecurrentSequence, columns, in_every_column, row_sums, times_transposed
 
 
 class GRUSequence(RecurrentSequence):
@@ -57,7 +57,7 @@ class GRUSequence(RecurrentSequence):
         h[0] = h0
         inner, activate, recurrent_t = self.inner.core, self.activation.core, self.recurrent_t
         if self.reset_after:
-            recurrent_bias = None if not self.has_bias else self.recurrent_bias[:, None]
+            recurrent_bias = None if not self.has_bias else in_every_column(self.recurrent_bias, n)
             recurrent = xp.empty((3 * u, n), dtype=dtype)
             self.recurrent_h = xp.empty((t, u, n), dtype=dtype)    # h_{t-1}·U_h + b'_h, kept for dr
         else:
@@ -65,7 +65,7 @@ class GRUSequence(RecurrentSequence):
             recurrent = xp.empty((2 * u, n), dtype=dtype)
             self.reset_h = xp.empty((t, u, n), dtype=dtype)        # r_t ⊙ h_{t-1}, kept for dU_h
         scratch = xp.empty((u, n), dtype=dtype)
-        with am.one_blas_thread():                  # small products, many times: one thread
+        with self.loop_threads(n):                  # h·U on one BLAS thread
             for s in range(t):
                 g, previous = gates[s], self.dropped(h[s])
                 if self.reset_after:
@@ -96,8 +96,8 @@ class GRUSequence(RecurrentSequence):
         t, u, n = grad_h.shape
         gates, h, kernel = self.gate_values, self.h, self.recurrent_t.T     # U (folded)
         slopes = xp.empty_like(gates)
-        slopes[:, :2 * u] = self.inner.core_slope(gates[:, :2 * u])      # (of the folded z')
-        slopes[:, 2 * u:] = self.activation.core_slope(gates[:, 2 * u:])
+        self.inner.core_slope(gates[:, :2 * u], out=slopes[:, :2 * u])      # (of the folded z')
+        self.activation.core_slope(gates[:, 2 * u:], out=slopes[:, 2 * u:])
         grad_z = xp.empty_like(gates)                     # dL/d(pre-activations) of z, r, h~
         if self.reset_after:
             self.grad_q = xp.empty_like(gates)            # dL/d(h_{t-1}·U + b')
@@ -105,7 +105,7 @@ class GRUSequence(RecurrentSequence):
             kernel_zr, kernel_h = kernel[:, :2 * u], kernel[:, 2 * u:]
         direct = xp.empty((u, n), dtype=grad_h.dtype)
         scratch = xp.empty((u, n), dtype=grad_h.dtype)
-        with am.one_blas_thread():
+        with self.loop_threads(n):
             for s in range(t - 1, -1, -1):
                 dh, dh_carried = self.split_masked(s, grad_h[s])
                 dz, g = grad_z[s], gates[s]
@@ -147,9 +147,7 @@ class GRUSequence(RecurrentSequence):
         u = self.units
         previous = columns(self.dropped(self.h[:-1]))
         if self.reset_after:
-            grad_q = columns(self.grad_q)
-            if self.row_scale is not None:
-                grad_q *= self.row_scale[:, None]
+            grad_q = self.gradient_columns(self.grad_q)
             grad_bias = xp.stack([row_sums(grad_z), row_sums(grad_q)]) if self.has_bias else None
             return times_transposed(previous, grad_q), grad_bias
         grad_recurrent = xp.concatenate([times_transposed(previous, grad_z[:2 * u]),

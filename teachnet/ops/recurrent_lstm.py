@@ -66,20 +66,23 @@ class LSTMSequence(RecurrentSequence):
         h[0] = h0
         recurrent_t, inner, activate = self.recurrent_t, self.inner.core, self.activation.core
         g = self.activation if self.activation.folds else self.activation.core   # g(c_t), c is no projection
+        # each step's pieces, as (T, rows, n) views: piece[s] is step s's
+        o, sigmas, candidate = gates[:, :u], gates[:, :3 * u], gates[:, 3 * u:]
+        i_f, candidate_and_c = gates[:, u:3 * u], per_step[:t, 3 * u:]
         recurrent = xp.empty((4 * u, n), dtype=dtype)
         both = xp.empty((2 * u, n), dtype=dtype)
         written, kept = both[:u], both[u:]
-        with am.one_blas_thread():                  # small products, many times: one thread
+        with self.loop_threads(n):                  # h·U on one BLAS thread
             for s in range(t):
-                block = per_step[s]
+                z, sigma, c_tilde = gates[s], sigmas[s], candidate[s]
                 xp.dot(recurrent_t, self.dropped(h[s]), out=recurrent)
-                block[:4 * u] += recurrent                      # z = x_t·W + b + h_{t-1}·U (folded)
-                inner(block[:3 * u], block[:3 * u])             # o, i, f
-                activate(block[3 * u:4 * u], block[3 * u:4 * u])   # c~
-                xp.multiply(block[u:3 * u], block[3 * u:], out=both)    # [i ⊙ c~; f ⊙ c_{t-1}]
+                z += recurrent                                  # z = x_t·W + b + h_{t-1}·U (folded)
+                inner(sigma, sigma)                             # o, i, f
+                activate(c_tilde, c_tilde)                      # c~
+                xp.multiply(i_f[s], candidate_and_c[s], out=both)   # [i ⊙ c~; f ⊙ c_{t-1}]
                 xp.add(written, kept, out=c[s + 1])             # c_t = i ⊙ c~ + f ⊙ c_{t-1}
                 g(c[s + 1], g_of_c[s])
-                xp.multiply(block[:u], g_of_c[s], out=h[s + 1])     # h_t = o ⊙ g(c_t)
+                xp.multiply(o[s], g_of_c[s], out=h[s + 1])      # h_t = o ⊙ g(c_t)
                 self.carry_masked(s, h, c)
         self.gate_values, self.c, self.g_of_c = gates, c, g_of_c
         return h
@@ -91,42 +94,45 @@ class LSTMSequence(RecurrentSequence):
         xp = am.xp()
         t, u, n = grad_h.shape
         gates, per_step, g_of_c = self.gate_values, self.steps_and_cells, self.g_of_c
-        # the slopes of every gate at every step, computed at once for the whole sequence
-        slopes = xp.empty((t, 4 * u, n), dtype=gates.dtype)
-        slopes[:, :3 * u] = self.inner.core_slope(gates[:, :3 * u])          # (of the folded z')
-        slopes[:, 3 * u:] = self.activation.core_slope(gates[:, 3 * u:])
-        o_slope_c = self.activation.slope(g_of_c)
-        o_slope_c *= gates[:, :u]                                           # o_t ⊙ g'(c_t)
+        # dZ' starts as the slopes of every gate at every step, computed at once for the
+        # whole sequence; the loop multiplies each step's slopes by the gates' gradients
+        grad_z = xp.empty((t, 4 * u, n), dtype=gates.dtype)
+        self.inner.core_slope(gates[:, :3 * u], out=grad_z[:, :3 * u])      # (of the folded z')
+        self.activation.core_slope(gates[:, 3 * u:], out=grad_z[:, 3 * u:])
+        # dL/dc_t starts as o_t ⊙ g'(c_t), for all steps at once; the loop completes it
+        grad_c = self.grad_c = self.activation.slope(g_of_c, out=xp.empty((t, u, n), dtype=grad_h.dtype))
+        grad_c *= gates[:, :u]
         recurrent = self.recurrent_t.T                                      # U (folded), (units, 4 units)
-        grad_z = xp.empty_like(slopes)
-        grad_c = self.grad_c = xp.empty((t, u, n), dtype=grad_h.dtype)      # total dL/dc_t
+        gate_grads = xp.empty((4 * u, n), dtype=grad_h.dtype)   # a step's [do; di; df; dc~], before the slopes
         # [di; df] = dc ⊙ [c~; c_{t-1}]: one broadcast product on rows 3u:5u of a step's block
         partners = per_step[:t, 3 * u:].reshape(t, 2, u, n)
-        grad_i_f = grad_z[:, u:3 * u].reshape(t, 2, u, n)
+        grad_o, grad_i_f, grad_c_tilde = gate_grads[:u], gate_grads[u:3 * u].reshape(2, u, n), gate_grads[3 * u:]
+        input_gate, forget_gate = gates[:, u:2 * u], gates[:, 2 * u:3 * u]
         scratch = xp.empty((u, n), dtype=grad_h.dtype)
-        with am.one_blas_thread():
+        with self.loop_threads(n):
             for s in range(t - 1, -1, -1):
                 dh, dh_carried = self.split_masked(s, grad_h[s])
                 dz, dc = grad_z[s], grad_c[s]
-                xp.multiply(dh, o_slope_c[s], out=dc)                   # dL/dc_t = dh ⊙ o ⊙ g'(c_t)
+                dc *= dh                                                # dL/dc_t = dh ⊙ o ⊙ g'(c_t)
                 if s < t - 1:
-                    xp.multiply(grad_c[s + 1], gates[s + 1, 2 * u:3 * u], out=scratch)
+                    xp.multiply(grad_c[s + 1], forget_gate[s + 1], out=scratch)
                     dc += scratch if self.keep is None else scratch * self.keep[s + 1]   # + dc_{t+1} ⊙ f_{t+1}
                     if self.carry is not None:
                         dc += grad_c[s + 1] * self.carry[s + 1]         # a masked step carried c_t over
-                xp.multiply(dh, g_of_c[s], out=dz[:u])                  # do = dh ⊙ g(c_t)
-                xp.multiply(partners[s], dc, out=grad_i_f[s])           # di = dc ⊙ c~, df = dc ⊙ c_{t-1}
-                xp.multiply(dc, gates[s, u:2 * u], out=dz[3 * u:])      # dc~ = dc ⊙ i
-                dz *= slopes[s]                                         # through σ' and g'
+                xp.multiply(dh, g_of_c[s], out=grad_o)                  # do = dh ⊙ g(c_t)
+                xp.multiply(partners[s], dc, out=grad_i_f)              # di = dc ⊙ c~, df = dc ⊙ c_{t-1}
+                xp.multiply(dc, input_gate[s], out=grad_c_tilde)        # dc~ = dc ⊙ i
+                dz *= gate_grads                                        # through σ' and g'
                 if self.keep is not None:
                     dz[u:] *= self.keep[s]                              # (a masked step's c comes from c_{t-1})
                 if s > 0:
                     xp.dot(recurrent, dz, out=scratch)                  # (dz·Uᵀ)ᵀ = U·dzᵀ
                     if self.recurrent_mask is not None:
                         scratch *= self.recurrent_mask
-                    grad_h[s - 1] += scratch                            # dL/dh_{t-1}
+                    grad_h_previous = grad_h[s - 1]
+                    grad_h_previous += scratch                          # dL/dh_{t-1}
                     if dh_carried is not None:
-                        grad_h[s - 1] += dh_carried
+                        grad_h_previous += dh_carried
         return grad_z
 
     def gates(self):

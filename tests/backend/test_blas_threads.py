@@ -1,9 +1,12 @@
-"""How many BLAS threads a host matrix product gets: one in a loop over timesteps
-(one_blas_thread), one for mid-sized products (threads_for_product), all of them for big
+"""How many BLAS threads a host matrix product gets: one inside one_blas_thread and in a
+recurrent loop, one for mid-sized products (threads_for_product), all of them for big
 ones, and tiny ones left alone."""
+import numpy as np
 import pytest
 
 from teachnet.backend import array_module as am
+from teachnet.ops.recurrent_activations import ARRAY_ACTIVATIONS
+from teachnet.ops.recurrent_lstm import LSTMSequence
 
 threadpoolctl = pytest.importorskip('threadpoolctl')
 
@@ -45,4 +48,31 @@ def test_one_blas_thread_nests_and_restores(two_threads):
         with am.threads_for_product(am.THREADED_PRODUCT_FLOPS / 10):
             assert blas_threads() == 1
         assert blas_threads() == 1                  # the inner context did not restore 2 early
+    assert blas_threads() == 2
+
+
+@pytest.mark.backend_independent
+def test_one_blas_thread_after_an_error_inside(two_threads):
+    """An error inside the block leaves nothing behind: the next block still asks for one
+    thread (inner blocks skip asking only while an outer one is open)."""
+    with pytest.raises(ZeroDivisionError):
+        with am.one_blas_thread():
+            with am.one_blas_thread():
+                1 / 0
+    assert blas_threads() == 2
+    with am.one_blas_thread():
+        assert blas_threads() == 1
+    assert blas_threads() == 2
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize('batch', [8, 32, 1024])
+def test_a_recurrent_loop_runs_its_products_on_one_thread_whatever_their_size(two_threads, batch):
+    """LSTM(128): h_{t-1}·U is 2·n·128·512 operations a step, 1e6 for a batch of 8, 4.2e6
+    for 32, 1.3e8 for 1024: one thread each time (the numbers then do not depend on the
+    threads), and the threads are back afterwards."""
+    op = LSTMSequence(128, ARRAY_ACTIVATIONS['tanh'], ARRAY_ACTIVATIONS['hard_sigmoid'])
+    op.recurrent_t = np.zeros((512, 128), dtype='float32')
+    with op.loop_threads(batch):
+        assert blas_threads() == 1
     assert blas_threads() == 2

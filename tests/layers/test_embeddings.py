@@ -42,6 +42,10 @@ def test_scatter_add_rows_equals_add_at(shape, vocabulary):
     np.add.at(expected, ids.reshape(-1), values.reshape(-1, 3))
     got = indexing.scatter_add_rows(vocabulary, am.to_device(ids.reshape(-1)), am.to_device(values.reshape(-1, 3)))
     np.testing.assert_allclose(am.to_numpy(got), expected, rtol=1e-12, atol=1e-12)
+    same, named = indexing.scatter_add_rows(vocabulary, am.to_device(ids.reshape(-1)),
+                                            am.to_device(values.reshape(-1, 3)), named_rows=True)
+    np.testing.assert_array_equal(am.to_numpy(same), am.to_numpy(got))
+    np.testing.assert_array_equal(am.to_numpy(named), np.unique(ids))     # sorted, each row once
 
 
 def test_scatter_add_rows_gives_the_same_bits_every_time():
