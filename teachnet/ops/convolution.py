@@ -38,10 +38,13 @@ a time, so the block is smaller still).
 The bias gradient Σ_rows G is computed as the product 1ᵀ·G of a row of ones with G: the
 same sum, done by the matrix library, several times faster than a column sum.
 
-Each product runs on one BLAS thread when it is mid-sized (``am.threads_for_product``).
-On one thread, im2col with its product and col2im take a few samples per pass
+im2col with its product and bias, and col2im, take a few samples per pass
 (``samples_per_pass``), so that what a pass copies or adds is still in the processor's
 cache when it is used again; the numbers are the same as in one pass over all samples.
+With several threads allowed, the passes are shared among them
+(``teachnet.backend.sample_passes``), each thread on its own samples: the same numbers
+again. dL/dW = Pᵀ·G stays one product, which the matrix library shares among its threads
+when it is big enough (``am.threads_for_product``).
 
 Inside, images are channels-last (n, rows, cols, c), so that one window's kw·c numbers
 along a row sit side by side in memory; channels-first images are transposed at the edges.
@@ -51,7 +54,7 @@ over (n, steps, c) is the 2-D one on an image with a single row.
 import math
 
 from teachnet.backend import array_module as am
-from teachnet.backend import indexing
+from teachnet.backend import indexing, sample_passes
 from teachnet.ops.op import Op
 from teachnet.ops.operands import wants_gradient
 
@@ -93,13 +96,15 @@ def patch_view(x, kernel_size, strides):
     return windows.transpose(0, 1, 2, 4, 5, 3)
 
 
-def patches_times_kernel(image, kernel, strides):
-    """Steps 2, 3 and 5: P as (n·rows'·cols', kh·kw·c_in), and Z = P·W_mat as feature
+def patches_times_kernel(image, kernel, strides, bias=None):
+    """Steps 2 to 5: P as (n·rows'·cols', kh·kw·c_in), and Z = P·W_mat + b as feature
     maps (n, rows', cols', c_out).
 
-    The same as ``im2col`` followed by one product, taken a few samples at a time
-    (``samples_per_pass``): each sample's rows of P are multiplied while they are still
-    in the cache from being copied. P is kept whole, for dL/dW = Pᵀ·G."""
+    The same as ``im2col`` followed by one product and the bias, taken a few samples at a
+    time (``samples_per_pass``): each sample's rows of P are multiplied while they are
+    still in the cache from being copied, and its rows of Z get the bias while they are
+    still there. P is kept whole, for dL/dW = Pᵀ·G. With several threads allowed, the
+    passes are shared among them (``sample_passes.for_each_pass``): the same numbers."""
     xp = am.xp()
     kh, kw, c_in, c_out = kernel.shape
     view = patch_view(image, (kh, kw), strides)
@@ -108,14 +113,16 @@ def patches_times_kernel(image, kernel, strides):
     z = xp.empty((n * out_rows * out_cols, c_out), dtype=am.host.result_type(image.dtype, kernel.dtype))
     kernel_matrix = kernel.reshape(kh * kw * c_in, c_out)
     per_sample = out_rows * out_cols
-    flops = 2 * n * per_sample * kh * kw * c_in * c_out
-    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize, flops)
-    with am.threads_for_product(flops * chunk // max(n, 1)):   # one pass's product
-        for first in range(0, n, chunk):
-            last = min(n, first + chunk)
-            patches[first:last] = view[first:last]                                            # 2. im2col
-            xp.dot(patches[first:last].reshape(-1, kh * kw * c_in), kernel_matrix,
-                   out=z[first * per_sample:last * per_sample])                               # 3. matmul
+
+    def one_pass(first, last):
+        patches[first:last] = view[first:last]                                                # 2. im2col
+        rows = z[first * per_sample:last * per_sample]
+        xp.dot(patches[first:last].reshape(-1, kh * kw * c_in), kernel_matrix, out=rows)      # 3. matmul
+        if bias is not None:
+            rows += bias                                                                      # 4. bias
+
+    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize)
+    sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * kh * kw * c_in * c_out)
     return patches.reshape(n * per_sample, kh * kw * c_in), z.reshape(n, out_rows, out_cols, c_out)
 
 
@@ -133,28 +140,28 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
 
     The samples are taken a few at a time (``samples_per_pass``): then a block and the
     part of dL/dx it is added onto stay in the processor's cache across the kh·kw
-    offsets, instead of travelling to memory and back kh·kw times."""
+    offsets, instead of travelling to memory and back kh·kw times. A pass adds only onto
+    its own samples' dL/dx, so several threads can share the passes (the same numbers)."""
     xp = am.xp()
     kh, kw, c_in, c_out = kernel.shape
     (sh, sw), (n, out_rows, out_cols) = strides, output_shape
     grad_x = xp.zeros(padded_shape, dtype=grad_matrix.dtype)
     per_sample = out_rows * out_cols
-    flops = 2 * grad_matrix.size * c_in
-    chunk = samples_per_pass(n, (per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize, flops)
-    block = xp.empty((chunk * per_sample, c_in), dtype=grad_matrix.dtype)
     # W[a,b]ᵀ, (c_out, c_in), made contiguous once: products on a transposed view ran slower here
     kernel_t = [[xp.ascontiguousarray(kernel[a, b].T) for b in range(kw)] for a in range(kh)]
-    with am.threads_for_product(flops * chunk // max(n, 1)):   # one pass's product
-        for first in range(0, n, chunk):
-            last = min(n, first + chunk)
-            grad_rows = grad_matrix[first * per_sample:last * per_sample]          # these samples' rows of G
-            rows_block = block[:len(grad_rows)]
-            windows = rows_block.reshape(last - first, out_rows, out_cols, c_in)   # the same memory, per window
-            grad_part = grad_x[first:last]
-            for a in range(kh):
-                for b in range(kw):
-                    xp.matmul(grad_rows, kernel_t[a][b], out=rows_block)          # G·W[a,b]ᵀ
-                    grad_part[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += windows
+
+    def one_pass(first, last):
+        grad_rows = grad_matrix[first * per_sample:last * per_sample]          # these samples' rows of G
+        block = xp.empty((len(grad_rows), c_in), dtype=grad_matrix.dtype)     # one offset's patch gradients
+        windows = block.reshape(last - first, out_rows, out_cols, c_in)       # the same memory, per window
+        grad_part = grad_x[first:last]
+        for a in range(kh):
+            for b in range(kw):
+                xp.matmul(grad_rows, kernel_t[a][b], out=block)               # G·W[a,b]ᵀ
+                grad_part[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += windows
+
+    chunk = samples_per_pass(n, (per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize)
+    sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * c_out * c_in)
     return grad_x
 
 
@@ -163,15 +170,11 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
 CACHE_BYTES = 128 * 1024
 
 
-def samples_per_pass(n, bytes_per_sample, flops):
+def samples_per_pass(n, bytes_per_sample):
     """How many of the n samples a pass of im2col or col2im takes: as many as fit in
-    ``CACHE_BYTES`` (at least one), when the products run on one thread.
-
-    All n at once when the whole product (of ``flops`` operations) is big enough to share
-    among the matrix library's threads (``am.threads_for_product``): two threads on one
-    big product gain more than the cache does. All n on a GPU too, where one large call
-    beats many small ones."""
-    if am.get_backend() == 'cupy' or (flops >= am.THREADED_PRODUCT_FLOPS and am.blas_threads() > 1):
+    ``CACHE_BYTES`` (at least one). All n on a GPU, where one large call beats many
+    small ones."""
+    if am.get_backend() == 'cupy':
         return n
     return max(1, min(n, CACHE_BYTES // max(1, bytes_per_sample)))
 
@@ -197,10 +200,8 @@ class Convolution2D(Op):
         kh, kw, c_in, c_out = kernel.shape
         image = pad_and_put_channels_last(x, self.padding, self.data_format)   # 1. pad
         self.padded_shape = image.shape
-        self.patches, z = patches_times_kernel(image, kernel, self.strides)     # 2. im2col, 3. matmul, 5. reshape
+        self.patches, z = patches_times_kernel(image, kernel, self.strides, bias)   # 2. im2col, 3. matmul, 4. bias
         self.kernel, self.has_bias = kernel, bias is not None
-        if bias is not None:
-            z += bias                                                           # 4. bias
         return z.transpose(0, 3, 1, 2) if self.data_format == 'channels_first' else z
 
     def backward(self, g):

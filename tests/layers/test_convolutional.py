@@ -327,7 +327,7 @@ def test_col2im_adds_the_same_whatever_the_number_of_samples_per_pass(monkeypatc
     kernel = rng.standard_normal((3, 2, c_in, c_out))
     out_rows, out_cols = (rows - 3) // strides[0] + 1, (cols - 2) // strides[1] + 1
     grad_z = rng.standard_normal((n, out_rows, out_cols, c_out))
-    per_pass = convolution.samples_per_pass(n, (out_rows * out_cols * c_in + rows * cols * c_in) * 8, flops=1)
+    per_pass = convolution.samples_per_pass(n, (out_rows * out_cols * c_in + rows * cols * c_in) * 8)
     assert per_pass == {1: 1, 3300: 2, 1 << 30: 5}[cache_bytes] or am.get_backend() == 'cupy'
     grad_x = convolution.col2im_of_patch_gradients(am.to_device(grad_z.reshape(-1, c_out)), am.to_device(kernel),
                                                    (n, out_rows, out_cols), (n, rows, cols, c_in), strides)
@@ -356,19 +356,35 @@ def test_forward_a_few_samples_at_a_time_is_im2col_then_one_product(monkeypatch,
     np.testing.assert_allclose(am.to_numpy(z), expected_z, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.backend_independent
-def test_big_products_keep_every_sample_in_one_pass_when_threads_can_share_them(monkeypatch):
-    """One thread: a few samples a pass (the cache pays). Several threads and a product
-    big enough to share (am.THREADED_PRODUCT_FLOPS): all samples, one product for the threads."""
+@pytest.mark.parametrize('threads', [2, 3])
+@pytest.mark.parametrize('bias', [True, False])
+def test_threads_sharing_the_passes_compute_the_same_numbers(monkeypatch, threads, bias):
+    """With several threads allowed, each takes a share of the passes (its own samples):
+    P, Z = P·W_mat + b and col2im's dL/dx are those of one thread, to the last bit."""
     from teachnet.backend import array_module as am
+    from teachnet.backend import sample_passes
     from teachnet.ops import convolution
 
-    big, small = am.THREADED_PRODUCT_FLOPS, am.THREADED_PRODUCT_FLOPS / 2
-    monkeypatch.setattr(am, 'blas_threads', lambda: 1)
-    assert convolution.samples_per_pass(32, convolution.CACHE_BYTES // 4, big) == 4
-    monkeypatch.setattr(am, 'blas_threads', lambda: 2)
-    assert convolution.samples_per_pass(32, convolution.CACHE_BYTES // 4, big) == 32
-    assert convolution.samples_per_pass(32, convolution.CACHE_BYTES // 4, small) == 4
+    monkeypatch.setattr(convolution, 'CACHE_BYTES', 1)          # one sample per pass: 7 passes
+    rng = np.random.default_rng(threads)
+    image = am.to_device(rng.standard_normal((7, 6, 5, 3)).astype('float32'))
+    kernel = am.to_device(rng.standard_normal((3, 2, 3, 4)).astype('float32'))
+    b = am.to_device(rng.standard_normal(4).astype('float32')) if bias else None
+    grad_matrix = am.to_device(rng.standard_normal((7 * 4 * 4, 4)).astype('float32'))
+
+    def both_passes():
+        patches, z = convolution.patches_times_kernel(image, kernel, (1, 1), b)
+        grad_x = convolution.col2im_of_patch_gradients(grad_matrix, kernel, (7, 4, 4), (7, 6, 5, 3), (1, 1))
+        return [am.to_numpy(array) for array in (patches, z, grad_x)]
+
+    monkeypatch.setattr(sample_passes, 'pass_threads', lambda: 1)
+    alone = both_passes()
+    monkeypatch.setattr(sample_passes, 'pass_threads', lambda: threads)
+    shared = both_passes()
+    for one, many in zip(alone, shared):
+        np.testing.assert_array_equal(many, one)
+    expected_z = alone[0] @ am.to_numpy(kernel).reshape(-1, 4) + (am.to_numpy(b) if bias else 0)
+    np.testing.assert_allclose(alone[1].reshape(-1, 4), expected_z, rtol=1e-5, atol=1e-5)
 
 
 def test_an_empty_batch_goes_through_both_passes():
