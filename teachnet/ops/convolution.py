@@ -31,20 +31,27 @@ no repeated index, and the loop runs over the kh·kw offsets only. The block of 
 belongs to offset (a, b) is G·W[a,b]ᵀ, where W[a,b] is the (c_in, c_out) slice of the
 kernel: the same numbers as the matching columns of G·W_matᵀ. So backward computes one
 block, adds it onto dL/dx and reuses its memory for the next offset: it never holds the
-whole of dL/dP. Forward keeps P for dL/dW, the one im2col buffer of a call; backward adds
-only a block, at most a ninth of P's size for a 3x3 kernel (and it takes a few samples at
-a time, so the block is smaller still).
+whole of dL/dP, only a block, a ninth of P's size for a 3x3 kernel (and it takes a few
+samples at a time, so the block is smaller still).
 
 The bias gradient Σ_rows G is computed as the product 1ᵀ·G of a row of ones with G: the
 same sum, done by the matrix library, several times faster than a column sum.
 
-im2col with its product and bias, and col2im, take a few samples per pass
-(``samples_per_pass``), so that what a pass copies or adds is still in the processor's
-cache when it is used again; the numbers are the same as in one pass over all samples.
-With several threads allowed, the passes are shared among them
-(``teachnet.backend.sample_passes``), each thread on its own samples: the same numbers
-again. dL/dW = Pᵀ·G stays one product, which the matrix library shares among its threads
-when it is big enough (``am.threads_for_product``).
+The work goes through the batch a few samples per pass (``samples_per_pass``), so that
+what a pass copies or adds is still in the processor's cache when it is used again:
+
+    forward    P_s = im2col of these samples, then Z_s = P_s·W_mat + b
+    backward   dL/dW = Σ_s P_sᵀ·G_s     (P_s copied again), and col2im of these samples
+
+where s runs over the passes and P_s, G_s are their rows of P and G. P is never held whole:
+its rows are copied into the cache, used, and dropped (P of the guide's second layer is
+29 MB; writing it to memory and reading it back cost more than copying it twice). The op
+keeps the padded image instead, and ``op.patches`` rebuilds the whole P from it for a trace:
+the rows each pass multiplied. Z and dL/dx are the same as in one pass over all samples;
+dL/dW is the same sum taken pass by pass, so it can differ from one product Pᵀ·G in the
+last bits. With several threads allowed, the passes are shared among them
+(``teachnet.backend.sample_passes``), each thread on its own samples: the same numbers,
+however many threads.
 
 Inside, images are channels-last (n, rows, cols, c), so that one window's kw·c numbers
 along a row sit side by side in memory; channels-first images are transposed at the edges.
@@ -97,33 +104,53 @@ def patch_view(x, kernel_size, strides):
 
 
 def patches_times_kernel(image, kernel, strides, bias=None):
-    """Steps 2 to 5: P as (n·rows'·cols', kh·kw·c_in), and Z = P·W_mat + b as feature
-    maps (n, rows', cols', c_out).
+    """Steps 2 to 5, a few samples at a time: Z = P·W_mat + b as feature maps
+    (n, rows', cols', c_out).
 
-    The same as ``im2col`` followed by one product and the bias, taken a few samples at a
-    time (``samples_per_pass``): each sample's rows of P are multiplied while they are
-    still in the cache from being copied, and its rows of Z get the bias while they are
-    still there. P is kept whole, for dL/dW = Pᵀ·G. With several threads allowed, the
-    passes are shared among them (``sample_passes.for_each_pass``): the same numbers."""
+    Each pass copies its samples' rows of P (im2col of those samples) and multiplies them
+    while they are still in the cache, then adds the bias to its rows of Z while those are
+    still there. The rows of P are not kept (see the module docstring)."""
     xp = am.xp()
     kh, kw, c_in, c_out = kernel.shape
     view = patch_view(image, (kh, kw), strides)
     n, out_rows, out_cols = view.shape[:3]
-    patches = xp.empty(view.shape, dtype=image.dtype)
     z = xp.empty((n * out_rows * out_cols, c_out), dtype=am.host.result_type(image.dtype, kernel.dtype))
     kernel_matrix = kernel.reshape(kh * kw * c_in, c_out)
     per_sample = out_rows * out_cols
 
     def one_pass(first, last):
-        patches[first:last] = view[first:last]                                                # 2. im2col
+        patches = xp.ascontiguousarray(view[first:last]).reshape(-1, kh * kw * c_in)     # 2. im2col: P_s
         rows = z[first * per_sample:last * per_sample]
-        xp.dot(patches[first:last].reshape(-1, kh * kw * c_in), kernel_matrix, out=rows)      # 3. matmul
+        xp.dot(patches, kernel_matrix, out=rows)                                        # 3. matmul
         if bias is not None:
-            rows += bias                                                                      # 4. bias
+            rows += bias                                                                # 4. bias
 
     chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize)
     sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * kh * kw * c_in * c_out)
-    return patches.reshape(n * per_sample, kh * kw * c_in), z.reshape(n, out_rows, out_cols, c_out)
+    return z.reshape(n, out_rows, out_cols, c_out)                                      # 5. reshape
+
+
+def kernel_gradient(image, grad_matrix, kernel_shape, strides):
+    """dL/dW = Pᵀ·G, as the sum over passes of P_sᵀ·G_s, read back as (kh, kw, c_in, c_out).
+
+    Each pass copies its samples' rows of P again (im2col of those samples) and multiplies
+    them by the same rows of G; the passes' products are added up in the order of the
+    samples at the end, so the sum is the same however many threads shared the passes."""
+    xp = am.xp()
+    kh, kw, c_in, c_out = kernel_shape
+    view = patch_view(image, (kh, kw), strides)
+    n, out_rows, out_cols = view.shape[:3]
+    per_sample = out_rows * out_cols
+    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize)
+    dtype = am.host.result_type(image.dtype, grad_matrix.dtype)
+    per_pass = xp.zeros((max(1, -(-n // chunk)), kh * kw * c_in, c_out), dtype=dtype)    # P_sᵀ·G_s, pass by pass
+
+    def one_pass(first, last):
+        patches = xp.ascontiguousarray(view[first:last]).reshape(-1, kh * kw * c_in)     # P_s
+        xp.dot(patches.T, grad_matrix[first * per_sample:last * per_sample], out=per_pass[first // chunk])
+
+    sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * kh * kw * c_in * c_out)
+    return per_pass.sum(axis=0).reshape(kernel_shape)
 
 
 def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, strides):
@@ -185,7 +212,8 @@ class Convolution2D(Op):
     """z = conv2d(x, W) + b through im2col and one matrix product (see the module docstring).
 
     Recorded as one op, for speed; ``describe()`` lists its inner steps with their shapes
-    and, for a trace, the patch matrix P itself (also kept on the op as ``op.patches``).
+    and, for a trace, the patch matrix P itself (also on the op as ``op.patches``, rebuilt
+    from the padded image the op keeps).
     """
     name = 'conv2d'
     formula = 'z[n,i,j,k] = Σ_{a,b,c} x[n, i·s+a, j·s+b, c]·W[a,b,c,k] + b_k'
@@ -198,9 +226,9 @@ class Convolution2D(Op):
 
     def forward(self, x, kernel, bias=None):
         kh, kw, c_in, c_out = kernel.shape
-        image = pad_and_put_channels_last(x, self.padding, self.data_format)   # 1. pad
-        self.padded_shape = image.shape
-        self.patches, z = patches_times_kernel(image, kernel, self.strides, bias)   # 2. im2col, 3. matmul, 4. bias
+        self.image = pad_and_put_channels_last(x, self.padding, self.data_format)    # 1. pad
+        self.padded_shape = self.image.shape
+        z = patches_times_kernel(self.image, kernel, self.strides, bias)          # 2. im2col, 3. matmul, 4. bias
         self.kernel, self.has_bias = kernel, bias is not None
         return z.transpose(0, 3, 1, 2) if self.data_format == 'channels_first' else z
 
@@ -211,8 +239,7 @@ class Convolution2D(Op):
             g = g.transpose(0, 2, 3, 1)
         grad_rows = xp.ascontiguousarray(g)                                     # G: (n, rows', cols', c_out)
         grad_matrix = grad_rows.reshape(-1, c_out)
-        with am.threads_for_product(2 * self.patches.size * c_out):
-            grad_kernel = xp.dot(self.patches.T, grad_matrix).reshape(kh, kw, c_in, c_out)     # Pᵀ·G
+        grad_kernel = kernel_gradient(self.image, grad_matrix, self.kernel.shape, self.strides)   # Pᵀ·G
         grad_bias = None
         if self.has_bias:                                                                  # Σ G = 1ᵀ·G
             grad_bias = xp.dot(xp.ones(grad_matrix.shape[0], dtype=grad_matrix.dtype), grad_matrix)
@@ -232,11 +259,18 @@ class Convolution2D(Op):
         grad = grad_padded[:, top:rows, left:cols, :]
         return grad.transpose(0, 3, 1, 2) if self.data_format == 'channels_first' else grad
 
+    @property
+    def patches(self):
+        """The whole patch matrix P (n·rows'·cols', kh·kw·c_in) of the last forward, rebuilt
+        from the padded image it kept: the rows that forward multiplied, pass by pass."""
+        kh, kw, c_in, _ = self.kernel.shape
+        return im2col(self.image, (kh, kw), self.strides).reshape(-1, kh * kw * c_in)
+
     def describe(self):
         """The inner steps with their shapes, and the patch matrix P itself (a host copy)."""
-        patches = getattr(self, 'patches', None)
-        if patches is None:
+        if getattr(self, 'image', None) is None:
             return {}
+        patches = self.patches
         kh, kw, c_in, c_out = self.kernel.shape
         rows, out_shape = patches.shape[0], tuple(getattr(self.output, 'shape', ()))
         return {

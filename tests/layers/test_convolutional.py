@@ -337,9 +337,10 @@ def test_col2im_adds_the_same_whatever_the_number_of_samples_per_pass(monkeypatc
 
 @pytest.mark.parametrize('cache_bytes', [1, 7300, 1 << 30], ids=['one sample', 'a few', 'all'])
 @pytest.mark.parametrize('strides', [(1, 1), (2, 1)], ids=str)
-def test_forward_a_few_samples_at_a_time_is_im2col_then_one_product(monkeypatch, cache_bytes, strides):
-    """Forward copies and multiplies the patches a few samples at a time; P and Z are those
-    of the plain im2col followed by one product, however many samples a pass takes."""
+def test_passes_a_few_samples_at_a_time_are_im2col_then_one_product(monkeypatch, cache_bytes, strides):
+    """Forward copies and multiplies the patches a few samples at a time, and backward
+    copies them again for dL/dW: Z is P·W_mat + b and dL/dW is Pᵀ·G for the P of the plain
+    im2col, however many samples a pass takes (one, two with a shorter last pass, all)."""
     from teachnet.backend import array_module as am
     from teachnet.ops import convolution
 
@@ -347,20 +348,27 @@ def test_forward_a_few_samples_at_a_time_is_im2col_then_one_product(monkeypatch,
     rng = np.random.default_rng([cache_bytes, *strides])      # other numbers than the case before
     image = am.to_device(rng.standard_normal((5, 7, 6, 3)))
     kernel = am.to_device(rng.standard_normal((3, 2, 3, 4)))
-    patches, z = convolution.patches_times_kernel(image, kernel, strides)
-    expected_patches = am.to_numpy(convolution.im2col(image, (3, 2), strides))
-    out_rows, out_cols = expected_patches.shape[1:3]
-    expected_patches = expected_patches.reshape(-1, 3 * 2 * 3)
-    np.testing.assert_array_equal(am.to_numpy(patches), expected_patches)
-    expected_z = (expected_patches @ am.to_numpy(kernel).reshape(-1, 4)).reshape(5, out_rows, out_cols, 4)
+    bias = am.to_device(rng.standard_normal(4))
+    z = convolution.patches_times_kernel(image, kernel, strides, bias)
+    patches = am.to_numpy(convolution.im2col(image, (3, 2), strides))
+    out_rows, out_cols = patches.shape[1:3]
+    per_pass = convolution.samples_per_pass(5, out_rows * out_cols * 18 * 8)
+    assert {1: per_pass == 1, 7300: 1 < per_pass < 5, 1 << 30: per_pass == 5}[cache_bytes] or am.get_backend() == 'cupy'
+    patches = patches.reshape(-1, 3 * 2 * 3)
+    expected_z = (patches @ am.to_numpy(kernel).reshape(-1, 4) + am.to_numpy(bias)).reshape(5, out_rows, out_cols, 4)
     np.testing.assert_allclose(am.to_numpy(z), expected_z, rtol=1e-12, atol=1e-12)
+    grad_z = rng.standard_normal((5 * out_rows * out_cols, 4))
+    grad_kernel = convolution.kernel_gradient(image, am.to_device(grad_z), (3, 2, 3, 4), strides)
+    np.testing.assert_allclose(am.to_numpy(grad_kernel), (patches.T @ grad_z).reshape(3, 2, 3, 4),
+                               rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize('threads', [2, 3])
 @pytest.mark.parametrize('bias', [True, False])
 def test_threads_sharing_the_passes_compute_the_same_numbers(monkeypatch, threads, bias):
     """With several threads allowed, each takes a share of the passes (its own samples):
-    P, Z = P·W_mat + b and col2im's dL/dx are those of one thread, to the last bit."""
+    Z = P·W_mat + b, dL/dW = Σ_s P_sᵀ·G_s and col2im's dL/dx are those of one thread, to
+    the last bit."""
     from teachnet.backend import array_module as am
     from teachnet.backend import sample_passes
     from teachnet.ops import convolution
@@ -372,19 +380,46 @@ def test_threads_sharing_the_passes_compute_the_same_numbers(monkeypatch, thread
     b = am.to_device(rng.standard_normal(4).astype('float32')) if bias else None
     grad_matrix = am.to_device(rng.standard_normal((7 * 4 * 4, 4)).astype('float32'))
 
-    def both_passes():
-        patches, z = convolution.patches_times_kernel(image, kernel, (1, 1), b)
+    def the_passes():
+        z = convolution.patches_times_kernel(image, kernel, (1, 1), b)
+        grad_kernel = convolution.kernel_gradient(image, grad_matrix, (3, 2, 3, 4), (1, 1))
         grad_x = convolution.col2im_of_patch_gradients(grad_matrix, kernel, (7, 4, 4), (7, 6, 5, 3), (1, 1))
-        return [am.to_numpy(array) for array in (patches, z, grad_x)]
+        return [am.to_numpy(array) for array in (z, grad_kernel, grad_x)]
 
     monkeypatch.setattr(sample_passes, 'pass_threads', lambda: 1)
-    alone = both_passes()
+    alone = the_passes()
     monkeypatch.setattr(sample_passes, 'pass_threads', lambda: threads)
-    shared = both_passes()
+    shared = the_passes()
     for one, many in zip(alone, shared):
         np.testing.assert_array_equal(many, one)
-    expected_z = alone[0] @ am.to_numpy(kernel).reshape(-1, 4) + (am.to_numpy(b) if bias else 0)
-    np.testing.assert_allclose(alone[1].reshape(-1, 4), expected_z, rtol=1e-5, atol=1e-5)
+    patches = am.to_numpy(convolution.im2col(image, (3, 2), (1, 1))).reshape(-1, 18)
+    expected_z = patches @ am.to_numpy(kernel).reshape(-1, 4) + (am.to_numpy(b) if bias else 0)
+    np.testing.assert_allclose(alone[0].reshape(-1, 4), expected_z, rtol=1e-5, atol=1e-5)
+
+
+def test_a_trace_shows_the_patches_that_forward_multiplied():
+    """P is not kept whole: op.patches rebuilds it from the padded image the op kept, and
+    P·W_mat + b is what forward returned ('same' padding, channels first)."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops.convolution import conv2d
+    from teachnet.ops.tape import Tape
+    from teachnet.ops.tensor import Tensor
+
+    rng = np.random.default_rng(11)
+    x = Tensor(am.to_device(rng.standard_normal((3, 2, 5, 4))), requires_grad=True)
+    kernel, bias = rng.standard_normal((3, 3, 2, 4)), rng.standard_normal(4)
+    with Tape() as tape:
+        z = conv2d(x, am.to_device(kernel), am.to_device(bias), padding=((1, 1), (1, 1)),
+                   data_format='channels_first')
+    [op] = tape.records
+    patches = am.to_numpy(op.patches)
+    assert patches.shape == (3 * 5 * 4, 18)
+    np.testing.assert_array_equal(patches[0].reshape(3, 3, 2)[0], 0)               # the zeros above row 0
+    np.testing.assert_allclose(patches.reshape(3, 5, 4, 18)[1, 2, 1].reshape(3, 3, 2).transpose(2, 0, 1),
+                               am.to_numpy(x.data)[1, :, 1:4, 0:3])                  # window (1, 0) of sample 1
+    np.testing.assert_allclose((patches @ kernel.reshape(18, 4) + bias).reshape(3, 5, 4, 4).transpose(0, 3, 1, 2),
+                               am.to_numpy(z.data), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(op.describe()['patches'], patches)
 
 
 def test_an_empty_batch_goes_through_both_passes():
@@ -392,8 +427,11 @@ def test_an_empty_batch_goes_through_both_passes():
     from teachnet.ops import convolution
 
     kernel = am.to_device(np.ones((3, 3, 2, 4)))
-    patches, z = convolution.patches_times_kernel(am.to_device(np.zeros((0, 5, 5, 2))), kernel, (1, 1))
-    assert patches.shape == (0, 18) and z.shape == (0, 3, 3, 4)
+    image = am.to_device(np.zeros((0, 5, 5, 2)))
+    z = convolution.patches_times_kernel(image, kernel, (1, 1))
+    assert z.shape == (0, 3, 3, 4)
+    grad_kernel = convolution.kernel_gradient(image, am.to_device(np.zeros((0, 4))), (3, 3, 2, 4), (1, 1))
+    np.testing.assert_array_equal(am.to_numpy(grad_kernel), np.zeros((3, 3, 2, 4)))
     grad_x = convolution.col2im_of_patch_gradients(am.to_device(np.zeros((0, 4))), kernel, (0, 3, 3), (0, 5, 5, 2),
                                                    (1, 1))
     assert grad_x.shape == (0, 5, 5, 2)
