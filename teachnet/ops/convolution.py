@@ -168,28 +168,67 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
     The samples are taken a few at a time (``samples_per_pass``): then a block and the
     part of dL/dx it is added onto stay in the processor's cache across the kh·kw
     offsets, instead of travelling to memory and back kh·kw times. A pass adds only onto
-    its own samples' dL/dx, so several threads can share the passes (the same numbers)."""
+    its own samples' dL/dx, so several threads can share the passes (the same numbers).
+    With stride 1 a pass adds whole runs of pixels instead (``add_window_gradients_as_runs``)."""
     xp = am.xp()
     kh, kw, c_in, c_out = kernel.shape
-    (sh, sw), (n, out_rows, out_cols) = strides, output_shape
+    n, out_rows, out_cols = output_shape
     grad_x = xp.zeros(padded_shape, dtype=grad_matrix.dtype)
     per_sample = out_rows * out_cols
     # W[a,b]ᵀ, (c_out, c_in), made contiguous once: products on a transposed view ran slower here
     kernel_t = [[xp.ascontiguousarray(kernel[a, b].T) for b in range(kw)] for a in range(kh)]
+    add_pass = add_window_gradients_as_runs if tuple(strides) == (1, 1) else add_window_gradients
 
     def one_pass(first, last):
-        grad_rows = grad_matrix[first * per_sample:last * per_sample]          # these samples' rows of G
-        block = xp.empty((len(grad_rows), c_in), dtype=grad_matrix.dtype)     # one offset's patch gradients
-        windows = block.reshape(last - first, out_rows, out_cols, c_in)       # the same memory, per window
-        grad_part = grad_x[first:last]
-        for a in range(kh):
-            for b in range(kw):
-                xp.matmul(grad_rows, kernel_t[a][b], out=block)               # G·W[a,b]ᵀ
-                grad_part[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += windows
+        add_pass(grad_x[first:last], grad_matrix[first * per_sample:last * per_sample],    # these samples' rows of G
+                 kernel_t, (last - first, out_rows, out_cols), strides)
 
     chunk = samples_per_pass(n, (per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize)
     sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * c_out * c_in)
     return grad_x
+
+
+def add_window_gradients(grad_part, grad_rows, kernel_t, output_shape, strides):
+    """One pass of col2im: grad_part[:, a + s·i, b + s·j, :] += G·W[a,b]ᵀ, offset by
+    offset, for these samples' rows of G; ``kernel_t[a][b]`` is W[a,b]ᵀ."""
+    xp = am.xp()
+    (sh, sw), (samples, out_rows, out_cols) = strides, output_shape
+    block = xp.empty((len(grad_rows), grad_part.shape[-1]), dtype=grad_rows.dtype)     # one offset's patch gradients
+    windows = block.reshape(samples, out_rows, out_cols, -1)                          # the same memory, per window
+    for a, kernel_row in enumerate(kernel_t):
+        for b, kernel_ab in enumerate(kernel_row):
+            xp.matmul(grad_rows, kernel_ab, out=block)                                # G·W[a,b]ᵀ
+            grad_part[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += windows
+
+
+def add_window_gradients_as_runs(grad_part, grad_rows, kernel_t, output_shape, strides=(1, 1)):
+    """One pass of col2im with stride 1, the same additions as ``add_window_gradients``,
+    with each offset's block added as one contiguous run of pixels.
+
+    Read each sample's dL/dx as one long row of pixels, its rows laid end to end: pixel
+    (r, c) is number r·cols + c. The window at (i, j) starts at pixel i·cols + j, and its
+    entry (a, b) sits a·cols + b further on. Give G a window for every column j < cols,
+    zero for the cols - cols' that do not exist: then the windows (i, j), in order, start
+    at pixels 0, 1, 2, ..., and for one offset (a, b) their entries cover the run of pixels
+    from a·cols + b on, one after the other. Adding a block is then one contiguous
+    addition, instead of one per row of the strided slice (which NumPy runs several times
+    slower). The zero windows add zeros, which changes no sum; the last few of them would
+    run past the sample's last pixel, and are left out."""
+    xp = am.xp()
+    samples, out_rows, out_cols = output_shape
+    _, rows, cols, c_in = grad_part.shape
+    c_out = grad_rows.shape[-1]
+    extended = xp.zeros((samples, out_rows, cols, c_out), dtype=grad_rows.dtype)       # a window for every column
+    extended[:, :, :out_cols] = grad_rows.reshape(samples, out_rows, out_cols, c_out)
+    extended = extended.reshape(-1, c_out)
+    block = xp.empty((samples, out_rows * cols * c_in), dtype=grad_rows.dtype)         # one offset's run per sample
+    pixels = grad_part.reshape(samples, rows * cols * c_in)                            # each sample as one long row
+    for a, kernel_row in enumerate(kernel_t):
+        for b, kernel_ab in enumerate(kernel_row):
+            xp.matmul(extended, kernel_ab, out=block.reshape(-1, c_in))                # G·W[a,b]ᵀ
+            start = (a * cols + b) * c_in
+            length = min(block.shape[1], pixels.shape[1] - start)
+            pixels[:, start:start + length] += block[:, :length]
 
 
 #: bytes of work that one pass of im2col or col2im keeps close to the processor: half of a

@@ -335,6 +335,29 @@ def test_col2im_adds_the_same_whatever_the_number_of_samples_per_pass(monkeypatc
                                rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize('shape', [(2, 7, 6, 3, 4, 3, 2), (3, 5, 9, 2, 5, 1, 3), (1, 4, 4, 4, 2, 4, 4)], ids=str)
+def test_stride_one_adds_runs_of_pixels_the_same_as_strided_slices(shape):
+    """With stride 1, col2im adds each offset's block as one run of pixels per sample; the
+    numbers are those of the strided slices, to the last bit (the extra windows add zeros),
+    for kernels from 1x3 to the whole image."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops import convolution
+
+    n, rows, cols, c_in, c_out, kh, kw = shape
+    rng = np.random.default_rng(list(shape))
+    out_rows, out_cols = rows - kh + 1, cols - kw + 1
+    kernel = rng.standard_normal((kh, kw, c_in, c_out)).astype('float32')
+    kernel_t = [[am.to_device(np.ascontiguousarray(kernel[a, b].T)) for b in range(kw)] for a in range(kh)]
+    grad_rows = am.to_device(rng.standard_normal((n * out_rows * out_cols, c_out)).astype('float32'))
+    by_slices, by_runs = (am.to_device(np.zeros((n, rows, cols, c_in), dtype='float32')) for _ in range(2))
+    convolution.add_window_gradients(by_slices, grad_rows, kernel_t, (n, out_rows, out_cols), (1, 1))
+    convolution.add_window_gradients_as_runs(by_runs, grad_rows, kernel_t, (n, out_rows, out_cols))
+    np.testing.assert_array_equal(am.to_numpy(by_runs), am.to_numpy(by_slices))
+    expected = naive_col2im(am.to_numpy(grad_rows).reshape(n, out_rows, out_cols, c_out).astype(float), kernel,
+                            (n, rows, cols, c_in), (1, 1))
+    np.testing.assert_allclose(am.to_numpy(by_runs), expected, rtol=1e-4, atol=1e-4)
+
+
 @pytest.mark.parametrize('cache_bytes', [1, 7300, 1 << 30], ids=['one sample', 'a few', 'all'])
 @pytest.mark.parametrize('strides', [(1, 1), (2, 1)], ids=str)
 def test_passes_a_few_samples_at_a_time_are_im2col_then_one_product(monkeypatch, cache_bytes, strides):
