@@ -135,13 +135,15 @@ def kernel_gradient(image, grad_matrix, kernel_shape, strides):
 
     Each pass copies its samples' rows of P again (im2col of those samples) and multiplies
     them by the same rows of G; the passes' products are added up in the order of the
-    samples at the end, so the sum is the same however many threads shared the passes."""
+    samples at the end. The passes are those of one thread whatever the number of threads
+    sharing them, so the sum is the same however many threads there are."""
     xp = am.xp()
     kh, kw, c_in, c_out = kernel_shape
     view = patch_view(image, (kh, kw), strides)
     n, out_rows, out_cols = view.shape[:3]
     per_sample = out_rows * out_cols
-    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize)
+    # the passes of one thread, however many share them: then the sum is the same too
+    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize, threads=1)
     dtype = am.host.result_type(image.dtype, grad_matrix.dtype)
     per_pass = xp.zeros((max(1, -(-n // chunk)), kh * kw * c_in, c_out), dtype=dtype)    # P_sᵀ·G_s, pass by pass
 
@@ -235,14 +237,24 @@ def add_window_gradients_as_runs(grad_part, grad_rows, kernel_t, output_shape, s
 #: typical core's L2 cache (of 64 KiB to 1 MiB, 128 KiB ran fastest on the guide's convnet)
 CACHE_BYTES = 128 * 1024
 
+#: the same when threads share the passes: a pass's NumPy calls must then be long enough
+#: that the threads do not keep waiting for each other to hand over Python's interpreter
+#: lock (a call of a few microseconds on each of two threads ran slower than both on one)
+SHARED_CACHE_BYTES = 1024 * 1024
 
-def samples_per_pass(n, bytes_per_sample):
+
+def samples_per_pass(n, bytes_per_sample, threads=None):
     """How many of the n samples a pass of im2col or col2im takes: as many as fit in
-    ``CACHE_BYTES`` (at least one). All n on a GPU, where one large call beats many
-    small ones."""
+    ``CACHE_BYTES`` (at least one). With several threads sharing the passes
+    (``threads``, by default ``sample_passes.pass_threads()``), as many as fit in
+    ``SHARED_CACHE_BYTES``, and no more than a thread's share of n. All n on a GPU,
+    where one large call beats many small ones."""
     if am.get_backend() == 'cupy':
         return n
-    return max(1, min(n, CACHE_BYTES // max(1, bytes_per_sample)))
+    threads = sample_passes.pass_threads() if threads is None else threads
+    if threads == 1:
+        return max(1, min(n, CACHE_BYTES // max(1, bytes_per_sample)))
+    return max(1, min(-(-n // threads), SHARED_CACHE_BYTES // max(1, bytes_per_sample)))
 
 
 # ----------------------------------------------------------------------------- the op
@@ -281,7 +293,8 @@ class Convolution2D(Op):
         grad_kernel = kernel_gradient(self.image, grad_matrix, self.kernel.shape, self.strides)   # Pᵀ·G
         grad_bias = None
         if self.has_bias:                                                                  # Σ G = 1ᵀ·G
-            grad_bias = xp.dot(xp.ones(grad_matrix.shape[0], dtype=grad_matrix.dtype), grad_matrix)
+            with am.threads_for_product(2 * grad_matrix.size):
+                grad_bias = xp.dot(xp.ones(grad_matrix.shape[0], dtype=grad_matrix.dtype), grad_matrix)
         grad_x = None
         if wants_gradient(self, 0):                       # not for the input data
             grad_x = col2im_of_patch_gradients(grad_matrix, self.kernel, grad_rows.shape[:3],

@@ -319,9 +319,11 @@ def test_col2im_adds_the_same_whatever_the_number_of_samples_per_pass(monkeypatc
     """col2im takes the samples a few at a time (to stay in the cache): one at a time,
     a few with a shorter last pass (5 samples), or all at once, dL/dx is the same."""
     from teachnet.backend import array_module as am
+    from teachnet.backend import sample_passes
     from teachnet.ops import convolution
 
     monkeypatch.setattr(convolution, 'CACHE_BYTES', cache_bytes)
+    monkeypatch.setattr(sample_passes, 'pass_threads', lambda: 1)
     rng = np.random.default_rng(7)
     n, rows, cols, c_in, c_out = 5, 7, 6, 3, 4
     kernel = rng.standard_normal((3, 2, c_in, c_out))
@@ -365,9 +367,11 @@ def test_passes_a_few_samples_at_a_time_are_im2col_then_one_product(monkeypatch,
     copies them again for dL/dW: Z is P·W_mat + b and dL/dW is Pᵀ·G for the P of the plain
     im2col, however many samples a pass takes (one, two with a shorter last pass, all)."""
     from teachnet.backend import array_module as am
+    from teachnet.backend import sample_passes
     from teachnet.ops import convolution
 
     monkeypatch.setattr(convolution, 'CACHE_BYTES', cache_bytes)
+    monkeypatch.setattr(sample_passes, 'pass_threads', lambda: 1)
     rng = np.random.default_rng([cache_bytes, *strides])      # other numbers than the case before
     image = am.to_device(rng.standard_normal((5, 7, 6, 3)))
     kernel = am.to_device(rng.standard_normal((3, 2, 3, 4)))
