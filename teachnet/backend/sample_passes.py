@@ -21,12 +21,13 @@ library runs each of their products on one thread: two threads each sharing thei
 products out again would wait on each other. On a GPU there is one pass over all samples
 anyway.
 """
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
 from teachnet.backend import array_module as am
 
-_pools = {}          # one pool of worker threads per thread count, made when first needed
+_pools = {}          # (process, helper count) -> a pool of worker threads, made when first needed
 
 
 def pass_threads():
@@ -61,9 +62,10 @@ def for_each_pass(n, samples_per_pass, one_pass, flops_per_pass=0):
                 return
             one_pass(first, min(n, first + samples_per_pass))
 
-    pool = _pools.get(threads - 1)
+    key = (os.getpid(), threads - 1)        # a forked process has none of its parent's threads
+    pool = _pools.get(key)
     if pool is None:
-        pool = _pools[threads - 1] = ThreadPoolExecutor(threads - 1, thread_name_prefix='teachnet-pass')
+        pool = _pools[key] = ThreadPoolExecutor(threads - 1, thread_name_prefix='teachnet-pass')
     with am.one_blas_thread():
         helpers = [pool.submit(take_passes) for _ in range(threads - 1)]
         try:

@@ -79,3 +79,27 @@ def test_shared_passes_run_their_products_on_one_blas_thread(monkeypatch):
     monkeypatch.setattr(am, 'one_blas_thread', Recorder)
     sample_passes.for_each_pass(4, 1, one_pass)
     assert entered[0] == 'one thread' and entered[-1] == 'restored' and entered.count('pass') == 4
+
+
+@pytest.mark.backend_independent
+def test_a_forked_process_makes_its_own_threads(monkeypatch):
+    """A pool made before a fork has no threads in the child: the child makes its own
+    instead of waiting forever for the parent's."""
+    import multiprocessing
+
+    if 'fork' not in multiprocessing.get_all_start_methods():
+        pytest.skip('no fork here')
+    monkeypatch.setattr(sample_passes, 'pass_threads', lambda: 2)
+    sample_passes.for_each_pass(4, 1, lambda first, last: None)        # the parent's pool
+    context = multiprocessing.get_context('fork')
+    child = context.Process(target=sample_passes.for_each_pass, args=(4, 1, _nothing))
+    child.start()
+    child.join(20)
+    finished = child.exitcode == 0
+    if child.is_alive():
+        child.kill()
+    assert finished
+
+
+def _nothing(first, last):
+    pass
