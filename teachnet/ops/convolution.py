@@ -142,8 +142,10 @@ def kernel_gradient(image, grad_matrix, kernel_shape, strides):
     view = patch_view(image, (kh, kw), strides)
     n, out_rows, out_cols = view.shape[:3]
     per_sample = out_rows * out_cols
-    # the passes of one thread, however many share them: then the sum is the same too
+    # the passes of one thread, however many share them: then the sum is the same too; and
+    # at least KERNEL_GRADIENT_ROWS rows each, the length of the sums inside P_sᵀ·G_s
     chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize, threads=1)
+    chunk = min(max(n, 1), max(chunk, -(-KERNEL_GRADIENT_ROWS // max(1, per_sample))))
     dtype = am.host.result_type(image.dtype, grad_matrix.dtype)
     per_pass = xp.zeros((max(1, -(-n // chunk)), kh * kw * c_in, c_out), dtype=dtype)    # P_sᵀ·G_s, pass by pass
 
@@ -236,6 +238,11 @@ def add_window_gradients_as_runs(grad_part, grad_rows, kernel_t, output_shape, s
 #: bytes of work that one pass of im2col or col2im keeps close to the processor: half of a
 #: typical core's L2 cache (of 64 KiB to 1 MiB, 128 KiB ran fastest on the guide's convnet)
 CACHE_BYTES = 128 * 1024
+
+#: dL/dW's product P_sᵀ·G_s sums over a pass's rows: with fewer than a few hundred of them
+#: the matrix library runs well below its speed (the guide's fourth layer has 100 rows a
+#: sample), so a pass of dL/dW takes at least this many rows
+KERNEL_GRADIENT_ROWS = 512
 
 #: the same when threads share the passes: a pass's NumPy calls must then be long enough
 #: that the threads do not keep waiting for each other to hand over Python's interpreter

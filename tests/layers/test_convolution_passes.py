@@ -120,6 +120,7 @@ def test_passes_a_few_samples_at_a_time_are_im2col_then_one_product(monkeypatch,
     from teachnet.ops import convolution
 
     monkeypatch.setattr(convolution, 'CACHE_BYTES', cache_bytes)
+    monkeypatch.setattr(convolution, 'KERNEL_GRADIENT_ROWS', 1)   # dL/dW's passes as small as forward's
     monkeypatch.setattr(sample_passes, 'pass_threads', lambda: 1)
     rng = np.random.default_rng([cache_bytes, *strides])      # other numbers than the case before
     image = am.to_device(rng.standard_normal((5, 7, 6, 3)))
@@ -150,6 +151,7 @@ def test_threads_sharing_the_passes_compute_the_same_numbers(monkeypatch, thread
     from teachnet.ops import convolution
 
     monkeypatch.setattr(convolution, 'CACHE_BYTES', 1)          # one sample per pass: 7 passes
+    monkeypatch.setattr(convolution, 'KERNEL_GRADIENT_ROWS', 1)
     rng = np.random.default_rng(threads)
     image = am.to_device(rng.standard_normal((7, 6, 5, 3)).astype('float32'))
     kernel = am.to_device(rng.standard_normal((3, 2, 3, 4)).astype('float32'))
@@ -171,6 +173,25 @@ def test_threads_sharing_the_passes_compute_the_same_numbers(monkeypatch, thread
     patches = am.to_numpy(convolution.im2col(image, (3, 2), (1, 1))).reshape(-1, 18)
     expected_z = patches @ am.to_numpy(kernel).reshape(-1, 4) + (am.to_numpy(b) if bias else 0)
     np.testing.assert_allclose(alone[0].reshape(-1, 4), expected_z, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('rows_per_sample, expected', [(16, 8), (100, 2), (300, 1), (6, 10)])
+def test_kernel_gradient_passes_hold_enough_rows_for_its_product(monkeypatch, rows_per_sample, expected):
+    """A pass of dL/dW takes at least KERNEL_GRADIENT_ROWS rows of P (its product's sums run
+    over them), however few samples fit in the cache: 128 rows, 16 a sample -> 8 samples;
+    never more than the batch (10 samples)."""
+    from teachnet.backend import array_module as am
+    from teachnet.backend import sample_passes
+    from teachnet.ops import convolution
+
+    monkeypatch.setattr(convolution, 'KERNEL_GRADIENT_ROWS', 128)
+    monkeypatch.setattr(convolution, 'CACHE_BYTES', 1)
+    taken = []
+    monkeypatch.setattr(sample_passes, 'for_each_pass',
+                        lambda n, per_pass, one_pass, flops_per_pass=0: taken.append(per_pass))
+    image = am.to_device(np.zeros((10, rows_per_sample, 3, 2)))          # 1x3 kernel: rows_per_sample rows
+    convolution.kernel_gradient(image, am.to_device(np.zeros((10 * rows_per_sample, 4))), (1, 3, 2, 4), (1, 1))
+    assert taken == [expected] or am.get_backend() == 'cupy'
 
 
 def test_a_trace_shows_the_patches_that_forward_multiplied():
