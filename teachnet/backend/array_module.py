@@ -220,9 +220,13 @@ class one_blas_thread:
 #: thread (see ``threads_for_product``). Measured on a 2-core machine (benchmarks/README.md):
 #: the stacked LSTMs, whose products are all below 5e6, trained as fast with one thread as
 #: with two on the quiet machine, and up to 14 times slower with two on the busy one (a product
-#: whose two threads wait for a core takes milliseconds); the convnet's products, 1.9e7 and
-#: up, gain about 1.6x from a second thread on a quiet machine and keep it.
-THREADED_PRODUCT_FLOPS = 1.6e7
+#: whose two threads wait for a core takes milliseconds). After a product on several
+#: threads, OpenBLAS's idle threads keep a core busy waiting for work for about 0.1 s,
+#: which takes that core from teachnet's own threads (``sample_passes``, the convolution's
+#: passes): the guide's convnet, whose Dense(256) products are 2.6e7, took 50 ms a batch on
+#: two threads with them threaded and 36 ms without. Bigger products (the IMDB LSTM's
+#: 3.4e8, the large MLP's 6.7e7 and up) keep both threads.
+THREADED_PRODUCT_FLOPS = 5e7
 
 #: OpenBLAS runs products of up to 65536·4 multiply-adds on one thread by itself
 _ONE_THREAD_ANYWAY = 2 * 65536 * 4

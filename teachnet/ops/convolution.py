@@ -31,17 +31,27 @@ no repeated index, and the loop runs over the kh·kw offsets only. The block of 
 belongs to offset (a, b) is G·W[a,b]ᵀ, where W[a,b] is the (c_in, c_out) slice of the
 kernel: the same numbers as the matching columns of G·W_matᵀ. So backward computes one
 block, adds it onto dL/dx and reuses its memory for the next offset: it never holds the
-whole of dL/dP. Forward keeps P for dL/dW, the one im2col buffer of a call; backward adds
-only a block, at most a ninth of P's size for a 3x3 kernel (and it takes a few samples at
-a time, so the block is smaller still).
+whole of dL/dP, only a block, a ninth of P's size for a 3x3 kernel (and it takes a few
+samples at a time, so the block is smaller still).
 
 The bias gradient Σ_rows G is computed as the product 1ᵀ·G of a row of ones with G: the
 same sum, done by the matrix library, several times faster than a column sum.
 
-Each product runs on one BLAS thread when it is mid-sized (``am.threads_for_product``).
-On one thread, im2col with its product and col2im take a few samples per pass
-(``samples_per_pass``), so that what a pass copies or adds is still in the processor's
-cache when it is used again; the numbers are the same as in one pass over all samples.
+The work goes through the batch a few samples per pass (``samples_per_pass``), so that
+what a pass copies or adds is still in the processor's cache when it is used again:
+
+    forward    P_s = im2col of these samples, then Z_s = P_s·W_mat + b
+    backward   dL/dW = Σ_s P_sᵀ·G_s     (P_s copied again), and col2im of these samples
+
+where s runs over the passes and P_s, G_s are their rows of P and G. P is never held whole:
+its rows are copied into the cache, used, and dropped (P of the guide's second layer is
+29 MB; writing it to memory and reading it back cost more than copying it twice). The op
+keeps the padded image instead, and ``op.patches`` rebuilds the whole P from it for a trace:
+the rows each pass multiplied. Z and dL/dx are the same as in one pass over all samples;
+dL/dW is the same sum taken pass by pass, so it can differ from one product Pᵀ·G in the
+last bits. With several threads allowed, the passes are shared among them
+(``teachnet.backend.sample_passes``), each thread on its own samples: the same numbers,
+however many threads.
 
 Inside, images are channels-last (n, rows, cols, c), so that one window's kw·c numbers
 along a row sit side by side in memory; channels-first images are transposed at the edges.
@@ -51,7 +61,7 @@ over (n, steps, c) is the 2-D one on an image with a single row.
 import math
 
 from teachnet.backend import array_module as am
-from teachnet.backend import indexing
+from teachnet.backend import indexing, sample_passes
 from teachnet.ops.op import Op
 from teachnet.ops.operands import wants_gradient
 
@@ -93,30 +103,58 @@ def patch_view(x, kernel_size, strides):
     return windows.transpose(0, 1, 2, 4, 5, 3)
 
 
-def patches_times_kernel(image, kernel, strides):
-    """Steps 2, 3 and 5: P as (n·rows'·cols', kh·kw·c_in), and Z = P·W_mat as feature
-    maps (n, rows', cols', c_out).
+def patches_times_kernel(image, kernel, strides, bias=None):
+    """Steps 2 to 5, a few samples at a time: Z = P·W_mat + b as feature maps
+    (n, rows', cols', c_out).
 
-    The same as ``im2col`` followed by one product, taken a few samples at a time
-    (``samples_per_pass``): each sample's rows of P are multiplied while they are still
-    in the cache from being copied. P is kept whole, for dL/dW = Pᵀ·G."""
+    Each pass copies its samples' rows of P (im2col of those samples) and multiplies them
+    while they are still in the cache, then adds the bias to its rows of Z while those are
+    still there. The rows of P are not kept (see the module docstring)."""
     xp = am.xp()
     kh, kw, c_in, c_out = kernel.shape
     view = patch_view(image, (kh, kw), strides)
     n, out_rows, out_cols = view.shape[:3]
-    patches = xp.empty(view.shape, dtype=image.dtype)
     z = xp.empty((n * out_rows * out_cols, c_out), dtype=am.host.result_type(image.dtype, kernel.dtype))
     kernel_matrix = kernel.reshape(kh * kw * c_in, c_out)
     per_sample = out_rows * out_cols
-    flops = 2 * n * per_sample * kh * kw * c_in * c_out
-    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize, flops)
-    with am.threads_for_product(flops * chunk // max(n, 1)):   # one pass's product
-        for first in range(0, n, chunk):
-            last = min(n, first + chunk)
-            patches[first:last] = view[first:last]                                            # 2. im2col
-            xp.dot(patches[first:last].reshape(-1, kh * kw * c_in), kernel_matrix,
-                   out=z[first * per_sample:last * per_sample])                               # 3. matmul
-    return patches.reshape(n * per_sample, kh * kw * c_in), z.reshape(n, out_rows, out_cols, c_out)
+
+    def one_pass(first, last):
+        patches = xp.ascontiguousarray(view[first:last]).reshape(-1, kh * kw * c_in)     # 2. im2col: P_s
+        rows = z[first * per_sample:last * per_sample]
+        xp.dot(patches, kernel_matrix, out=rows)                                        # 3. matmul
+        if bias is not None:
+            rows += bias                                                                # 4. bias
+
+    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize)
+    sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * kh * kw * c_in * c_out)
+    return z.reshape(n, out_rows, out_cols, c_out)                                      # 5. reshape
+
+
+def kernel_gradient(image, grad_matrix, kernel_shape, strides):
+    """dL/dW = Pᵀ·G, as the sum over passes of P_sᵀ·G_s, read back as (kh, kw, c_in, c_out).
+
+    Each pass copies its samples' rows of P again (im2col of those samples) and multiplies
+    them by the same rows of G; the passes' products are added up in the order of the
+    samples at the end. The passes are those of one thread whatever the number of threads
+    sharing them, so the sum is the same however many threads there are."""
+    xp = am.xp()
+    kh, kw, c_in, c_out = kernel_shape
+    view = patch_view(image, (kh, kw), strides)
+    n, out_rows, out_cols = view.shape[:3]
+    per_sample = out_rows * out_cols
+    # the passes of one thread, however many share them: then the sum is the same too; and
+    # at least KERNEL_GRADIENT_ROWS rows each, the length of the sums inside P_sᵀ·G_s
+    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize, threads=1)
+    chunk = min(max(n, 1), max(chunk, -(-KERNEL_GRADIENT_ROWS // max(1, per_sample))))
+    dtype = am.host.result_type(image.dtype, grad_matrix.dtype)
+    per_pass = xp.zeros((max(1, -(-n // chunk)), kh * kw * c_in, c_out), dtype=dtype)    # P_sᵀ·G_s, pass by pass
+
+    def one_pass(first, last):
+        patches = xp.ascontiguousarray(view[first:last]).reshape(-1, kh * kw * c_in)     # P_s
+        xp.dot(patches.T, grad_matrix[first * per_sample:last * per_sample], out=per_pass[first // chunk])
+
+    sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * kh * kw * c_in * c_out)
+    return per_pass.sum(axis=0).reshape(kernel_shape)
 
 
 def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, strides):
@@ -133,47 +171,97 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
 
     The samples are taken a few at a time (``samples_per_pass``): then a block and the
     part of dL/dx it is added onto stay in the processor's cache across the kh·kw
-    offsets, instead of travelling to memory and back kh·kw times."""
+    offsets, instead of travelling to memory and back kh·kw times. A pass adds only onto
+    its own samples' dL/dx, so several threads can share the passes (the same numbers).
+    With stride 1 a pass adds whole runs of pixels instead (``add_window_gradients_as_runs``)."""
     xp = am.xp()
     kh, kw, c_in, c_out = kernel.shape
-    (sh, sw), (n, out_rows, out_cols) = strides, output_shape
+    n, out_rows, out_cols = output_shape
     grad_x = xp.zeros(padded_shape, dtype=grad_matrix.dtype)
     per_sample = out_rows * out_cols
-    flops = 2 * grad_matrix.size * c_in
-    chunk = samples_per_pass(n, (per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize, flops)
-    block = xp.empty((chunk * per_sample, c_in), dtype=grad_matrix.dtype)
     # W[a,b]ᵀ, (c_out, c_in), made contiguous once: products on a transposed view ran slower here
     kernel_t = [[xp.ascontiguousarray(kernel[a, b].T) for b in range(kw)] for a in range(kh)]
-    with am.threads_for_product(flops * chunk // max(n, 1)):   # one pass's product
-        for first in range(0, n, chunk):
-            last = min(n, first + chunk)
-            grad_rows = grad_matrix[first * per_sample:last * per_sample]          # these samples' rows of G
-            rows_block = block[:len(grad_rows)]
-            windows = rows_block.reshape(last - first, out_rows, out_cols, c_in)   # the same memory, per window
-            grad_part = grad_x[first:last]
-            for a in range(kh):
-                for b in range(kw):
-                    xp.matmul(grad_rows, kernel_t[a][b], out=rows_block)          # G·W[a,b]ᵀ
-                    grad_part[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += windows
+    add_pass = add_window_gradients_as_runs if tuple(strides) == (1, 1) else add_window_gradients
+
+    def one_pass(first, last):
+        add_pass(grad_x[first:last], grad_matrix[first * per_sample:last * per_sample],    # these samples' rows of G
+                 kernel_t, (last - first, out_rows, out_cols), strides)
+
+    chunk = samples_per_pass(n, (per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize)
+    sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * c_out * c_in)
     return grad_x
+
+
+def add_window_gradients(grad_part, grad_rows, kernel_t, output_shape, strides):
+    """One pass of col2im: grad_part[:, a + s·i, b + s·j, :] += G·W[a,b]ᵀ, offset by
+    offset, for these samples' rows of G; ``kernel_t[a][b]`` is W[a,b]ᵀ."""
+    xp = am.xp()
+    (sh, sw), (samples, out_rows, out_cols) = strides, output_shape
+    block = xp.empty((len(grad_rows), grad_part.shape[-1]), dtype=grad_rows.dtype)     # one offset's patch gradients
+    windows = block.reshape(samples, out_rows, out_cols, -1)                          # the same memory, per window
+    for a, kernel_row in enumerate(kernel_t):
+        for b, kernel_ab in enumerate(kernel_row):
+            xp.matmul(grad_rows, kernel_ab, out=block)                                # G·W[a,b]ᵀ
+            grad_part[:, a:a + sh * out_rows:sh, b:b + sw * out_cols:sw, :] += windows
+
+
+def add_window_gradients_as_runs(grad_part, grad_rows, kernel_t, output_shape, strides=(1, 1)):
+    """One pass of col2im with stride 1, the same additions as ``add_window_gradients``,
+    with each offset's block added as one contiguous run of pixels.
+
+    Read each sample's dL/dx as one long row of pixels, its rows laid end to end: pixel
+    (r, c) is number r·cols + c. The window at (i, j) starts at pixel i·cols + j, and its
+    entry (a, b) sits a·cols + b further on. Give G a window for every column j < cols,
+    zero for the cols - cols' that do not exist: then the windows (i, j), in order, start
+    at pixels 0, 1, 2, ..., and for one offset (a, b) their entries cover the run of pixels
+    from a·cols + b on, one after the other. Adding a block is then one contiguous
+    addition, instead of one per row of the strided slice (which NumPy runs several times
+    slower). The zero windows add zeros, which changes no sum; the last few of them would
+    run past the sample's last pixel, and are left out."""
+    xp = am.xp()
+    samples, out_rows, out_cols = output_shape
+    _, rows, cols, c_in = grad_part.shape
+    c_out = grad_rows.shape[-1]
+    extended = xp.zeros((samples, out_rows, cols, c_out), dtype=grad_rows.dtype)       # a window for every column
+    extended[:, :, :out_cols] = grad_rows.reshape(samples, out_rows, out_cols, c_out)
+    extended = extended.reshape(-1, c_out)
+    block = xp.empty((samples, out_rows * cols * c_in), dtype=grad_rows.dtype)         # one offset's run per sample
+    pixels = grad_part.reshape(samples, rows * cols * c_in)                            # each sample as one long row
+    for a, kernel_row in enumerate(kernel_t):
+        for b, kernel_ab in enumerate(kernel_row):
+            xp.matmul(extended, kernel_ab, out=block.reshape(-1, c_in))                # G·W[a,b]ᵀ
+            start = (a * cols + b) * c_in
+            length = min(block.shape[1], pixels.shape[1] - start)
+            pixels[:, start:start + length] += block[:, :length]
 
 
 #: bytes of work that one pass of im2col or col2im keeps close to the processor: half of a
 #: typical core's L2 cache (of 64 KiB to 1 MiB, 128 KiB ran fastest on the guide's convnet)
 CACHE_BYTES = 128 * 1024
 
+#: dL/dW's product P_sᵀ·G_s sums over a pass's rows: with fewer than a few hundred of them
+#: the matrix library runs well below its speed (the guide's fourth layer has 100 rows a
+#: sample), so a pass of dL/dW takes at least this many rows
+KERNEL_GRADIENT_ROWS = 512
 
-def samples_per_pass(n, bytes_per_sample, flops):
+#: the same when threads share the passes: a pass's NumPy calls must then be long enough
+#: that the threads do not keep waiting for each other to hand over Python's interpreter
+#: lock (a call of a few microseconds on each of two threads ran slower than both on one)
+SHARED_CACHE_BYTES = 1024 * 1024
+
+
+def samples_per_pass(n, bytes_per_sample, threads=None):
     """How many of the n samples a pass of im2col or col2im takes: as many as fit in
-    ``CACHE_BYTES`` (at least one), when the products run on one thread.
-
-    All n at once when the whole product (of ``flops`` operations) is big enough to share
-    among the matrix library's threads (``am.threads_for_product``): two threads on one
-    big product gain more than the cache does. All n on a GPU too, where one large call
-    beats many small ones."""
-    if am.get_backend() == 'cupy' or (flops >= am.THREADED_PRODUCT_FLOPS and am.blas_threads() > 1):
+    ``CACHE_BYTES`` (at least one). With several threads sharing the passes
+    (``threads``, by default ``sample_passes.pass_threads()``), as many as fit in
+    ``SHARED_CACHE_BYTES``, and no more than a thread's share of n. All n on a GPU,
+    where one large call beats many small ones."""
+    if am.get_backend() == 'cupy':
         return n
-    return max(1, min(n, CACHE_BYTES // max(1, bytes_per_sample)))
+    threads = sample_passes.pass_threads() if threads is None else threads
+    if threads == 1:
+        return max(1, min(n, CACHE_BYTES // max(1, bytes_per_sample)))
+    return max(1, min(-(-n // threads), SHARED_CACHE_BYTES // max(1, bytes_per_sample)))
 
 
 # ----------------------------------------------------------------------------- the op
@@ -182,7 +270,8 @@ class Convolution2D(Op):
     """z = conv2d(x, W) + b through im2col and one matrix product (see the module docstring).
 
     Recorded as one op, for speed; ``describe()`` lists its inner steps with their shapes
-    and, for a trace, the patch matrix P itself (also kept on the op as ``op.patches``).
+    and, for a trace, the patch matrix P itself (also on the op as ``op.patches``, rebuilt
+    from the padded image the op keeps).
     """
     name = 'conv2d'
     formula = 'z[n,i,j,k] = Σ_{a,b,c} x[n, i·s+a, j·s+b, c]·W[a,b,c,k] + b_k'
@@ -195,12 +284,10 @@ class Convolution2D(Op):
 
     def forward(self, x, kernel, bias=None):
         kh, kw, c_in, c_out = kernel.shape
-        image = pad_and_put_channels_last(x, self.padding, self.data_format)   # 1. pad
-        self.padded_shape = image.shape
-        self.patches, z = patches_times_kernel(image, kernel, self.strides)     # 2. im2col, 3. matmul, 5. reshape
+        self.image = pad_and_put_channels_last(x, self.padding, self.data_format)    # 1. pad
+        self.padded_shape = self.image.shape
+        z = patches_times_kernel(self.image, kernel, self.strides, bias)          # 2. im2col, 3. matmul, 4. bias
         self.kernel, self.has_bias = kernel, bias is not None
-        if bias is not None:
-            z += bias                                                           # 4. bias
         return z.transpose(0, 3, 1, 2) if self.data_format == 'channels_first' else z
 
     def backward(self, g):
@@ -210,11 +297,11 @@ class Convolution2D(Op):
             g = g.transpose(0, 2, 3, 1)
         grad_rows = xp.ascontiguousarray(g)                                     # G: (n, rows', cols', c_out)
         grad_matrix = grad_rows.reshape(-1, c_out)
-        with am.threads_for_product(2 * self.patches.size * c_out):
-            grad_kernel = xp.dot(self.patches.T, grad_matrix).reshape(kh, kw, c_in, c_out)     # Pᵀ·G
+        grad_kernel = kernel_gradient(self.image, grad_matrix, self.kernel.shape, self.strides)   # Pᵀ·G
         grad_bias = None
         if self.has_bias:                                                                  # Σ G = 1ᵀ·G
-            grad_bias = xp.dot(xp.ones(grad_matrix.shape[0], dtype=grad_matrix.dtype), grad_matrix)
+            with am.threads_for_product(2 * grad_matrix.size):
+                grad_bias = xp.dot(xp.ones(grad_matrix.shape[0], dtype=grad_matrix.dtype), grad_matrix)
         grad_x = None
         if wants_gradient(self, 0):                       # not for the input data
             grad_x = col2im_of_patch_gradients(grad_matrix, self.kernel, grad_rows.shape[:3],
@@ -231,11 +318,18 @@ class Convolution2D(Op):
         grad = grad_padded[:, top:rows, left:cols, :]
         return grad.transpose(0, 3, 1, 2) if self.data_format == 'channels_first' else grad
 
+    @property
+    def patches(self):
+        """The whole patch matrix P (n·rows'·cols', kh·kw·c_in) of the last forward, rebuilt
+        from the padded image it kept: the rows that forward multiplied, pass by pass."""
+        kh, kw, c_in, _ = self.kernel.shape
+        return im2col(self.image, (kh, kw), self.strides).reshape(-1, kh * kw * c_in)
+
     def describe(self):
         """The inner steps with their shapes, and the patch matrix P itself (a host copy)."""
-        patches = getattr(self, 'patches', None)
-        if patches is None:
+        if getattr(self, 'image', None) is None:
             return {}
+        patches = self.patches
         kh, kw, c_in, c_out = self.kernel.shape
         rows, out_shape = patches.shape[0], tuple(getattr(self.output, 'shape', ()))
         return {

@@ -67,6 +67,28 @@ def padding_amounts(length, size, padding, stride):
     return total // 2, total - total // 2
 
 
+def first_offset_holding(parts, y):
+    """The winner of every window: the first offset k (in row-major order) whose part
+    holds the maximum y, counted as the offsets before it that did not:
+
+        winner = Σ_{k < last} [parts[0] ≠ y and ... and parts[k] ≠ y]
+
+    A window where the first offset wins adds nothing; where offsets 0 and 1 lose and 2
+    wins, 1 + 1. Each term is the one before it, and-ed with one comparison, so the whole
+    is a few passes over the output (faster than an argmax over the stacked parts, or than
+    writing each offset's k where it matches). Laid out in memory as y is."""
+    last = len(parts) - 1
+    dtype = 'int8' if last < 128 else 'int32'
+    if last == 0:                                           # a window of one element
+        return am.xp().zeros_like(y, dtype=dtype)
+    losing = parts[0] != y                                  # True where offset 0 is not the maximum
+    winner = losing.astype(dtype)
+    for part in parts[1:last]:
+        losing &= part != y                                 # ... nor any offset up to this one
+        winner += losing
+    return winner
+
+
 class Pool(Op):
     """Max or average pooling over the ``spatial_axes`` of x (one, two or more of them).
 
@@ -164,12 +186,7 @@ class Pool(Op):
             y = xp.maximum(parts[0], parts[1]) if len(parts) > 1 else parts[0].copy()
             for part in parts[2:]:
                 xp.maximum(y, part, out=y)
-            # the winner: the first offset k holding the maximum (going backwards from the
-            # last offset, the earliest match is written last). Faster than an argmax.
-            last = len(parts) - 1
-            self.winner = xp.full_like(y, last, dtype='int8' if last < 128 else 'int32')   # y's layout
-            for k in range(last - 1, -1, -1):
-                xp.copyto(self.winner, k, where=parts[k] == y)
+            self.winner = first_offset_holding(parts, y)
             return y
         windows = self.padded(x, 0)
         total = None

@@ -338,3 +338,17 @@ def test_inputs_no_window_reaches_get_zero_gradient(monkeypatch, shape, pool, st
     function = functools.partial(pooling.max_pool if mode == 'max' else pooling.avg_pool, pool_size=pool,
                                  strides=strides, padding='valid', data_format='channels_first')
     np.testing.assert_allclose(_input_gradient(function, x, g), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('offsets', [1, 2, 4, 9, 130])
+def test_winner_is_the_first_offset_holding_the_maximum(offsets):
+    """``first_offset_holding`` counts the offsets that lost before the winner; it names the
+    same offset as an argmax over the stacked parts (which takes the first of equal maxima),
+    with many ties, for windows of one to 130 elements (int8, then int32 winners)."""
+    rng = np.random.default_rng(offsets)
+    parts = [am.to_device(rng.integers(0, 3, size=(4, 5, 3)).astype(float)) for _ in range(offsets)]
+    y = functools.reduce(am.xp().maximum, parts)
+    winner = am.to_numpy(pooling.first_offset_holding(parts, y))
+    expected = np.stack([am.to_numpy(part) for part in parts]).argmax(axis=0)
+    np.testing.assert_array_equal(winner, expected)
+    assert winner.dtype == (np.int8 if offsets <= 128 else np.int32)
