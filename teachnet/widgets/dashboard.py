@@ -234,23 +234,24 @@ class Dashboard(Callback):
         return (self.planned_steps - step + 1) * pace < self.every
 
     def _keep_for_replay(self, step, inputs, targets, weights):
-        """Keep step ``step`` for replay, unless copying the weights would cost more than the
-        store allows for the steps between two kept ones: then it keeps fewer steps
-        (``StepStore.thin_for``), judged before the copy from its expected cost and after it
-        from its measured one."""
-        start = cpu_clock()
-        step_cost = (start - self.train_start) / (step - 1) if step > 1 else None
-        if step_cost is not None:
-            self.replays.thin_for(self.replays.expected_copy_cost(self.record.parameter_bytes), step_cost)
+        """Keep step ``step`` for replay, unless copying the weights is expected to cost more
+        than the store allows for the steps between two kept ones (``StepStore.thin_for``):
+        then it keeps fewer steps. Small models are never thinned so, nor timed: a copy
+        under a millisecond even into new memory (``StepStore.may_be_dear``), so the steps
+        they keep never depend on the machine."""
+        size = self.record.parameter_bytes
+        timed = self.replays.may_be_dear(size)
+        if timed and step > 1:
+            step_cost = (cpu_clock() - self.train_start) / (step - 1)
+            self.replays.thin_for(self.replays.expected_copy_cost(size), step_cost)
             if not self.replays.wants(step):
                 return
         states = carried_states(self.model) if self.record.carries_states else {}
-        copy_start = cpu_clock()
+        start = cpu_clock() if timed else None
         weights_now = self.model.get_weights()
-        self.replays.measured_copy(self.record.parameter_bytes, cpu_clock() - copy_start)
+        if timed:
+            self.replays.measured_copy(size, cpu_clock() - start)     # the rate the next copy expects
         self.replays.add(step, weights_now, inputs, targets, weights, states)
-        if step_cost is not None:
-            self.replays.thin_for(cpu_clock() - start, step_cost)
 
     def _start_sample(self):
         """The heavy views are due: copy the parameters before this batch's update, to measure

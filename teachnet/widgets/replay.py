@@ -12,7 +12,8 @@ also thins the store when copying the weights would cost more than a small share
 training (a large embedding takes milliseconds to copy): it asks ``expected_copy_cost``
 BEFORE each copy, from the bytes to copy and the rate of the copies made so far (before
 the first, the rate of memory the process has not touched yet: see ``FRESH_COPY_RATE``),
-so that even the first copy of a large model is made only when it is affordable.
+so that even the first copy of a large model is made only when it is affordable. A model
+whose copy stays under a millisecond even into new memory is never thinned for its cost.
 
 ``replay_trace(model, saved)`` recomputes that step's trace: the model's weights are set to
 the saved ones, the random generators and the carried states to the saved ones for the
@@ -88,6 +89,11 @@ class StepStore:
         self.saved = {}
         self.nbytes = 0         # of the saved steps: counted as they come and go, never summed per step
         self.copy_rate = FRESH_COPY_RATE        # bytes per CPU second, as last measured
+
+    def may_be_dear(self, nbytes):
+        """Whether a copy of ``nbytes`` bytes could ever be too dear to keep (``copies_too_dear``):
+        only when, even into new memory, it is expected to take over ``DEAR_COPY``."""
+        return nbytes / FRESH_COPY_RATE > DEAR_COPY
 
     def expected_copy_cost(self, nbytes):
         """CPU seconds a copy of ``nbytes`` bytes is expected to take (see ``measured_copy``)."""

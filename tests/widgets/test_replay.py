@@ -176,3 +176,16 @@ def test_the_expected_cost_of_a_copy_follows_the_measured_rate():
     store.measured_copy(10_000_000, 0.001)           # it took 1 ms: the memory was reused
     assert store.expected_copy_cost(10_000_000) == pytest.approx(0.001)
     assert store.expected_copy_cost(5_000_000) == pytest.approx(0.0005)
+
+
+def test_a_small_model_keeps_the_same_steps_however_slow_its_copies_seem(monkeypatch):
+    """Its weights copy in well under a millisecond even into new memory, so the store
+    neither times its copies nor thins for them: a machine so busy that each clock reading
+    jumps a second changes nothing (the steps a notebook replays stay the same everywhere)."""
+    monkeypatch.setattr('teachnet.widgets.replay.copies_too_dear', copies_too_dear)    # the true rule
+    seconds = iter(range(10**6))
+    monkeypatch.setattr('teachnet.widgets.dashboard.cpu_clock', lambda: float(next(seconds)))
+    model, dashboard, losses, _ = trained(replay_every=3)
+    assert dashboard.replays.steps() == [3, 6, 9] and dashboard.replays.every == 3
+    assert not dashboard.replays.may_be_dear(sum(w.nbytes for w in model.get_weights()))
+    assert dashboard.replays.may_be_dear(10_000_000)             # a large embedding's 10 MB may be
