@@ -80,6 +80,8 @@ class Dashboard(Callback):
             steps between two kept: judged before each copy, so that a large embedding is not
             copied at all in a fit too short to afford it).
         replay_memory: the most bytes the kept steps may take.
+        replay_steps: the most steps kept (the interval doubles as for ``replay_memory``,
+            and a fit is planned for at its start: 1,260 steps keep every 20th).
 
     # Stop
         The Stop button ends training after the current batch: its click only sets a flag,
@@ -98,7 +100,8 @@ class Dashboard(Callback):
     """
 
     def __init__(self, probe=None, probe_targets=None, panels=PANELS, every=1.0, progress_every=0.15,
-                 budget=0.03, probe_size=16, notebook=None, replay_every=10, replay_memory=50_000_000):
+                 budget=0.03, probe_size=16, notebook=None, replay_every=10, replay_memory=50_000_000,
+                 replay_steps=64):
         super().__init__()
         unknown = [p for p in panels if p not in PANELS]
         if unknown:
@@ -109,7 +112,7 @@ class Dashboard(Callback):
         self.every, self.progress_every, self.budget = every, progress_every, budget
         self.probe_size = probe_size
         self.notebook = notebook
-        self.replay_every, self.replay_memory = replay_every, replay_memory
+        self.replay_every, self.replay_memory, self.replay_steps = replay_every, replay_memory, replay_steps
         self.replays = None
         self.widget = None
         self.record = None
@@ -134,9 +137,11 @@ class Dashboard(Callback):
         targets = self.probe_targets if self.probe_targets is not None else (
             self._training_probe[1] if self.probe is None else None)
         self.record = TrainingRecord(self.model, probe, targets)
-        self.replays = StepStore(self.replay_every, self.replay_memory)
+        self.replays = StepStore(self.replay_every, self.replay_memory, self.replay_steps)
         self.train_start, self.train_wall_start = cpu_clock(), wall_clock()
         self.planned_steps = planned_steps(self.params)
+        if self.planned_steps is not None:
+            self.replays.plan(self.planned_steps)
         self.notes = []
         self.finished = False
         self.stopped_by_error = None
@@ -239,6 +244,9 @@ class Dashboard(Callback):
         then it keeps fewer steps. Small models are never thinned so, nor timed: a copy
         under a millisecond even into new memory (``StepStore.may_be_dear``), so the steps
         they keep never depend on the machine."""
+        self.replays.make_room()
+        if not self.replays.wants(step):
+            return
         size = self.record.parameter_bytes
         timed = self.replays.may_be_dear(size)
         if timed and step > 1:

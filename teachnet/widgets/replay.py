@@ -1,13 +1,16 @@
 """Keeping some training steps to replay them: the weights and the batch of every k-th step.
 
-``StepStore(every, max_bytes)`` keeps, for steps every, 2·every, 3·every..., the weights
+``StepStore(every, max_bytes, max_steps)`` keeps, for steps every, 2·every, 3·every..., the weights
 just before that step's update, the batch it trained on (host copies, with the per-sample
 loss weights that ``sample_weight`` or ``class_weight`` gave it), the state of the random
 generators before the step, from which its dropout masks were drawn, and the states that
 stateful recurrent layers carried into it (``teachnet.inspect.carried_states``). When what it
 holds would pass ``max_bytes``, it keeps every other saved step and doubles ``every``: the
 steps kept stay evenly spread over the whole run, and the memory stays under the cap
-however long training runs. A step too large for the cap alone is not kept. The dashboard
+however long training runs. The same happens when it holds ``max_steps`` steps (64: enough
+for a slider), and a run whose length is known is planned for at once (``plan``): a fit of
+1,260 steps keeps every 20th, not every 10th until the store is full and then every 20th.
+A step too large for the cap alone is not kept. The dashboard
 also thins the store when copying the weights would cost more than a small share of
 training (a large embedding takes milliseconds to copy): it asks ``expected_copy_cost``
 BEFORE each copy, from the bytes to copy and the rate of the copies made so far (before
@@ -80,12 +83,13 @@ class SavedStep:
 
 
 class StepStore:
-    """The saved steps, by step number, within ``max_bytes`` (see the module doc)."""
+    """The saved steps, by step number, within ``max_bytes`` and ``max_steps`` (see the
+    module doc)."""
 
-    def __init__(self, every=10, max_bytes=50_000_000):
-        if every < 1:
-            raise ValueError(f'StepStore: every must be at least 1, got {every}.')
-        self.every, self.max_bytes = every, max_bytes
+    def __init__(self, every=10, max_bytes=50_000_000, max_steps=64):
+        if every < 1 or max_steps < 1:
+            raise ValueError(f'StepStore: every and max_steps must be at least 1, got {every} and {max_steps}.')
+        self.every, self.max_bytes, self.max_steps = every, max_bytes, max_steps
         self.saved = {}
         self.nbytes = 0         # of the saved steps: counted as they come and go, never summed per step
         self.copy_rate = FRESH_COPY_RATE        # bytes per CPU second, as last measured
@@ -104,6 +108,17 @@ class StepStore:
         if nbytes > 0 and seconds > 0:
             self.copy_rate = nbytes / seconds
 
+    def plan(self, total_steps):
+        """A run of ``total_steps`` steps is about to start: double ``every`` until the steps
+        it wants fit in ``max_steps`` (no copy is made that the cap would drop later)."""
+        while total_steps // self.every > self.max_steps:
+            self.every *= 2
+
+    def make_room(self):
+        """Thin while the store is full (``max_steps``), so that a wanted step fits."""
+        while len(self.saved) >= self.max_steps:
+            self.thin()
+
     def wants(self, step):
         """Whether step number ``step`` is one to keep."""
         return step % self.every == 0
@@ -118,6 +133,8 @@ class StepStore:
                           _host_copy(sample_weights), am.random_state(), states)
         if saved.nbytes > self.max_bytes:
             return
+        if step not in self.saved:
+            self.make_room()
         while self.saved and self.nbytes + saved.nbytes > self.max_bytes:
             self.thin()
         if self.wants(step):

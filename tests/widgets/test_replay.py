@@ -189,3 +189,30 @@ def test_a_small_model_keeps_the_same_steps_however_slow_its_copies_seem(monkeyp
     assert dashboard.replays.steps() == [3, 6, 9] and dashboard.replays.every == 3
     assert not dashboard.replays.may_be_dear(sum(w.nbytes for w in model.get_weights()))
     assert dashboard.replays.may_be_dear(10_000_000)             # a large embedding's 10 MB may be
+
+
+def test_at_most_max_steps_are_kept_and_a_known_length_is_planned_for():
+    store = StepStore(every=2, max_steps=4)
+    for step in range(2, 21, 2):                 # 10 wanted steps: thinned at the 5th and the 9th
+        if store.wants(step):
+            store.add(step, [np.zeros(3)], [np.zeros((1, 3))], np.zeros((1, 1)))
+    assert store.every == 8 and store.steps() == [8, 16]
+    planned = StepStore(every=10, max_steps=64)
+    planned.plan(1260)
+    assert planned.every == 20                   # 63 steps to keep, none copied in vain
+    planned.plan(100)
+    assert planned.every == 20
+
+
+def test_the_dashboard_plans_its_replay_steps_from_the_length_of_the_fit(monkeypatch):
+    model, dashboard, losses, _ = trained(replay_every=1)
+    assert len(losses) == 10 and dashboard.replays.steps() == list(range(1, 11))
+    am.seed(7)
+    x, y = np.random.RandomState(7).randn(40, 5), np.eye(3)[np.arange(40) % 3]
+    capped = Dashboard(notebook=False, replay_every=1, replay_steps=4)
+    copies = []
+    add = StepStore.add
+    monkeypatch.setattr(StepStore, 'add', lambda store, step, *args: copies.append(step) or add(store, step, *args))
+    model.fit(x, y, batch_size=8, nb_epoch=2, verbose=0, callbacks=[capped])
+    assert capped.replays.every == 4 and capped.replays.steps() == [4, 8]     # 10 steps planned for 4 ...
+    assert copies == [4, 8]                                                   # ... so only those are copied
