@@ -26,7 +26,11 @@ class Dropout(Op):
         return x * mask
 
     def backward(self, g):
-        return (g * self.mask,)
+        # dL/dx laid out as x (and m), whatever g's layout: the op below (max pooling's
+        # backward, say) then multiplies arrays laid out alike, straight through memory
+        grad = am.empty_in_order(g.shape, am.memory_order(self.mask), g.dtype)
+        am.xp().multiply(g, self.mask, out=grad)
+        return (grad,)
 
     def describe(self):
         return {'rate': self.rate, 'mask': getattr(self, 'mask', None)}

@@ -109,3 +109,19 @@ def test_training_and_prediction_through_a_model():
     model.compile(optimizer='sgd', loss='mse')
     model.fit(x, y, nb_epoch=1, batch_size=8, verbose=0)
     np.testing.assert_array_equal(model.predict(x), model.predict(x))
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_gradient_is_laid_out_as_the_input(dtype):
+    """A channels-first view of channels-last maps, and g in C order (as Flatten's backward
+    sends it): dL/dx = g ⊙ m comes back laid out as x, so that the op below runs straight
+    through memory, and holds the same numbers."""
+    from teachnet.ops.dropout import Dropout as DropoutOp
+    rng = np.random.default_rng(6)
+    x = am.to_device(rng.uniform(1, 2, (4, 5, 6, 3)).astype(dtype)).transpose(0, 3, 1, 2)
+    g = am.to_device(rng.standard_normal((4, 3, 5, 6)).astype(dtype))
+    op = DropoutOp(0.4)
+    op.forward(x)
+    (grad,) = op.backward(g)
+    assert am.memory_order(grad) == am.memory_order(x) == (0, 2, 3, 1)
+    np.testing.assert_array_equal(am.to_numpy(grad), am.to_numpy(g * op.mask))
