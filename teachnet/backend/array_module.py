@@ -28,6 +28,10 @@ import os
 
 import numpy
 
+from teachnet.backend import host_memory
+
+host_memory.on_import()         # a batch's freed arrays stay mapped for the next batch
+
 #: NumPy itself, for work that always happens on the host: initial weights (drawn with
 #: a seeded host generator so that one seed gives one model on every backend), data
 #: loading, printing and plotting.
