@@ -14,32 +14,26 @@ In a notebook one widget appears before the first batch and is updated in place:
 * **Diagnostics**: plain-language notes when something goes wrong, with what to try.
 
 After ``fit``, ``dashboard.replay(412)`` (or the slider and button under the finished
-dashboard) opens the step-through explorer on step 412: the
-dashboard kept the weights before that step and its batch (every ``replay_every``-th step,
-within ``replay_memory`` bytes; see ``teachnet.widgets.replay``).
-
-Outside a notebook it prints one line per epoch: the loss, each layer's gradient norm and
-any diagnostics.
+dashboard) opens the step-through explorer on step 412, from the weights before it and its
+batch, which the dashboard kept (see ``teachnet.widgets.replay``). Outside a notebook it
+prints one line per epoch: the loss, each layer's gradient norm and any diagnostics.
 
 How it stays cheap
 ------------------
 Every batch it counts the batch and keeps its logged numbers, which join bounded series
-when they are next read (a few times a second: see ``TrainingRecord.add_batch``), and every
-``replay_every``-th batch it keeps a copy of the weights and the batch to replay. The
-progress text is redrawn at most every ``progress_every`` seconds; the heavy views at
-most every ``every`` seconds, and more rarely when their measured cost would exceed
-``budget`` of the run's time (see ``Throttle``). For such a *sample*, the parameters are
-copied before one batch, so that after it |Δθ|/|θ| of that very step is known, and one
-probe computation runs (activation statistics, or the RNN's gates, or the feature maps,
-in turn). The last step is always sampled, with every probe computation, and the final
-frame shows that sample; a sample that falls due less than ``every`` seconds before the
-planned end (at the pace of the steps so far) waits for it. The copies of the parameters
-are made into the previous sample's arrays. The widget tree is built once; a refresh
-only sets trait values, grouped so that each changed widget sends one message. Views in
-tabs that are not shown are redrawn when shown again, and all of them for the final
-frame, which is always drawn, also when training stops on an error.
+when they are next read (see ``TrainingRecord.add_batch``), and every ``replay_every``-th
+batch it keeps a copy of the weights and the batch to replay. The progress text is redrawn
+at most every ``progress_every`` seconds; the heavy views at most every ``every`` seconds,
+and more rarely when their measured cost would exceed ``budget`` of the run's time (see
+``Throttle``). For such a *sample*, the parameters are copied (into the last sample's
+arrays) before one batch, so that after it |Δθ|/|θ| of that very step is known, and one
+probe computation runs (activation statistics, the RNN's gates or the feature maps, in
+turn). The last step is always sampled, with every probe computation, and the final frame
+shows it; a sample due less than ``every`` seconds before the planned end waits for it.
+The widget tree is built once; a refresh only sets trait values, one message per changed
+widget. Views in hidden tabs are redrawn when shown, and all of them for the final frame,
+which is always drawn, also when training stops on an error.
 """
-import html
 import math
 
 from teachnet.backend.array_module import one_blas_thread
@@ -51,6 +45,7 @@ from teachnet.widgets.notebook import in_notebook, let_clicks_through
 from teachnet.widgets.progress import planned_steps
 from teachnet.widgets.record import TrainingRecord
 from teachnet.widgets.replay import StepStore, replay_panel, replay_trace
+from teachnet.widgets.summary import summary_html, summary_text
 from teachnet.widgets.sync import hold_all
 from teachnet.widgets.throttle import Throttle, wall_clock, cpu_clock
 
@@ -239,11 +234,10 @@ class Dashboard(Callback):
         return (self.planned_steps - step + 1) * pace < self.every
 
     def _keep_for_replay(self, step, inputs, targets, weights):
-        """Keep step ``step`` for replay, unless copying the weights is expected to cost more
-        than the store allows for the steps between two kept ones (``StepStore.thin_for``):
-        then it keeps fewer steps. Small models are never thinned so, nor timed: a copy
-        under a millisecond even into new memory (``StepStore.may_be_dear``), so the steps
-        they keep never depend on the machine."""
+        """Keep step ``step`` for replay, unless the copy of the weights is expected to cost
+        more than 1% of the steps between two kept ones: then keep fewer (``thin_for``). Small
+        models are neither timed nor thinned so (``may_be_dear``): their steps never depend
+        on the machine."""
         self.replays.make_room()
         if not self.replays.wants(step):
             return
@@ -438,27 +432,12 @@ class Dashboard(Callback):
         return self.record.history() if self.record is not None else {}
 
     def summary_html(self):
-        """A static HTML snapshot of the last frame: curves, layer table, gradient norms, notes."""
-        if self.record is None:
-            return '<p>teachnet Dashboard: not trained yet.</p>'
-        from teachnet.widgets.curves import curves_html
-        from teachnet.widgets.gradients import gradient_norms_svg
-        from teachnet.widgets.layer_table import table_html
-        status = html.escape(self._status() if self.finished else 'training')
-        return (f'<div class="teachnet-dashboard-summary"><b>teachnet Dashboard</b> ({status}, '
-                f'{self.record.step} steps)' + curves_html(self.record) + table_html(self.record)
-                + gradient_norms_svg(self.record) + notes_html(self.notes) + '</div>')
+        """A static HTML snapshot of the last frame (see ``teachnet.widgets.summary``)."""
+        return summary_html(self.record, self.notes, self._status() if self.finished else 'training')
 
     def summary_text(self):
         """One line: steps, last loss, notes (what viewers without widgets see)."""
-        if self.record is None:
-            return 'teachnet Dashboard: not trained yet.'
-        if not self.finished:
-            return 'teachnet Dashboard: training (a live widget; shown where Jupyter widgets run)'
-        loss = self.record.batch.get('loss')
-        last = f', last batch loss {loss.values()[1][-1]:.4g}' if loss is not None and len(loss) else ''
-        notes = f' | {notes_text(self.notes)}' if self.notes else ''
-        return f'teachnet Dashboard: {self.record.step} steps{last}{notes}'
+        return summary_text(self.record, self.notes, self.finished)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The live widget where a widget manager runs; a text (and HTML) summary elsewhere."""
