@@ -65,5 +65,16 @@ def shared_encoder_model(steps, features=2, units=3):
     return model, encoder
 
 
+def two_branch_merge_trace():
+    """A trace of Merge([Dense(3) on 2 features, Dense(3) on 4 features], 'concat') -> Dense(1),
+    on a batch of 2; returns (trace, left branch's Dense, right branch's Dense)."""
+    from teachnet.backend import array_module as am
+    am.seed(2)
+    left, right = Sequential([Dense(3, input_dim=2)]), Sequential([Dense(3, input_dim=4)])
+    model = Sequential([Merge([left, right], mode='concat'), Dense(1)])
+    model.compile('sgd', 'mse')
+    return model.trace([np.ones((2, 2)), np.ones((2, 4))], np.ones((2, 1))), left.layers[0], right.layers[0]
+
+
 def weights_equal(a, b):
     return len(a) == len(b) and all(np.array_equal(u, v) for u, v in zip(a, b))

@@ -3,8 +3,10 @@ that input is exactly that step's output; data and parameters have no source."""
 import numpy as np
 
 from teachnet.backend import array_module as am
-from teachnet.layers import Activation, Dense, Merge
+from teachnet.layers import Activation, Dense
 from teachnet.models import Sequential
+
+from tests.guide_models import two_branch_merge_trace
 
 
 def check_sources(trace):
@@ -34,11 +36,7 @@ def test_a_stack_of_layers_is_a_chain_and_parameters_and_data_have_no_source():
 
 
 def test_a_merge_reads_both_branches():
-    am.seed(2)
-    left, right = Sequential([Dense(3, input_dim=2)]), Sequential([Dense(3, input_dim=4)])
-    model = Sequential([Merge([left, right], mode='concat'), Dense(1)])
-    model.compile('sgd', 'mse')
-    trace = model.trace([np.ones((2, 2)), np.ones((2, 4))], np.ones((2, 1)))
+    trace, left, right = two_branch_merge_trace()
     check_sources(trace)
     merge = next(step for step in trace.forward if step.op.startswith('merge'))
-    assert [source.layer for source in merge.sources] == [left.layers[0].name, right.layers[0].name]
+    assert [source.layer for source in merge.sources] == [left.name, right.name]

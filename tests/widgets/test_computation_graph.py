@@ -5,9 +5,11 @@ import re
 import numpy as np
 
 from teachnet.backend import array_module as am
-from teachnet.layers import Activation, Dense, Merge
+from teachnet.layers import Activation, Dense
 from teachnet.models import Sequential
 from teachnet.widgets.computation_graph import computation_graph_svg, graph_levels
+
+from tests.guide_models import two_branch_merge_trace
 
 
 def mlp_trace():
@@ -35,13 +37,9 @@ def test_every_step_is_a_box_and_every_source_an_arrow_with_its_shape():
 
 
 def test_the_branches_of_a_merge_stand_side_by_side():
-    am.seed(2)
-    left, right = Sequential([Dense(3, input_dim=2)]), Sequential([Dense(3, input_dim=4)])
-    model = Sequential([Merge([left, right], mode='concat'), Dense(1)])
-    model.compile('sgd', 'mse')
-    trace = model.trace([np.ones((2, 2)), np.ones((2, 4))], np.ones((2, 1)))
+    trace, left, right = two_branch_merge_trace()
     levels = graph_levels(trace)
-    assert [step.layer for step in levels[0]] == [left.layers[0].name, right.layers[0].name]
+    assert [step.layer for step in levels[0]] == [left.name, right.name]
     assert levels[1][0].op.startswith('merge')
     svg = computation_graph_svg(trace)
     boxes = [(float(x), float(y)) for x, y in re.findall(r'class="teachnet-op" x="([\d.]+)" y="([\d.]+)"', svg)]
