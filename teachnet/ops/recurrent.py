@@ -242,7 +242,7 @@ class RecurrentSequence(Op):
             for array in states:
                 am.xp().copyto(array[s + 1], array[s], where=self.carry_bool[s])
 
-    def loop_threads(self, n):
+    def loop_threads(self):
         """The BLAS threads for the loop's products h_{t-1}·U: ONE, whatever their size.
 
         Measured on a quiet 2-core machine, two threads ran an LSTM(128) step's product

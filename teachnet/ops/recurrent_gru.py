@@ -65,7 +65,7 @@ class GRUSequence(RecurrentSequence):
             recurrent = xp.empty((2 * u, n), dtype=dtype)
             self.reset_h = xp.empty((t, u, n), dtype=dtype)        # r_t ⊙ h_{t-1}, kept for dU_h
         scratch = xp.empty((u, n), dtype=dtype)
-        with self.loop_threads(n):                  # h·U on one BLAS thread
+        with self.loop_threads():                  # h·U on one BLAS thread
             for s in range(t):
                 g, previous = gates[s], self.dropped(h[s])
                 if self.reset_after:
@@ -105,7 +105,7 @@ class GRUSequence(RecurrentSequence):
             kernel_zr, kernel_h = kernel[:, :2 * u], kernel[:, 2 * u:]
         direct = xp.empty((u, n), dtype=grad_h.dtype)
         scratch = xp.empty((u, n), dtype=grad_h.dtype)
-        with self.loop_threads(n):
+        with self.loop_threads():
             for s in range(t - 1, -1, -1):
                 dh, dh_carried = self.split_masked(s, grad_h[s])
                 dz, g = grad_z[s], gates[s]

@@ -72,7 +72,7 @@ class LSTMSequence(RecurrentSequence):
         recurrent = xp.empty((4 * u, n), dtype=dtype)
         both = xp.empty((2 * u, n), dtype=dtype)
         written, kept = both[:u], both[u:]
-        with self.loop_threads(n):                  # h·U on one BLAS thread
+        with self.loop_threads():                  # h·U on one BLAS thread
             for s in range(t):
                 z, sigma, c_tilde = gates[s], sigmas[s], candidate[s]
                 xp.dot(recurrent_t, self.dropped(h[s]), out=recurrent)
@@ -109,7 +109,7 @@ class LSTMSequence(RecurrentSequence):
         grad_o, grad_i_f, grad_c_tilde = gate_grads[:u], gate_grads[u:3 * u].reshape(2, u, n), gate_grads[3 * u:]
         input_gate, forget_gate = gates[:, u:2 * u], gates[:, 2 * u:3 * u]
         scratch = xp.empty((u, n), dtype=grad_h.dtype)
-        with self.loop_threads(n):
+        with self.loop_threads():
             for s in range(t - 1, -1, -1):
                 dh, dh_carried = self.split_masked(s, grad_h[s])
                 dz, dc = grad_z[s], grad_c[s]

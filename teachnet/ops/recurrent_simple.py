@@ -32,7 +32,7 @@ class SimpleRNNSequence(RecurrentSequence):
         h = xp.empty((t + 1, u, n), dtype=projection.dtype)          # states, (units, n) per step
         h[0] = h0
         recurrent_t, activate = self.recurrent_t, self.activation.core
-        with self.loop_threads(n):                  # h·U on one BLAS thread
+        with self.loop_threads():                  # h·U on one BLAS thread
             for s in range(t):
                 xp.dot(recurrent_t, self.dropped(h[s]), out=h[s + 1])
                 h[s + 1] += projection[s]
@@ -47,7 +47,7 @@ class SimpleRNNSequence(RecurrentSequence):
         recurrent = self.recurrent_t.T
         grad_z = xp.empty_like(slopes)
         scratch = xp.empty((u, n), dtype=grad_h.dtype)
-        with self.loop_threads(n):
+        with self.loop_threads():
             for s in range(t - 1, -1, -1):
                 dh, dh_carried = self.split_masked(s, grad_h[s])
                 xp.multiply(dh, slopes[s], out=grad_z[s])
