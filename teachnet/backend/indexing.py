@@ -18,11 +18,11 @@ def scatter_add(target, indices, values):
     return target
 
 
-def scatter_add_rows(row_count, indices, values, named_rows=False):
-    """A new (row_count, dim) array whose row r is the sum of ``values[k]`` over every k
-    with ``indices[k] == r`` (zero for rows never named): dL/dW of an embedding lookup.
-    With ``named_rows=True``, (that array, the rows named, sorted, each once): the sort
-    below finds them anyway.
+def scatter_add_rows(row_count, indices, values):
+    """(sums, named): a new (row_count, dim) array ``sums`` whose row r is the sum of
+    ``values[k]`` over every k with ``indices[k] == r`` (zero for rows never named), dL/dW
+    of an embedding lookup; and ``named``, the rows named, sorted, each once (the sort
+    below finds them anyway; the optimizer updates only those).
 
     ``indices`` (k,) are integer row ids, ``values`` (k, dim). The ids are sorted, so that
     equal ids sit side by side, and each run of equal ids is summed at once with
@@ -40,7 +40,7 @@ def scatter_add_rows(row_count, indices, values, named_rows=False):
     xp, name = am.xp(), am.get_backend()
     out = xp.zeros((row_count, values.shape[-1]), dtype=values.dtype)
     if indices.size == 0:
-        return (out, indices[:0]) if named_rows else out
+        return out, indices[:0]
     order = xp.argsort(indices, kind='stable')
     ids = indices[order]
     new_run = xp.empty(ids.shape, dtype=bool)
@@ -50,7 +50,7 @@ def scatter_add_rows(row_count, indices, values, named_rows=False):
     rows = ids[starts]
     if name != 'numpy':            # CuPy, and the strict backend standing in for it: no host sync
         out[rows] = xp.add.reduceat(values[order], starts, axis=0)
-        return (out, rows) if named_rows else out
+        return out, rows
     counts = xp.diff(xp.concatenate([starts, xp.asarray([ids.size])]))
     single = counts == 1
     out[rows[single]] = values[order[starts[single]]]
@@ -60,7 +60,7 @@ def scatter_add_rows(row_count, indices, values, named_rows=False):
         repeats = values[order[xp.repeat(repeated, counts)]]       # the repeated ids' rows, by run
         run_starts = xp.cumsum(run_lengths) - run_lengths
         out[rows[repeated]] = xp.add.reduceat(repeats, run_starts, axis=0)
-    return (out, rows) if named_rows else out
+    return out, rows
 
 
 def sliding_windows(x, window_shape, strides, axes):

@@ -46,7 +46,7 @@ class EmbeddingLookup(Op):
     def backward(self, g):
         rows = g.reshape(-1, g.shape[-1])
         ids = self.ids.reshape(-1)
-        grad_embeddings, looked_up = indexing.scatter_add_rows(self.vocabulary, ids, rows, named_rows=True)
+        grad_embeddings, looked_up = indexing.scatter_add_rows(self.vocabulary, ids, rows)
         self.gradient_rows = {1: looked_up}                     # the rows of W that got a gradient
         return None, grad_embeddings
 

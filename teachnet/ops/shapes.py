@@ -128,8 +128,8 @@ class Gather(Op):
 
     def backward(self, g):
         if len(self.reference_shape) == 2:          # a matrix of rows: the fast row scatter-add
-            rows = indexing.scatter_add_rows(self.reference_shape[0], self.indices.reshape(-1),
-                                             g.reshape(-1, self.reference_shape[1]))
+            rows, _ = indexing.scatter_add_rows(self.reference_shape[0], self.indices.reshape(-1),
+                                                g.reshape(-1, self.reference_shape[1]))
             return rows, None
         grad = am.xp().zeros(self.reference_shape, dtype=g.dtype)
         return indexing.scatter_add(grad, self.indices, g), None
