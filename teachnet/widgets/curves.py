@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from teachnet.widgets.drawing import line_chart
+from teachnet.widgets.looks import SharedLooks
 
 
 def moving_average(y, window):
@@ -58,12 +59,13 @@ class CurvesPanel:
         widget: the view; ``scale`` the linear/log ``ToggleButtons``; ``charts`` the ``HTML``.
     """
 
-    def __init__(self, record):
+    def __init__(self, record, looks=None):
+        looks = looks or SharedLooks()
         self.record = record
-        self.scale = widgets.ToggleButtons(options=['linear', 'log'], value='linear',
-                                           style={'button_width': '60px'})
-        self.charts = widgets.HTML(value='')
-        self.widget = widgets.VBox([self.scale, self.charts])
+        self.scale = looks.make(widgets.ToggleButtons, options=['linear', 'log'], value='linear',
+                                style={'button_width': '60px'})
+        self.charts = looks.make(widgets.HTML, value='')
+        self.widget = looks.make(widgets.VBox, children=[self.scale, self.charts])
         self.parts = [self.charts]
 
     def refresh(self):

@@ -41,6 +41,7 @@ from teachnet.callbacks.base import Callback
 from teachnet.inspect.carried_states import carried_states
 from teachnet.inspect.statistics import snapshot_parameters
 from teachnet.widgets.diagnostics import diagnose, notes_html, notes_text
+from teachnet.widgets.looks import SharedLooks
 from teachnet.widgets.notebook import in_notebook, let_clicks_through
 from teachnet.widgets.progress import planned_steps
 from teachnet.widgets.record import TrainingRecord
@@ -166,41 +167,37 @@ class Dashboard(Callback):
         from teachnet.widgets.layer_table import LayerTable
         from teachnet.widgets.progress import ProgressPanel
         record = self.record
-        self.progress = ProgressPanel(with_stop_button=True) if 'progress' in self.panels else None
+        self.looks = looks = SharedLooks()         # one layout and style for all the parts
+        self.progress = ProgressPanel(with_stop_button=True, looks=looks) if 'progress' in self.panels else None
         if self.progress is not None:
             self.progress.start(self.params)
         views = {'curves': CurvesPanel, 'layers': LayerTable, 'gradients': GradientsPanel, 'gates': GatesPanel}
         has_gates = bool(record.recurrent_layers or record.conv_layers)
-        self.views = {name: view(record) for name, view in views.items()
+        self.views = {name: view(record, looks) for name, view in views.items()
                       if name in self.panels and (name != 'gates' or has_gates)}
         for view in self.views.values():
             view.stale = False
-        self.tabs = widgets.Tab(children=[view.widget for view in self.views.values()])
+        self.tabs = looks.make(widgets.Tab, children=[view.widget for view in self.views.values()])
         titles = dict(TAB_TITLES, gates='Gates' if record.recurrent_layers else 'Feature maps')
         self.tabs.titles = tuple(titles[name] for name in self.views)
-        self.diagnostics = widgets.HTML(value=notes_html([])) if 'diagnostics' in self.panels else None
+        self.diagnostics = looks.make(widgets.HTML, value=notes_html([])) if 'diagnostics' in self.panels else None
         children = [self.progress.widget] if self.progress is not None else []
         children += [self.tabs] if self.views else []
         children += [self.diagnostics] if self.diagnostics is not None else []
-        self.widget = widgets.VBox(children)
+        self.widget = looks.make(widgets.VBox, children=children)
         self.widget.add_class('teachnet-dashboard')
         if 'curves' in self.views:
-            self.views['curves'].scale.observe(lambda change: self._redraw_curves(), names='value')
+            self.views['curves'].scale.observe(lambda change: self._redraw('curves'), names='value')
         if 'gradients' in self.views:
-            self.views['gradients'].layer.observe(lambda change: self._redraw_gradients(), names='value')
+            self.views['gradients'].layer.observe(lambda change: self._redraw('gradients'), names='value')
         self.tabs.observe(lambda change: self._tab_shown(), names='selected_index')
 
     # Callbacks of the widgets themselves run after the cell (or, in JupyterLab >= 4.4, on
     # another thread while it runs): they only mark what to redraw at the next refresh.
-    def _redraw_curves(self):
-        self.views['curves'].stale = True
+    def _redraw(self, name):
+        self.views[name].stale = True
         if self.finished:
-            self._draw(['curves'])
-
-    def _redraw_gradients(self):
-        self.views['gradients'].stale = True
-        if self.finished:
-            self._draw(['gradients'])
+            self._draw([name])
 
     def _tab_shown(self):
         if self.finished:
@@ -402,7 +399,7 @@ class Dashboard(Callback):
             return
         from teachnet.widgets.step_through import StepThrough
         panel, self.replay_slider, self.replay_button, self.replay_box = replay_panel(
-            self.replays.steps(), lambda step: StepThrough(trace=self.replay_trace(step)).widget)
+            self.replays.steps(), lambda step: StepThrough(trace=self.replay_trace(step)).widget, self.looks)
         self.widget.children = self.widget.children + (panel,)
 
     # ------------------------------------------------------------------ reading it back

@@ -18,6 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from teachnet.widgets.drawing import heatmap_png, line_chart, maps_png
+from teachnet.widgets.looks import SharedLooks
 
 GATE_RANGES = {'i': (0, 1), 'f': (0, 1), 'o': (0, 1), 'z': (0, 1), 'r': (0, 1),
                'c~': (-1, 1), 'h~': (-1, 1), 'h': (-1, 1)}
@@ -45,18 +46,19 @@ class GatesPanel:
     the |dL/dh_t| chart, a third the feature maps: three widgets to build per fit instead
     of two per gate. ``pictures`` keeps the PNG bytes last drawn, by gate or layer name."""
 
-    def __init__(self, record):
+    def __init__(self, record, looks=None):
+        looks = looks or SharedLooks()
         self.record = record
         self.gate_names = _gate_names(record.recurrent_layers[0]) if record.gates_layer is not None else []
         self.pictures = {}
         self.title = (f'Gates of <b>{html.escape(record.gates_layer)}</b> on the first probe sample: '
                       'units ↓, timesteps →') if record.gates_layer is not None else ''
-        self.gates = widgets.HTML(value=self.title)
-        self.state_gradient = widgets.HTML(value='')
-        self.maps = widgets.HTML(value='')
+        self.gates = looks.make(widgets.HTML, value=self.title)
+        self.state_gradient = looks.make(widgets.HTML, value='')
+        self.maps = looks.make(widgets.HTML, value='')
         children = ([self.gates, self.state_gradient] if record.gates_layer is not None else []) + \
             ([self.maps] if record.conv_layers else [])
-        self.widget = widgets.VBox(children)
+        self.widget = looks.make(widgets.VBox, children=children)
         self.parts = children
 
     def heatmap(self, name):

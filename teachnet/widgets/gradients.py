@@ -11,6 +11,7 @@ import ipywidgets as widgets
 
 from teachnet.inspect.statistics import layer_histograms
 from teachnet.widgets.drawing import format_number, histogram_svg, line_chart
+from teachnet.widgets.looks import SharedLooks
 
 
 def _range_label(what, edges):
@@ -42,13 +43,14 @@ class GradientsPanel:
     """A dropdown choosing a layer, then one ``HTML``: the gradient norms of every layer over
     time (an SVG chart) and the chosen layer's weight and gradient histograms."""
 
-    def __init__(self, record):
+    def __init__(self, record, looks=None):
+        looks = looks or SharedLooks()
         self.record = record
         names = [layer.name for layer in record.parameter_layers]
-        self.layer = widgets.Dropdown(options=names, value=names[0] if names else None,
-                                      description='histograms of', style={'description_width': 'initial'})
-        self.view = widgets.HTML(value='')
-        self.widget = widgets.VBox([self.layer, self.view])
+        self.layer = looks.make(widgets.Dropdown, options=names, value=names[0] if names else None,
+                                description='histograms of', style={'description_width': 'initial'})
+        self.view = looks.make(widgets.HTML, value='')
+        self.widget = looks.make(widgets.VBox, children=[self.layer, self.view])
         self.parts = [self.view]
 
     def refresh(self):

@@ -15,6 +15,7 @@ import numpy as np
 from teachnet.layers.base import format_shape
 from teachnet.widgets.diagnostics import EXPLODING_NORM, MOSTLY, UPDATE_RATIO_RANGE
 from teachnet.widgets.drawing import format_number
+from teachnet.widgets.looks import SharedLooks
 
 COLUMNS = ('layer', 'type', 'output shape', 'params', 'act mean', 'act std', 'dead / saturated',
            '|θ|', '|dL/dθ|', '|Δθ|/|θ|')
@@ -67,9 +68,9 @@ def table_html(record):
 class LayerTable:
     """An ``HTML`` widget showing ``table_html`` of a ``TrainingRecord``."""
 
-    def __init__(self, record):
+    def __init__(self, record, looks=None):
         self.record = record
-        self.table = widgets.HTML(value='')
+        self.table = (looks or SharedLooks()).make(widgets.HTML, value='')
         self.widget = self.table
         self.parts = [self.table]
 

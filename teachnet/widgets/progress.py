@@ -16,6 +16,7 @@ import time
 import ipywidgets as widgets
 
 from teachnet.callbacks.base import Callback
+from teachnet.widgets.looks import SharedLooks
 from teachnet.widgets.notebook import clicks_during_run
 from teachnet.widgets.sync import hold_all
 from teachnet.widgets.throttle import Throttle
@@ -68,21 +69,22 @@ class ProgressPanel:
         stop_requested: True once Stop was clicked (set by the click, read by training).
     """
 
-    def __init__(self, with_stop_button=True):
+    def __init__(self, with_stop_button=True, looks=None):
+        looks = looks or SharedLooks()
         # Fixed widths that never shrink: a long text line must not squeeze the bar or the button.
-        self.bar = widgets.IntProgress(value=0, min=0, max=1, description='',
-                                       layout=widgets.Layout(width='240px', flex='0 0 auto'))
-        self.text = widgets.HTML(value='waiting for the first batch')
+        self.bar = looks.make(widgets.IntProgress, value=0, min=0, max=1, description='',
+                              layout=widgets.Layout(width='240px', flex='0 0 auto'))
+        self.text = looks.make(widgets.HTML, value='waiting for the first batch')
         self.stop_requested = False
         children = [self.bar, self.text]
         self.stop_button = None
         self.stop_note = ''             # under the text line: what Stop does here (``STOP_HINT``)
         if with_stop_button:
-            self.stop_button = widgets.Button(description='Stop', icon='stop', button_style='warning',
-                                              layout=widgets.Layout(width='110px', flex='0 0 auto'))
+            self.stop_button = looks.make(widgets.Button, description='Stop', icon='stop', button_style='warning',
+                                          layout=widgets.Layout(width='110px', flex='0 0 auto'))
             self.stop_button.on_click(self._clicked)
             children = [self.bar, self.stop_button, self.text]
-        self.widget = widgets.HBox(children)
+        self.widget = looks.make(widgets.HBox, children=children)
         self.parts = [self.bar, self.text, self.stop_button]
         self.values = {}                 # name -> [Σ size·value, Σ size] over the epoch so far
         self.unread = []                 # (batch, logs) of the batches not yet in ``values``
@@ -108,7 +110,7 @@ class ProgressPanel:
         self.bar.max = self.nb_epoch * self.batches_per_epoch
 
     def epoch_begin(self, epoch):
-        self._read_batches()
+        self._count_unread()
         self.epoch = epoch
         self.seen = 0
         self.values = {}
@@ -118,6 +120,16 @@ class ProgressPanel:
         """Batch ``batch`` of the epoch ended with ``logs``: kept, and counted when the
         numbers are next needed (as ``TrainingRecord.add_batch`` does, for the same reason)."""
         self.unread.append((batch, logs))
+
+    def _count_unread(self):
+        """Count the batches not yet read without summing their values: what an epoch's
+        batches that were never drawn leave behind once the next epoch begins (its running
+        values start anew, and the epoch's own values were in its end's logs)."""
+        if self.unread:
+            if self.first_step is None:
+                self.first_step = self.epoch * self.batches_per_epoch + self.unread[0][0]
+            self.steps_done = self.epoch * self.batches_per_epoch + self.unread[-1][0] + 1
+            self.unread = []
 
     def _read_batches(self):
         values = self.values
@@ -138,7 +150,6 @@ class ProgressPanel:
         self.unread = []
 
     def epoch_end(self, logs):
-        self._read_batches()
         self.epoch_values = {name: value for name, value in (logs or {}).items()
                              if isinstance(value, (int, float))}
 

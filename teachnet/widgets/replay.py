@@ -181,18 +181,19 @@ def replay_trace(model, saved):
         model.set_weights(now)
 
 
-def replay_panel(steps, open_step):
+def replay_panel(steps, open_step, looks):
     """The finished dashboard's row for replaying: a slider over the kept ``steps``, a button,
-    and a box where ``open_step(step)`` (a widget) appears when the button is clicked.
-    Returns (root VBox, slider, button, box)."""
+    and a box where ``open_step(step)`` (a widget) appears when the button is clicked; built
+    with the dashboard's ``SharedLooks``. Returns (root VBox, slider, button, box)."""
     import ipywidgets as widgets
-    slider = widgets.SelectionSlider(options=steps, value=steps[0], description='replay step',
-                                     continuous_update=False, style={'description_width': 'initial'})
-    button = widgets.Button(description='Step through it')
-    box = widgets.VBox()
+    slider = looks.make(widgets.SelectionSlider, options=steps, value=steps[0], description='replay step',
+                        continuous_update=False, style={'description_width': 'initial'})
+    button = looks.make(widgets.Button, description='Step through it')
+    box = looks.make(widgets.VBox)
 
     def opened(_):
         box.children = [open_step(slider.value)]
 
     button.on_click(opened)
-    return widgets.VBox([widgets.HBox([slider, button]), box]), slider, button, box
+    row = looks.make(widgets.HBox, children=[slider, button])
+    return looks.make(widgets.VBox, children=[row, box]), slider, button, box

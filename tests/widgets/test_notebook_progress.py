@@ -128,3 +128,19 @@ def test_batches_are_counted_in_their_own_epoch_however_late_they_are_read():
     assert 'loss 2.4000' in line               # (10·1 + 10·2 + 5·6) / 25: the second epoch alone
     panel.refresh()
     assert panel.bar.value == 6 == panel.bar.max
+
+
+@pytest.mark.backend_independent
+def test_epochs_never_drawn_still_count_their_batches_without_summing_them():
+    panel = ProgressPanel(with_stop_button=False)
+    panel.start({'nb_epoch': 3, 'nb_sample': 30, 'batch_size': 10})
+    for epoch in range(2):                     # two epochs that no refresh ever read
+        panel.epoch_begin(epoch)
+        for batch in range(3):
+            panel.batch_end(batch, {'batch': batch, 'size': 10, 'loss': 5.0})
+        panel.epoch_end({'loss': 5.0})
+    panel.epoch_begin(2)
+    assert panel.unread == [] and panel.values == {}          # counted, not summed
+    panel.refresh()
+    assert panel.bar.value == 6 and panel.first_step == 0
+    assert 'Epoch 3/3' in panel.text.value and '0/30 samples' in panel.text.value
