@@ -28,7 +28,7 @@ timestep, batch-major, in Keras's gate order, with nothing folded. The tests hol
 to it, forward and backward (tests/layers/test_reference_cells.py).
 """
 from teachnet.backend import array_module as am
-from teachnet.ops.recurrent import RecurrentSequence, columns, times_transposed
+from teachnet.ops.recurrent import RecurrentSequence, times_transposed
 
 
 class LSTMSequence(RecurrentSequence):
@@ -169,10 +169,13 @@ class LSTMSequence(RecurrentSequence):
 
     def weight_grads(self, grad_z):
         """dL/d[W; U; b] = Σ_t [x_t; h_{t-1} ⊙ m_U; 1]·dz_tᵀ: ONE product over the augmented
-        inputs of every step (as columns, in dZ's order), split into dL/dW, dL/dU and dL/db
-        (the row of the constant input 1: dL/db = Σ_t dz_t)."""
-        t, d = self.h.shape[0] - 1, self.augmented.shape[1] - self.units - 1
-        grads = times_transposed(columns(self.augmented[:t]), grad_z)          # (d + units + 1, 4 units)
+        inputs of every step, split into dL/dW, dL/dU and dL/db (the row of the constant
+        input 1: dL/db = Σ_t dz_t). The inputs are copied as rows, one per step and sample
+        in dZ's column order (a little faster here than as columns)."""
+        t, n = self.h.shape[0] - 1, self.h.shape[2]
+        d = self.augmented.shape[1] - self.units - 1
+        rows = self.augmented[:t].transpose(0, 2, 1).reshape(t * n, -1)     # (T·n, d + units + 1)
+        grads = times_transposed(rows.T, grad_z)                            # (d + units + 1, 4 units)
         return grads[:d], grads[d:-1], grads[-1] if self.has_bias else None
 
     def gates(self):
