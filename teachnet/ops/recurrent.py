@@ -116,16 +116,19 @@ class RecurrentSequence(Op):
     A cell subclass writes ``run(projection)`` (the loop over time, from what
     ``inputs_for_run`` gives: the input projections, unless the cell says otherwise; with
     the recurrent kernel ``self.recurrent_t``, Uᵀ with the activations' scales folded in;
-    returns H)
-    and ``backprop(dH)`` (the loop back; returns dZ', the gradient of the folded gate
-    pre-activations at every step, (T, k·units, n)), and ``weight_grads(dZ columns)``
-    when its dL/dU and dL/db are not the plain ones.
+    returns H) and ``backprop(dH)`` (the loop back; returns dZ', the gradient of the
+    folded gate pre-activations at every step, (T, k·units, n), or with
+    ``unfolds_gradients`` dZ itself), and ``weight_grads(dZ columns)`` when its dL/dW,
+    dL/dU and dL/db are not the plain ones.
     """
     input_names = ('x', 'W', 'U', 'b')
     #: which activation each block of k·units rows uses: 'inner' (σ) or 'activation' (g)
     blocks = ()
     #: the Keras block kept at each position inside the op (None: Keras's own order)
     block_order = None
+    #: whether ``backprop`` returns dL/dz itself (slopes s·core', U unfolded in the loop
+    #: back) rather than dL/dz' of the folded pre-activations, to be scaled afterwards
+    unfolds_gradients = False
 
     def __init__(self, units, activation, inner_activation=None, initial_states=(), mask=None,
                  go_backwards=False, return_sequences=False, recurrent_mask=None):
@@ -155,8 +158,8 @@ class RecurrentSequence(Op):
         self.kernel, self.recurrent_kernel, self.has_bias = kernel, recurrent_kernel, bias is not None
         self.scale, self.offset = self._folding(kernel.dtype)
         self.order, self.restore_order = self._permutation()
-        self.row_scale = (self.scale if self.scale is None or self.order is None
-                          else self.scale[self.restore_order])                     # Keras order
+        self.row_scale = (None if self.scale is None or self.unfolds_gradients
+                          else self.scale if self.order is None else self.scale[self.restore_order])   # Keras order
         self._prepare_mask()
         self.h = self.run(self.inputs_for_run(steps, kernel, recurrent_kernel, bias))   # (T + 1, units, n)
         if self.return_sequences:
@@ -303,7 +306,8 @@ class RecurrentSequence(Op):
         """dZ' (T, k·units, n), the gradients of the folded pre-activations in the op's block
         order, as dL/dz of every step in Keras's order, side by side: (k·units, T·n) columns
         (see ``columns``). Each run of blocks is copied across in place, then the folding
-        undone, dL/dz = s · dL/dz', on the contiguous result."""
+        undone, dL/dz = s · dL/dz', on the contiguous result (not for a cell whose
+        ``backprop`` unfolds its gradients itself: ``row_scale`` is then None)."""
         t, rows, n = grad_z.shape
         side_by_side = am.xp().empty((rows, t, n), dtype=grad_z.dtype)
         for keras_rows, op_rows in self._block_runs():
