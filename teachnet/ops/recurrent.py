@@ -18,13 +18,6 @@ three moves that keep the work where it is cheapest:
        dL/dW = Xᵀ·dZ      dL/dU = H_prevᵀ·dZ      dL/db = Σ dZ      dL/dX = dZ·Wᵀ
    where dZ holds dL/d(pre-activation) of every gate at every step.
 
-The LSTM does move 1 inside the loop instead: each step reads its input, its previous
-state and a constant 1 stacked, [x_t; h_{t-1}; 1], with the weights [W; U; b] as one
-matrix (the bias is the weight of the input that is always 1), so that a step's gates
-are one product, and dL/dW, dL/dU and dL/db one product over all steps (see
-``LSTMSequence.inputs_for_run``). For its small layers that saves more calls than the
-batched projection saves work; for big ones the two cost about the same.
-
 Every timestep's gate values are kept (they are needed for backward anyway), and
 backward keeps the gradient that reached each timestep's state. ``op.describe()`` hands
 the gates to a trace and ``op.describe_backward()`` the gradients through time, each as
@@ -113,22 +106,17 @@ class RecurrentSequence(Op):
     U and b are permuted to match once per call, and the gradients permuted back
     (``gradient_columns``, in the same pass that undoes the folding).
 
-    A cell subclass writes ``run(projection)`` (the loop over time, from what
-    ``inputs_for_run`` gives: the input projections, unless the cell says otherwise; with
-    the recurrent kernel ``self.recurrent_t``, Uᵀ with the activations' scales folded in;
-    returns H) and ``backprop(dH)`` (the loop back; returns dZ', the gradient of the
-    folded gate pre-activations at every step, (T, k·units, n), or with
-    ``unfolds_gradients`` dZ itself), and ``weight_grads(dZ columns)`` when its dL/dW,
-    dL/dU and dL/db are not the plain ones.
+    A cell subclass writes ``run(projection)`` (the loop over time, with the recurrent
+    kernel ``self.recurrent_t``, Uᵀ with the activations' scales folded in; returns H)
+    and ``backprop(dH)`` (the loop back; returns dZ', the gradient of the folded gate
+    pre-activations at every step, (T, k·units, n)), and ``weight_grads(dZ columns)``
+    when its dL/dU and dL/db are not the plain ones.
     """
     input_names = ('x', 'W', 'U', 'b')
     #: which activation each block of k·units rows uses: 'inner' (σ) or 'activation' (g)
     blocks = ()
     #: the Keras block kept at each position inside the op (None: Keras's own order)
     block_order = None
-    #: whether ``backprop`` returns dL/dz itself (slopes s·core', U unfolded in the loop
-    #: back) rather than dL/dz' of the folded pre-activations, to be scaled afterwards
-    unfolds_gradients = False
 
     def __init__(self, units, activation, inner_activation=None, initial_states=(), mask=None,
                  go_backwards=False, return_sequences=False, recurrent_mask=None):
@@ -151,47 +139,45 @@ class RecurrentSequence(Op):
             return self._forward(x, kernel, recurrent_kernel, bias)
 
     def _forward(self, x, kernel, recurrent_kernel, bias=None):
+        xp = am.xp()
+        n, t, d = x.shape
         steps = x.transpose(1, 0, 2)                                # (T, n, d): x_t at steps[t]
         if self.go_backwards:
             steps = steps[::-1]
         self.steps = steps
         self.kernel, self.recurrent_kernel, self.has_bias = kernel, recurrent_kernel, bias is not None
-        self.scale, self.offset = self._folding(kernel.dtype)
-        self.order, self.restore_order = self._permutation()
-        self.row_scale = (None if self.scale is None or self.unfolds_gradients
-                          else self.scale if self.order is None else self.scale[self.restore_order])   # Keras order
-        self._prepare_mask()
-        self.h = self.run(self.inputs_for_run(steps, kernel, recurrent_kernel, bias))   # (T + 1, units, n)
-        if self.return_sequences:
-            return self.h[1:].transpose(2, 0, 1)                    # (n, T, units)
-        return self.h[-1].T                                         # the last state (n, units)
+        scale, offset = self._folding(kernel.dtype)
+        order, self.restore_order = self._permutation()
+        self.row_scale = scale if scale is None or order is None else scale[self.restore_order]  # Keras order
 
-    def in_op_rows(self, matrix_t):
-        """Wᵀ, Uᵀ or b with its rows in the op's order and σ's scale folded in."""
-        scale, order = self.scale, self.order
-        row_scale = None if scale is None else (scale if matrix_t.ndim == 1 else scale[:, None])
-        if order is None:
-            return matrix_t if scale is None else matrix_t * row_scale
-        matrix_t = matrix_t.take(order, axis=0)                     # a copy: scale it in place
-        if scale is not None:
-            matrix_t *= row_scale
-        return matrix_t
-
-    def inputs_for_run(self, steps, kernel, recurrent_kernel, bias):
-        """What ``run`` starts from: the input projections of every step at once,
-        P = Wᵀ·x_tᵀ + b, (T, k·units, n); sets ``recurrent_t``, the folded Uᵀ."""
-        xp = am.xp()
-        t, n, _ = steps.shape
-        self.recurrent_t = self.in_op_rows(recurrent_kernel.T)
-        projection = xp.matmul(self.in_op_rows(kernel.T), steps.transpose(0, 2, 1))    # Wᵀ·x_tᵀ for every t at once
-        offset = self.offset
+        def rows(matrix_t):                 # Wᵀ, Uᵀ or b: rows in the op's order, σ's scale folded in
+            row_scale = None if scale is None else (scale if matrix_t.ndim == 1 else scale[:, None])
+            if order is None:
+                return matrix_t if scale is None else matrix_t * row_scale
+            matrix_t = matrix_t.take(order, axis=0)                     # a copy: scale it in place
+            if scale is not None:
+                matrix_t *= row_scale
+            return matrix_t
+        self.recurrent_t = rows(recurrent_kernel.T)
+        projection = self.projection_buffer(t, n, am.host.result_type(kernel.dtype, x.dtype))
+        projection = xp.matmul(rows(kernel.T), steps.transpose(0, 2, 1), out=projection)   # Wᵀ·x_tᵀ for every t at once
         if bias is not None:
-            bias_t = self.in_op_rows(bias if bias.ndim == 1 else bias[0]) + (0 if offset is None else offset)
+            bias_t = rows(bias if bias.ndim == 1 else bias[0]) + (0 if offset is None else offset)
             projection += in_every_column(bias_t, n)
-            self.recurrent_bias = None if bias.ndim == 1 else self.in_op_rows(bias[1])
+            self.recurrent_bias = None if bias.ndim == 1 else rows(bias[1])
         elif offset is not None:
             projection += in_every_column(offset, n)
-        return projection
+        self._prepare_mask()
+        self.h = self.run(projection)                               # (T + 1, units, n)
+        if self.return_sequences:
+            return self.h[1:].transpose(2, 0, 1)                    # (n, T, units)
+        return self.h[t].T                                          # the last state (n, units)
+
+    def projection_buffer(self, t, n, dtype):
+        """Where the input projections go, a (T, k·units, n) array (or view), or None for a
+        new array. A cell that keeps more per step than its gates (the LSTM keeps c_{t-1}
+        beside them) hands a view of its own array, so that no copy is needed."""
+        return None
 
     def _folding(self, dtype):
         """Per-row scale s and offset o of the gates' activations (see
@@ -291,7 +277,9 @@ class RecurrentSequence(Op):
             grad_h[-1] = g.T
         self.grad_h = grad_h                # becomes the TOTAL dL/dh_t as the loop goes back
         grad_z = self.gradient_columns(self.backprop(grad_h))       # (k·units, T·n), Keras's order
-        grad_kernel, grad_recurrent, grad_bias = self.weight_grads(grad_z)
+        x_rows = self.steps.reshape(t * n, -1)                      # (T·n, d), same order
+        grad_kernel = times_transposed(x_rows.T, grad_z)            # dL/dW = Xᵀ·dZ
+        grad_recurrent, grad_bias = self.weight_grads(grad_z)
         grad_x = None
         if wants_gradient(self, 0):
             grad_x = xp.dot(grad_z.T, self.kernel.T).reshape(t, n, -1)     # dL/dX = dZ·Wᵀ
@@ -306,8 +294,7 @@ class RecurrentSequence(Op):
         """dZ' (T, k·units, n), the gradients of the folded pre-activations in the op's block
         order, as dL/dz of every step in Keras's order, side by side: (k·units, T·n) columns
         (see ``columns``). Each run of blocks is copied across in place, then the folding
-        undone, dL/dz = s · dL/dz', on the contiguous result (not for a cell whose
-        ``backprop`` unfolds its gradients itself: ``row_scale`` is then None)."""
+        undone, dL/dz = s · dL/dz', on the contiguous result."""
         t, rows, n = grad_z.shape
         side_by_side = am.xp().empty((rows, t, n), dtype=grad_z.dtype)
         for keras_rows, op_rows in self._block_runs():
@@ -318,16 +305,10 @@ class RecurrentSequence(Op):
         return side_by_side
 
     def weight_grads(self, grad_z):
-        """(dL/dW, dL/dU, dL/db): dL/dW = Σ_t x_tᵀ·dz_t, dL/dU = Σ_t (h_{t-1} ⊙ m_U)ᵀ·dz_t and
-        dL/db = Σ_t dz_t, one product each over all steps."""
+        """dL/dU = Σ_t (h_{t-1} ⊙ m_U)ᵀ·dz_t and dL/db = Σ_t dz_t, one product over all steps."""
         previous = columns(self.dropped(self.h[:-1]))               # (units, T·n)
         grad_bias = row_sums(grad_z) if self.has_bias else None
-        return self.kernel_grad(grad_z), times_transposed(previous, grad_z), grad_bias
-
-    def kernel_grad(self, grad_z):
-        """dL/dW = Xᵀ·dZ, X the (T·n, d) rows x_t of every step and sample (dZ's column order)."""
-        t, n, d = self.steps.shape
-        return times_transposed(self.steps.reshape(t * n, d).T, grad_z)
+        return times_transposed(previous, grad_z), grad_bias
 
     def split_masked(self, s, grad):
         """(the part of ``grad`` that reaches step s's computation, the part carried

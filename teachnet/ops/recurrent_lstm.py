@@ -28,7 +28,7 @@ timestep, batch-major, in Keras's gate order, with nothing folded. The tests hol
 to it, forward and backward (tests/layers/test_reference_cells.py).
 """
 from teachnet.backend import array_module as am
-from teachnet.ops.recurrent import RecurrentSequence, times_transposed
+from teachnet.ops.recurrent import RecurrentSequence
 
 
 class LSTMSequence(RecurrentSequence):
@@ -41,73 +41,42 @@ class LSTMSequence(RecurrentSequence):
     # gradient is dc times something (i, f, c~) side by side for one call in backward
     block_order = (3, 0, 1, 2)
     blocks = ('inner', 'inner', 'inner', 'activation')
-    unfolds_gradients = True
 
-    def inputs_for_run(self, steps, kernel, recurrent_kernel, bias):
-        """The AUGMENTED inputs: each step's input x_t, the state h_{t-1} and a constant 1,
-        stacked, [x_t; h_{t-1}; 1], one (d + units + 1, n) block per step, (T + 1) blocks.
+    def projection_buffer(self, t, n, dtype):
+        """The projections go straight into the per-step blocks that ``run`` works in."""
+        self.steps_and_cells = am.xp().empty((t + 1, 5 * self.units, n), dtype=dtype)
+        return self.steps_and_cells[:t, :4 * self.units]
 
-        The bias is a weight like the others, on an input that is always 1:
-
-            x_t·W + h_{t-1}·U + b  =  [x_t, h_{t-1}, 1] · [W; U; b]
-
-        so a step's four gates are ONE product, [W; U; b]ᵀ·[x_t; h_{t-1}; 1], and backward's
-        dL/dW, dL/dU and dL/db are one product too (``weight_grads``). Here x_t and the ones
-        are written; the loop writes each h_{t-1} (⊙ m_U, the dropout of ``dropout_U``,
-        where there is one) into its block. Sets ``weights_t``, [W; U; b]ᵀ with its rows in
-        the op's order and σ's scale and offset folded in, and ``recurrent_t``, its Uᵀ part (a copy)."""
-        xp = am.xp()
-        t, n, d = steps.shape
-        u = self.units
-        dtype = am.host.result_type(kernel.dtype, recurrent_kernel.dtype, steps.dtype)
-        stacked = xp.empty((4 * u, d + u + 1), dtype=dtype)            # [Wᵀ, Uᵀ, b], Keras's order
-        stacked[:, :d], stacked[:, d:-1] = kernel.T, recurrent_kernel.T
-        stacked[:, -1] = 0 if bias is None else bias
-        self.weights_t = self.in_op_rows(stacked)
-        if self.offset is not None:
-            self.weights_t[:, -1] += self.offset
-        self.recurrent_t = xp.ascontiguousarray(self.weights_t[:, d:-1])       # (for backward: a contiguous U is faster)
-        inputs = xp.empty((t + 1, d + u + 1, n), dtype=dtype)
-        inputs[:t, :d] = steps.transpose(0, 2, 1)                      # x_t
-        inputs[t, :d] = 0                                               # (after the last step: no x)
-        inputs[:, -1] = 1
-        return inputs
-
-    def run(self, inputs):
-        """The loop over time, from the augmented inputs. Arrays are (units, n) per step
-        (see RecurrentSequence).
+    def run(self, projection):
+        """The loop over time. Arrays are (units, n) per step (see RecurrentSequence).
 
         Each step's rows live in one block of 5·units rows: 0:u o, u:2u i, 2u:3u f,
         3u:4u c~, and 4u:5u the cell state c_{t-1} that the step starts from. Then
         [i; f] ⊙ [c~; c_{t-1}] is ONE product, and c_t = i ⊙ c~ + f ⊙ c_{t-1} its two
-        halves added; c_t goes into the next step's block, h_t into the next step's
-        augmented input (h itself is a view of those blocks; with dropout_U, h is kept
-        apart and h_t ⊙ m_U written there)."""
+        halves added; c_t goes into the next step's block."""
         xp = am.xp()
-        t, width, n = inputs.shape[0] - 1, inputs.shape[1], inputs.shape[2]
-        u, dtype = self.units, inputs.dtype
-        d = width - u - 1
+        t, _, n = projection.shape
+        u, dtype = self.units, projection.dtype
         h0, c0 = self.initial_states
-        per_step = self.steps_and_cells = xp.empty((t + 1, 5 * u, n), dtype=dtype)
+        per_step = self.steps_and_cells             # projection is its view [:t, :4u]: z turns into gates in place
         per_step[0, 4 * u:] = c0
         gates, c = per_step[:t, :4 * u], per_step[:, 4 * u:]
-        fed_back, mask = inputs[:, d:d + u], self.recurrent_mask     # h_{t-1} where it meets U
-        h = fed_back if mask is None else xp.empty((t + 1, u, n), dtype=dtype)
+        h = xp.empty((t + 1, u, n), dtype=dtype)
         g_of_c = xp.empty((t, u, n), dtype=dtype)   # g(c_t), kept for backward
         h[0] = h0
-        if mask is not None:
-            xp.multiply(h[0], mask, out=fed_back[0])
-        weights_t, inner, activate = self.weights_t, self.inner.core, self.activation.core
+        recurrent_t, inner, activate = self.recurrent_t, self.inner.core, self.activation.core
         g = self.activation if self.activation.folds else self.activation.core   # g(c_t), c is no projection
         # each step's pieces, as (T, rows, n) views: piece[s] is step s's
         o, sigmas, candidate = gates[:, :u], gates[:, :3 * u], gates[:, 3 * u:]
         i_f, candidate_and_c = gates[:, u:3 * u], per_step[:t, 3 * u:]
+        recurrent = xp.empty((4 * u, n), dtype=dtype)
         both = xp.empty((2 * u, n), dtype=dtype)
         written, kept = both[:u], both[u:]
-        with self.loop_threads():                  # the products on one BLAS thread
+        with self.loop_threads():                  # h·U on one BLAS thread
             for s in range(t):
-                sigma, c_tilde = sigmas[s], candidate[s]
-                xp.dot(weights_t, inputs[s], out=gates[s])      # z = [W; U; b]ᵀ·[x_t; h_{t-1}; 1] (folded)
+                z, sigma, c_tilde = gates[s], sigmas[s], candidate[s]
+                xp.dot(recurrent_t, self.dropped(h[s]), out=recurrent)
+                z += recurrent                                  # z = x_t·W + b + h_{t-1}·U (folded)
                 inner(sigma, sigma)                             # o, i, f
                 activate(c_tilde, c_tilde)                      # c~
                 xp.multiply(i_f[s], candidate_and_c[s], out=both)   # [i ⊙ c~; f ⊙ c_{t-1}]
@@ -115,9 +84,7 @@ class LSTMSequence(RecurrentSequence):
                 g(c[s + 1], g_of_c[s])
                 xp.multiply(o[s], g_of_c[s], out=h[s + 1])      # h_t = o ⊙ g(c_t)
                 self.carry_masked(s, h, c)
-                if mask is not None:
-                    xp.multiply(h[s + 1], mask, out=fed_back[s + 1])    # h_t ⊙ m_U, for step t + 1
-        self.augmented, self.gate_values, self.c, self.g_of_c = inputs, gates, c, g_of_c
+        self.gate_values, self.c, self.g_of_c = gates, c, g_of_c
         return h
 
     def final_states(self):
@@ -127,17 +94,15 @@ class LSTMSequence(RecurrentSequence):
         xp = am.xp()
         t, u, n = grad_h.shape
         gates, per_step, g_of_c = self.gate_values, self.steps_and_cells, self.g_of_c
-        # dZ starts as the slopes of every gate at every step, computed at once for the
-        # whole sequence; the loop multiplies each step's slopes by the gates' gradients.
-        # The slopes are those of z itself, s·core'(s·z + o), not of the folded z' = s·z + o:
-        # then dZ is dL/dz, and needs no scaling afterwards (see ``unfolds_gradients``)
+        # dZ' starts as the slopes of every gate at every step, computed at once for the
+        # whole sequence; the loop multiplies each step's slopes by the gates' gradients
         grad_z = xp.empty((t, 4 * u, n), dtype=gates.dtype)
-        self.inner.slope(gates[:, :3 * u], out=grad_z[:, :3 * u])
-        self.activation.slope(gates[:, 3 * u:], out=grad_z[:, 3 * u:])
+        self.inner.core_slope(gates[:, :3 * u], out=grad_z[:, :3 * u])      # (of the folded z')
+        self.activation.core_slope(gates[:, 3 * u:], out=grad_z[:, 3 * u:])
         # dL/dc_t starts as o_t ⊙ g'(c_t), for all steps at once; the loop completes it
         grad_c = self.grad_c = self.activation.slope(g_of_c, out=xp.empty((t, u, n), dtype=grad_h.dtype))
         grad_c *= gates[:, :u]
-        recurrent = self.recurrent_kernel.take(self.order, axis=1)          # U, (units, 4 units), the op's order
+        recurrent = self.recurrent_t.T                                      # U (folded), (units, 4 units)
         gate_grads = xp.empty((4 * u, n), dtype=grad_h.dtype)   # a step's [do; di; df; dc~], before the slopes
         # [di; df] = dc ⊙ [c~; c_{t-1}]: one broadcast product on rows 3u:5u of a step's block
         partners = per_step[:t, 3 * u:].reshape(t, 2, u, n)
@@ -169,17 +134,6 @@ class LSTMSequence(RecurrentSequence):
                     if dh_carried is not None:
                         grad_h_previous += dh_carried
         return grad_z
-
-    def weight_grads(self, grad_z):
-        """dL/d[W; U; b] = Σ_t [x_t; h_{t-1} ⊙ m_U; 1]·dz_tᵀ: ONE product over the augmented
-        inputs of every step, split into dL/dW, dL/dU and dL/db (the row of the constant
-        input 1: dL/db = Σ_t dz_t). The inputs are copied as rows, one per step and sample
-        in dZ's column order (a little faster here than as columns)."""
-        t, n = self.h.shape[0] - 1, self.h.shape[2]
-        d = self.augmented.shape[1] - self.units - 1
-        rows = self.augmented[:t].transpose(0, 2, 1).reshape(t * n, -1)     # (T·n, d + units + 1)
-        grads = times_transposed(rows.T, grad_z)                            # (d + units + 1, 4 units)
-        return grads[:d], grads[d:-1], grads[-1] if self.has_bias else None
 
     def gates(self):
         u, gates = self.units, self.gate_values.transpose(0, 2, 1)
