@@ -109,14 +109,17 @@ class RecurrentSequence(Op):
     A cell subclass writes ``run(projection)`` (the loop over time, with the recurrent
     kernel ``self.recurrent_t``, Uᵀ with the activations' scales folded in; returns H)
     and ``backprop(dH)`` (the loop back; returns dZ', the gradient of the folded gate
-    pre-activations at every step, (T, k·units, n)), and ``weight_grads(dZ columns)``
-    when its dL/dU and dL/db are not the plain ones.
+    pre-activations at every step, (T, k·units, n), or with ``unfolds_gradients`` dZ
+    itself), and ``weight_grads(dZ columns)`` when its dL/dU and dL/db are not the plain ones.
     """
     input_names = ('x', 'W', 'U', 'b')
     #: which activation each block of k·units rows uses: 'inner' (σ) or 'activation' (g)
     blocks = ()
     #: the Keras block kept at each position inside the op (None: Keras's own order)
     block_order = None
+    #: whether ``backprop`` returns dL/dz itself (slopes s·core', U unfolded in the loop
+    #: back) rather than dL/dz' of the folded pre-activations, to be scaled afterwards
+    unfolds_gradients = False
 
     def __init__(self, units, activation, inner_activation=None, initial_states=(), mask=None,
                  go_backwards=False, return_sequences=False, recurrent_mask=None):
@@ -147,8 +150,10 @@ class RecurrentSequence(Op):
         self.steps = steps
         self.kernel, self.recurrent_kernel, self.has_bias = kernel, recurrent_kernel, bias is not None
         scale, offset = self._folding(kernel.dtype)
-        order, self.restore_order = self._permutation()
-        self.row_scale = scale if scale is None or order is None else scale[self.restore_order]  # Keras order
+        self.order, self.restore_order = self._permutation()
+        order = self.order
+        self.row_scale = (None if scale is None or self.unfolds_gradients
+                          else scale if order is None else scale[self.restore_order])      # Keras order
 
         def rows(matrix_t):                 # Wᵀ, Uᵀ or b: rows in the op's order, σ's scale folded in
             row_scale = None if scale is None else (scale if matrix_t.ndim == 1 else scale[:, None])
@@ -294,7 +299,8 @@ class RecurrentSequence(Op):
         """dZ' (T, k·units, n), the gradients of the folded pre-activations in the op's block
         order, as dL/dz of every step in Keras's order, side by side: (k·units, T·n) columns
         (see ``columns``). Each run of blocks is copied across in place, then the folding
-        undone, dL/dz = s · dL/dz', on the contiguous result."""
+        undone, dL/dz = s · dL/dz', on the contiguous result (not for a cell whose
+        ``backprop`` unfolds its gradients itself: ``row_scale`` is then None)."""
         t, rows, n = grad_z.shape
         side_by_side = am.xp().empty((rows, t, n), dtype=grad_z.dtype)
         for keras_rows, op_rows in self._block_runs():
