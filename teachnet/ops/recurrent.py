@@ -16,7 +16,8 @@ three moves that keep the work where it is cheapest:
 3. backward through time (BPTT): the same loop run backwards, carrying dL/dh (and for an
    LSTM dL/dc) from step t to step t-1; then the weight gradients in one product each,
        dL/dW = Xᵀ·dZ      dL/dU = H_prevᵀ·dZ      dL/db = Σ dZ      dL/dX = dZ·Wᵀ
-   where dZ holds dL/d(pre-activation) of every gate at every step.
+   where dZ holds dL/d(pre-activation) of every gate at every step (dL/dW and dL/dU
+   even in one product, [X | H_prev]ᵀ·dZ, when U sees h_{t-1} itself).
 
 Every timestep's gate values are kept (they are needed for backward anyway), and
 backward keeps the gradient that reached each timestep's state. ``op.describe()`` hands
@@ -110,7 +111,8 @@ class RecurrentSequence(Op):
     kernel ``self.recurrent_t``, Uᵀ with the activations' scales folded in; returns H)
     and ``backprop(dH)`` (the loop back; returns dZ', the gradient of the folded gate
     pre-activations at every step, (T, k·units, n), or with ``unfolds_gradients`` dZ
-    itself), and ``weight_grads(dZ columns)`` when its dL/dU and dL/db are not the plain ones.
+    itself), and ``weight_grads(dZ columns)`` when its dL/dW, dL/dU and dL/db are not the
+    plain ones.
     """
     input_names = ('x', 'W', 'U', 'b')
     #: which activation each block of k·units rows uses: 'inner' (σ) or 'activation' (g)
@@ -282,9 +284,7 @@ class RecurrentSequence(Op):
             grad_h[-1] = g.T
         self.grad_h = grad_h                # becomes the TOTAL dL/dh_t as the loop goes back
         grad_z = self.gradient_columns(self.backprop(grad_h))       # (k·units, T·n), Keras's order
-        x_rows = self.steps.reshape(t * n, -1)                      # (T·n, d), same order
-        grad_kernel = times_transposed(x_rows.T, grad_z)            # dL/dW = Xᵀ·dZ
-        grad_recurrent, grad_bias = self.weight_grads(grad_z)
+        grad_kernel, grad_recurrent, grad_bias = self.weight_grads(grad_z)
         grad_x = None
         if wants_gradient(self, 0):
             grad_x = xp.dot(grad_z.T, self.kernel.T).reshape(t, n, -1)     # dL/dX = dZ·Wᵀ
@@ -311,10 +311,29 @@ class RecurrentSequence(Op):
         return side_by_side
 
     def weight_grads(self, grad_z):
-        """dL/dU = Σ_t (h_{t-1} ⊙ m_U)ᵀ·dz_t and dL/db = Σ_t dz_t, one product over all steps."""
-        previous = columns(self.dropped(self.h[:-1]))               # (units, T·n)
-        grad_bias = row_sums(grad_z) if self.has_bias else None
-        return times_transposed(previous, grad_z), grad_bias
+        """(dL/dW, dL/dU, dL/db) from the gradient columns dZ (k·units, T·n):
+
+            dL/dW = Σ_t x_tᵀ·dz_t      dL/dU = Σ_t (h_{t-1} ⊙ m_U)ᵀ·dz_t      dL/db = Σ_t dz_t
+
+        W meets x_t and U meets h_{t-1} ⊙ m_U in the same sum, so both gradients are ONE
+        product: [x_t | h_{t-1} ⊙ m_U] side by side, one row per step and sample (the rows
+        in dZ's column order), times dZ. Its first d columns are dL/dW, the others dL/dU.
+        (A copy of X and one of H_prev are needed for the product anyway: one product of
+        width d + units runs faster than two of widths d and units.)"""
+        t, n, d = self.steps.shape
+        inputs = am.xp().empty((t, n, d + self.units), dtype=grad_z.dtype)
+        inputs[..., :d] = self.steps                                # x_t
+        previous = inputs[..., d:]
+        previous[...] = self.h[:-1].transpose(0, 2, 1)             # h_{t-1}
+        if self.recurrent_mask is not None:
+            previous *= self.recurrent_mask.T                       # ⊙ m_U
+        both = times_transposed(inputs.reshape(t * n, -1).T, grad_z)   # (d + units, k·units)
+        return both[:d], both[d:], row_sums(grad_z) if self.has_bias else None
+
+    def kernel_grad(self, grad_z):
+        """dL/dW = Xᵀ·dZ alone, for a cell whose U meets more than h_{t-1} (the GRU)."""
+        t, n, d = self.steps.shape
+        return times_transposed(self.steps.reshape(t * n, d).T, grad_z)
 
     def split_masked(self, s, grad):
         """(the part of ``grad`` that reaches step s's computation, the part carried
