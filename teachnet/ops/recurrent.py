@@ -16,7 +16,8 @@ three moves that keep the work where it is cheapest:
 3. backward through time (BPTT): the same loop run backwards, carrying dL/dh (and for an
    LSTM dL/dc) from step t to step t-1; then the weight gradients in one product each,
        dL/dW = Xᵀ·dZ      dL/dU = H_prevᵀ·dZ      dL/db = Σ dZ      dL/dX = dZ·Wᵀ
-   where dZ holds dL/d(pre-activation) of every gate at every step.
+   where dZ holds dL/d(pre-activation) of every gate at every step (dL/dW and dL/dU
+   even in one product, [X | H_prev]ᵀ·dZ, when U sees h_{t-1} itself).
 
 Every timestep's gate values are kept (they are needed for backward anyway), and
 backward keeps the gradient that reached each timestep's state. ``op.describe()`` hands
@@ -109,14 +110,18 @@ class RecurrentSequence(Op):
     A cell subclass writes ``run(projection)`` (the loop over time, with the recurrent
     kernel ``self.recurrent_t``, Uᵀ with the activations' scales folded in; returns H)
     and ``backprop(dH)`` (the loop back; returns dZ', the gradient of the folded gate
-    pre-activations at every step, (T, k·units, n)), and ``weight_grads(dZ columns)``
-    when its dL/dU and dL/db are not the plain ones.
+    pre-activations at every step, (T, k·units, n), or with ``unfolds_gradients`` dZ
+    itself), and ``weight_grads(dZ columns)`` when its dL/dW, dL/dU and dL/db are not the
+    plain ones.
     """
     input_names = ('x', 'W', 'U', 'b')
     #: which activation each block of k·units rows uses: 'inner' (σ) or 'activation' (g)
     blocks = ()
     #: the Keras block kept at each position inside the op (None: Keras's own order)
     block_order = None
+    #: whether ``backprop`` returns dL/dz itself (slopes s·core', U unfolded in the loop
+    #: back) rather than dL/dz' of the folded pre-activations, to be scaled afterwards
+    unfolds_gradients = False
 
     def __init__(self, units, activation, inner_activation=None, initial_states=(), mask=None,
                  go_backwards=False, return_sequences=False, recurrent_mask=None):
@@ -147,8 +152,10 @@ class RecurrentSequence(Op):
         self.steps = steps
         self.kernel, self.recurrent_kernel, self.has_bias = kernel, recurrent_kernel, bias is not None
         scale, offset = self._folding(kernel.dtype)
-        order, self.restore_order = self._permutation()
-        self.row_scale = scale if scale is None or order is None else scale[self.restore_order]  # Keras order
+        self.order, self.restore_order = self._permutation()
+        order = self.order
+        self.row_scale = (None if scale is None or self.unfolds_gradients
+                          else scale if order is None else scale[self.restore_order])      # Keras order
 
         def rows(matrix_t):                 # Wᵀ, Uᵀ or b: rows in the op's order, σ's scale folded in
             row_scale = None if scale is None else (scale if matrix_t.ndim == 1 else scale[:, None])
@@ -277,9 +284,7 @@ class RecurrentSequence(Op):
             grad_h[-1] = g.T
         self.grad_h = grad_h                # becomes the TOTAL dL/dh_t as the loop goes back
         grad_z = self.gradient_columns(self.backprop(grad_h))       # (k·units, T·n), Keras's order
-        x_rows = self.steps.reshape(t * n, -1)                      # (T·n, d), same order
-        grad_kernel = times_transposed(x_rows.T, grad_z)            # dL/dW = Xᵀ·dZ
-        grad_recurrent, grad_bias = self.weight_grads(grad_z)
+        grad_kernel, grad_recurrent, grad_bias = self.weight_grads(grad_z)
         grad_x = None
         if wants_gradient(self, 0):
             grad_x = xp.dot(grad_z.T, self.kernel.T).reshape(t, n, -1)     # dL/dX = dZ·Wᵀ
@@ -294,7 +299,8 @@ class RecurrentSequence(Op):
         """dZ' (T, k·units, n), the gradients of the folded pre-activations in the op's block
         order, as dL/dz of every step in Keras's order, side by side: (k·units, T·n) columns
         (see ``columns``). Each run of blocks is copied across in place, then the folding
-        undone, dL/dz = s · dL/dz', on the contiguous result."""
+        undone, dL/dz = s · dL/dz', on the contiguous result (not for a cell whose
+        ``backprop`` unfolds its gradients itself: ``row_scale`` is then None)."""
         t, rows, n = grad_z.shape
         side_by_side = am.xp().empty((rows, t, n), dtype=grad_z.dtype)
         for keras_rows, op_rows in self._block_runs():
@@ -305,10 +311,29 @@ class RecurrentSequence(Op):
         return side_by_side
 
     def weight_grads(self, grad_z):
-        """dL/dU = Σ_t (h_{t-1} ⊙ m_U)ᵀ·dz_t and dL/db = Σ_t dz_t, one product over all steps."""
-        previous = columns(self.dropped(self.h[:-1]))               # (units, T·n)
-        grad_bias = row_sums(grad_z) if self.has_bias else None
-        return times_transposed(previous, grad_z), grad_bias
+        """(dL/dW, dL/dU, dL/db) from the gradient columns dZ (k·units, T·n):
+
+            dL/dW = Σ_t x_tᵀ·dz_t      dL/dU = Σ_t (h_{t-1} ⊙ m_U)ᵀ·dz_t      dL/db = Σ_t dz_t
+
+        W meets x_t and U meets h_{t-1} ⊙ m_U in the same sum, so both gradients are ONE
+        product: [x_t | h_{t-1} ⊙ m_U] side by side, one row per step and sample (the rows
+        in dZ's column order), times dZ. Its first d columns are dL/dW, the others dL/dU.
+        (A copy of X and one of H_prev are needed for the product anyway: one product of
+        width d + units runs faster than two of widths d and units.)"""
+        t, n, d = self.steps.shape
+        inputs = am.xp().empty((t, n, d + self.units), dtype=grad_z.dtype)
+        inputs[..., :d] = self.steps                                # x_t
+        previous = inputs[..., d:]
+        previous[...] = self.h[:-1].transpose(0, 2, 1)             # h_{t-1}
+        if self.recurrent_mask is not None:
+            previous *= self.recurrent_mask.T                       # ⊙ m_U
+        both = times_transposed(inputs.reshape(t * n, -1).T, grad_z)   # (d + units, k·units)
+        return both[:d], both[d:], row_sums(grad_z) if self.has_bias else None
+
+    def kernel_grad(self, grad_z):
+        """dL/dW = Xᵀ·dZ alone, for a cell whose U meets more than h_{t-1} (the GRU)."""
+        t, n, d = self.steps.shape
+        return times_transposed(self.steps.reshape(t * n, d).T, grad_z)
 
     def split_masked(self, s, grad):
         """(the part of ``grad`` that reaches step s's computation, the part carried

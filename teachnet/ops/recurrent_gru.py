@@ -141,18 +141,19 @@ class GRUSequence(RecurrentSequence):
         return grad_z
 
     def weight_grads(self, grad_z):
-        """dL/dU and dL/db from the gradient columns (see RecurrentSequence.weight_grads):
+        """dL/dW, dL/dU and dL/db from the gradient columns (see RecurrentSequence.weight_grads):
         reset before, U_h sees r ⊙ h_{t-1}; reset after, U sees h_{t-1} and has its own b'."""
         xp = am.xp()
         u = self.units
         previous = columns(self.dropped(self.h[:-1]))
+        grad_kernel = self.kernel_grad(grad_z)
         if self.reset_after:
             grad_q = self.gradient_columns(self.grad_q)
             grad_bias = xp.stack([row_sums(grad_z), row_sums(grad_q)]) if self.has_bias else None
-            return times_transposed(previous, grad_q), grad_bias
+            return grad_kernel, times_transposed(previous, grad_q), grad_bias
         grad_recurrent = xp.concatenate([times_transposed(previous, grad_z[:2 * u]),
                                          times_transposed(columns(self.reset_h), grad_z[2 * u:])], axis=1)
-        return grad_recurrent, row_sums(grad_z) if self.has_bias else None
+        return grad_kernel, grad_recurrent, row_sums(grad_z) if self.has_bias else None
 
     def describe(self):
         return {**super().describe(), 'reset after': self.reset_after}

@@ -41,6 +41,7 @@ class LSTMSequence(RecurrentSequence):
     # gradient is dc times something (i, f, c~) side by side for one call in backward
     block_order = (3, 0, 1, 2)
     blocks = ('inner', 'inner', 'inner', 'activation')
+    unfolds_gradients = True
 
     def projection_buffer(self, t, n, dtype):
         """The projections go straight into the per-step blocks that ``run`` works in."""
@@ -94,15 +95,17 @@ class LSTMSequence(RecurrentSequence):
         xp = am.xp()
         t, u, n = grad_h.shape
         gates, per_step, g_of_c = self.gate_values, self.steps_and_cells, self.g_of_c
-        # dZ' starts as the slopes of every gate at every step, computed at once for the
-        # whole sequence; the loop multiplies each step's slopes by the gates' gradients
+        # dZ starts as the slopes of every gate at every step, computed at once for the
+        # whole sequence; the loop multiplies each step's slopes by the gates' gradients.
+        # The slopes are those of z itself, s·core'(s·z + o), not of the folded z' = s·z + o:
+        # then dZ is dL/dz, and needs no scaling afterwards (see ``unfolds_gradients``)
         grad_z = xp.empty((t, 4 * u, n), dtype=gates.dtype)
-        self.inner.core_slope(gates[:, :3 * u], out=grad_z[:, :3 * u])      # (of the folded z')
-        self.activation.core_slope(gates[:, 3 * u:], out=grad_z[:, 3 * u:])
+        self.inner.slope(gates[:, :3 * u], out=grad_z[:, :3 * u])
+        self.activation.slope(gates[:, 3 * u:], out=grad_z[:, 3 * u:])
         # dL/dc_t starts as o_t ⊙ g'(c_t), for all steps at once; the loop completes it
         grad_c = self.grad_c = self.activation.slope(g_of_c, out=xp.empty((t, u, n), dtype=grad_h.dtype))
         grad_c *= gates[:, :u]
-        recurrent = self.recurrent_t.T                                      # U (folded), (units, 4 units)
+        recurrent = self.recurrent_kernel.take(self.order, axis=1)          # U, (units, 4 units), the op's order
         gate_grads = xp.empty((4 * u, n), dtype=grad_h.dtype)   # a step's [do; di; df; dc~], before the slopes
         # [di; df] = dc ⊙ [c~; c_{t-1}]: one broadcast product on rows 3u:5u of a step's block
         partners = per_step[:t, 3 * u:].reshape(t, 2, u, n)
