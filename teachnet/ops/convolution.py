@@ -43,7 +43,9 @@ what a pass copies or adds is still in the processor's cache when it is used aga
     forward    P_s = im2col of these samples, then Z_s = P_s·W_mat + b
     backward   dL/dW = Σ_s P_sᵀ·G_s     (P_s copied again), and col2im of these samples
 
-where s runs over the passes and P_s, G_s are their rows of P and G. P is never held whole:
+where s runs over the passes and P_s, G_s are their rows of P and G. With stride 1 on wide
+images dL/dW skips the copy: the pixels under each kernel offset are one run of the image's
+memory (``teachnet.ops.kernel_gradient_runs``). P is never held whole:
 its rows are copied into the cache, used, and dropped (P of the guide's second layer is
 29 MB; writing it to memory and reading it back cost more than copying it twice). The op
 keeps the padded image instead, and ``op.patches`` rebuilds the whole P from it for a trace:
@@ -62,6 +64,7 @@ import math
 
 from teachnet.backend import array_module as am
 from teachnet.backend import indexing, sample_passes
+from teachnet.ops import kernel_gradient_runs
 from teachnet.ops.op import Op
 from teachnet.ops.operands import wants_gradient
 
@@ -131,6 +134,20 @@ def patches_times_kernel(image, kernel, strides, bias=None):
 
 
 def kernel_gradient(image, grad_matrix, kernel_shape, strides):
+    """dL/dW = Pᵀ·G, read back as (kh, kw, c_in, c_out): from runs of the image's pixels
+    where that pays (stride 1, wide images: ``teachnet.ops.kernel_gradient_runs``), else
+    from the patches copied again (``kernel_gradient_from_patches``). Either way a sum over
+    the passes of one thread, the same however many threads share them."""
+    kh, kw, c_in, c_out = kernel_shape
+    if kernel_gradient_runs.runs_pay_off(image.shape, kernel_shape, strides):
+        per_sample = image.shape[1] * image.shape[2]                     # G_ext's windows a sample
+        chunk = samples_per_pass(image.shape[0], per_sample * (c_in + c_out) * image.itemsize, threads=1)
+        chunk = min(max(image.shape[0], 1), max(chunk, -(-KERNEL_GRADIENT_ROWS // per_sample)))
+        return kernel_gradient_runs.kernel_gradient_from_runs(image, grad_matrix, kernel_shape, chunk)
+    return kernel_gradient_from_patches(image, grad_matrix, kernel_shape, strides)
+
+
+def kernel_gradient_from_patches(image, grad_matrix, kernel_shape, strides):
     """dL/dW = Pᵀ·G, as the sum over passes of P_sᵀ·G_s, read back as (kh, kw, c_in, c_out).
 
     Each pass copies its samples' rows of P again (im2col of those samples) and multiplies
