@@ -190,28 +190,31 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
     part of dL/dx it is added onto stay in the processor's cache across the kh·kw
     offsets, instead of travelling to memory and back kh·kw times. A pass adds only onto
     its own samples' dL/dx, so several threads can share the passes (the same numbers).
-    With stride 1 a pass adds whole runs of pixels instead (``add_window_gradients_as_runs``)."""
+    With stride 1 a pass adds whole runs of pixels instead (``add_window_gradients_as_runs``),
+    and makes the blocks of all kh·kw offsets in one call: it holds its samples' whole dL/dP."""
     xp = am.xp()
     kh, kw, c_in, c_out = kernel.shape
     n, out_rows, out_cols = output_shape
     grad_x = xp.zeros(padded_shape, dtype=grad_matrix.dtype)
     per_sample = out_rows * out_cols
-    # W[a,b]ᵀ, (c_out, c_in), made contiguous once: products on a transposed view ran slower here
-    kernel_t = [[xp.ascontiguousarray(kernel[a, b].T) for b in range(kw)] for a in range(kh)]
-    add_pass = add_window_gradients_as_runs if tuple(strides) == (1, 1) else add_window_gradients
+    # kernel_t[a, b] = W[a,b]ᵀ, (c_out, c_in), made contiguous once: products on a transposed view ran slower here
+    kernel_t = xp.ascontiguousarray(kernel.transpose(0, 1, 3, 2))
+    by_runs = tuple(strides) == (1, 1)
+    add_pass = add_window_gradients_as_runs if by_runs else add_window_gradients
 
     def one_pass(first, last):
         add_pass(grad_x[first:last], grad_matrix[first * per_sample:last * per_sample],    # these samples' rows of G
                  kernel_t, (last - first, out_rows, out_cols), strides)
 
-    chunk = samples_per_pass(n, (per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize)
+    blocks_per_sample = kh * kw * out_rows * padded_shape[2] if by_runs else per_sample   # rows of patch gradients
+    chunk = samples_per_pass(n, (blocks_per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize)
     sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * c_out * c_in)
     return grad_x
 
 
 def add_window_gradients(grad_part, grad_rows, kernel_t, output_shape, strides):
     """One pass of col2im: grad_part[:, a + s·i, b + s·j, :] += G·W[a,b]ᵀ, offset by
-    offset, for these samples' rows of G; ``kernel_t[a][b]`` is W[a,b]ᵀ."""
+    offset, for these samples' rows of G; ``kernel_t[a, b]`` is W[a,b]ᵀ."""
     xp = am.xp()
     (sh, sw), (samples, out_rows, out_cols) = strides, output_shape
     block = xp.empty((len(grad_rows), grad_part.shape[-1]), dtype=grad_rows.dtype)     # one offset's patch gradients
@@ -234,7 +237,11 @@ def add_window_gradients_as_runs(grad_part, grad_rows, kernel_t, output_shape, s
     from a·cols + b on, one after the other. Adding a block is then one contiguous
     addition, instead of one per row of the strided slice (which NumPy runs several times
     slower). The zero windows add zeros, which changes no sum; the last few of them would
-    run past the sample's last pixel, and are left out."""
+    run past the sample's last pixel, and are left out.
+
+    The blocks of all offsets come from one call, ``matmul`` of G_ext with the stack of
+    W[a,b]ᵀ (the same products, one by one inside); then the kh·kw additions, in the order
+    of the offsets."""
     xp = am.xp()
     samples, out_rows, out_cols = output_shape
     _, rows, cols, c_in = grad_part.shape
@@ -242,14 +249,15 @@ def add_window_gradients_as_runs(grad_part, grad_rows, kernel_t, output_shape, s
     extended = xp.zeros((samples, out_rows, cols, c_out), dtype=grad_rows.dtype)       # a window for every column
     extended[:, :, :out_cols] = grad_rows.reshape(samples, out_rows, out_cols, c_out)
     extended = extended.reshape(-1, c_out)
-    block = xp.empty((samples, out_rows * cols * c_in), dtype=grad_rows.dtype)         # one offset's run per sample
+    kh, kw = kernel_t.shape[:2]
+    blocks = xp.matmul(extended, kernel_t)                                             # blocks[a, b] = G·W[a,b]ᵀ
+    blocks = blocks.reshape(kh, kw, samples, out_rows * cols * c_in)                   # one run per sample
     pixels = grad_part.reshape(samples, rows * cols * c_in)                            # each sample as one long row
-    for a, kernel_row in enumerate(kernel_t):
-        for b, kernel_ab in enumerate(kernel_row):
-            xp.matmul(extended, kernel_ab, out=block.reshape(-1, c_in))                # G·W[a,b]ᵀ
+    for a in range(kh):
+        for b in range(kw):
             start = (a * cols + b) * c_in
-            length = min(block.shape[1], pixels.shape[1] - start)
-            pixels[:, start:start + length] += block[:, :length]
+            length = min(blocks.shape[-1], pixels.shape[1] - start)
+            pixels[:, start:start + length] += blocks[a, b, :, :length]
 
 
 #: bytes of work that one pass of im2col or col2im keeps close to the processor: half of a
