@@ -279,14 +279,18 @@ def samples_per_pass(n, bytes_per_sample, threads=None):
     """How many of the n samples a pass of im2col or col2im takes: as many as fit in
     ``CACHE_BYTES`` (at least one). With several threads sharing the passes
     (``threads``, by default ``sample_passes.pass_threads()``), as many as fit in
-    ``SHARED_CACHE_BYTES``, and no more than a thread's share of n. All n on a GPU,
-    where one large call beats many small ones."""
+    ``SHARED_CACHE_BYTES``, and no more than a thread's share of n, with the passes'
+    count a multiple of the threads where the samples allow, so that each thread gets as
+    many (32 samples, 10 fitting, 2 threads: 4 passes of 8, not 10, 10, 10 and 2). All n
+    on a GPU, where one large call beats many small ones."""
     if am.get_backend() == 'cupy':
         return n
     threads = sample_passes.pass_threads() if threads is None else threads
     if threads == 1:
         return max(1, min(n, CACHE_BYTES // max(1, bytes_per_sample)))
-    return max(1, min(-(-n // threads), SHARED_CACHE_BYTES // max(1, bytes_per_sample)))
+    most = max(1, min(-(-n // threads), SHARED_CACHE_BYTES // max(1, bytes_per_sample)))
+    passes = threads * max(1, -(-n // (threads * most)))     # at most `most` samples each
+    return max(1, -(-n // passes))
 
 
 # ----------------------------------------------------------------------------- the op

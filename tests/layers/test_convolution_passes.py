@@ -198,6 +198,20 @@ def test_kernel_gradient_passes_hold_enough_rows_for_its_product(monkeypatch, ro
     assert taken == [expected] or am.get_backend() == 'cupy'
 
 
+@pytest.mark.parametrize('n, fitting, threads, expected', [(32, 10, 2, 8), (32, 16, 2, 16), (32, 6, 2, 6),
+                                                           (32, 100, 3, 11), (7, 1, 2, 1), (32, 10, 1, 10)])
+def test_shared_passes_give_each_thread_as_many(monkeypatch, n, fitting, threads, expected):
+    """With several threads the passes come in a multiple of the threads, each no larger
+    than fits: 32 samples with 10 fitting make 4 passes of 8 on two threads, not 10, 10,
+    10 and 2 (one thread with 20 samples, the other 12)."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops import convolution
+
+    monkeypatch.setattr(convolution, 'CACHE_BYTES', fitting * 100)
+    monkeypatch.setattr(convolution, 'SHARED_CACHE_BYTES', fitting * 100)
+    assert convolution.samples_per_pass(n, 100, threads=threads) == expected or am.get_backend() == 'cupy'
+
+
 def test_a_trace_shows_the_patches_that_forward_multiplied():
     """P is not kept whole: op.patches rebuilds it from the padded image the op kept, and
     P·W_mat + b is what forward returned ('same' padding, channels first)."""
