@@ -43,9 +43,8 @@ what a pass copies or adds is still in the processor's cache when it is used aga
     forward    P_s = im2col of these samples, then Z_s = P_s·W_mat + b
     backward   dL/dW = Σ_s P_sᵀ·G_s     (P_s copied again), and col2im of these samples
 
-where s runs over the passes and P_s, G_s are their rows of P and G. With stride 1 on wide
-images dL/dW skips the copy: the pixels under each kernel offset are one run of the image's
-memory (``teachnet.ops.kernel_gradient_runs``). P is never held whole:
+where s runs over the passes and P_s, G_s are their rows of P and G (two shortcuts for the
+copies: ``kernel_gradient_runs``, ``patches_from_planes``). P is never held whole:
 its rows are copied into the cache, used, and dropped (P of the guide's second layer is
 29 MB; writing it to memory and reading it back cost more than copying it twice). The op
 keeps the padded image instead, and ``op.patches`` rebuilds the whole P from it for a trace:
@@ -64,7 +63,7 @@ import math
 
 from teachnet.backend import array_module as am
 from teachnet.backend import indexing, sample_passes
-from teachnet.ops import kernel_gradient_runs
+from teachnet.ops import kernel_gradient_runs, patches_from_planes
 from teachnet.ops.op import Op
 from teachnet.ops.operands import wants_gradient
 
@@ -133,18 +132,27 @@ def patches_times_kernel(image, kernel, strides, bias=None):
     return z.reshape(n, out_rows, out_cols, c_out)                                      # 5. reshape
 
 
-def kernel_gradient(image, grad_matrix, kernel_shape, strides):
-    """dL/dW = Pᵀ·G, read back as (kh, kw, c_in, c_out): from runs of the image's pixels
-    where that pays (stride 1, wide images: ``teachnet.ops.kernel_gradient_runs``), else
-    from the patches copied again (``kernel_gradient_from_patches``). Either way a sum over
-    the passes of one thread, the same however many threads share them."""
+def kernel_gradient(image, grad_matrix, kernel_shape, strides, planes=None):
+    """dL/dW = Pᵀ·G as (kh, kw, c_in, c_out), from x's channel ``planes`` if forward took
+    P there (``patches_from_planes``), from runs of pixels where they pay (stride 1, wide
+    images: ``kernel_gradient_runs``), else from P copied again. Passes of one thread."""
     kh, kw, c_in, c_out = kernel_shape
+    n, rows, cols = image.shape[:3]
+    if planes is not None:                                               # stride 1: rows' = rows - kh + 1
+        per_sample = (rows - kh + 1) * (cols - kw + 1)
+        chunk = kernel_gradient_samples_per_pass(n, per_sample, per_sample * kh * kw * c_in * image.itemsize)
+        return patches_from_planes.kernel_gradient_from_planes(planes, grad_matrix, kernel_shape, chunk)
     if kernel_gradient_runs.runs_pay_off(image.shape, kernel_shape, strides):
-        per_sample = image.shape[1] * image.shape[2]                     # G_ext's windows a sample
-        chunk = samples_per_pass(image.shape[0], per_sample * (c_in + c_out) * image.itemsize, threads=1)
-        chunk = min(max(image.shape[0], 1), max(chunk, -(-KERNEL_GRADIENT_ROWS // per_sample)))
+        chunk = kernel_gradient_samples_per_pass(n, rows * cols, rows * cols * (c_in + c_out) * image.itemsize)
         return kernel_gradient_runs.kernel_gradient_from_runs(image, grad_matrix, kernel_shape, chunk)
     return kernel_gradient_from_patches(image, grad_matrix, kernel_shape, strides)
+
+
+def kernel_gradient_samples_per_pass(n, rows_per_sample, bytes_per_sample):
+    """dL/dW's passes: one thread's however many share them (the same sum), of at least
+    KERNEL_GRADIENT_ROWS rows each (the length of the sums in its products)."""
+    chunk = samples_per_pass(n, bytes_per_sample, threads=1)
+    return min(max(n, 1), max(chunk, -(-KERNEL_GRADIENT_ROWS // max(1, rows_per_sample))))
 
 
 def kernel_gradient_from_patches(image, grad_matrix, kernel_shape, strides):
@@ -159,10 +167,7 @@ def kernel_gradient_from_patches(image, grad_matrix, kernel_shape, strides):
     view = patch_view(image, (kh, kw), strides)
     n, out_rows, out_cols = view.shape[:3]
     per_sample = out_rows * out_cols
-    # the passes of one thread, however many share them: then the sum is the same too; and
-    # at least KERNEL_GRADIENT_ROWS rows each, the length of the sums inside P_sᵀ·G_s
-    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize, threads=1)
-    chunk = min(max(n, 1), max(chunk, -(-KERNEL_GRADIENT_ROWS // max(1, per_sample))))
+    chunk = kernel_gradient_samples_per_pass(n, per_sample, per_sample * kh * kw * c_in * image.itemsize)
     dtype = am.host.result_type(image.dtype, grad_matrix.dtype)
     per_pass = xp.zeros((max(1, -(-n // chunk)), kh * kw * c_in, c_out), dtype=dtype)    # P_sᵀ·G_s, pass by pass
 
@@ -279,10 +284,9 @@ def samples_per_pass(n, bytes_per_sample, threads=None):
     """How many of the n samples a pass of im2col or col2im takes: as many as fit in
     ``CACHE_BYTES`` (at least one). With several threads sharing the passes
     (``threads``, by default ``sample_passes.pass_threads()``), as many as fit in
-    ``SHARED_CACHE_BYTES``, and no more than a thread's share of n, with the passes'
-    count a multiple of the threads where the samples allow, so that each thread gets as
-    many (32 samples, 10 fitting, 2 threads: 4 passes of 8, not 10, 10, 10 and 2). All n
-    on a GPU, where one large call beats many small ones."""
+    ``SHARED_CACHE_BYTES``, in a count of passes that the threads share equally where
+    the samples allow (32 samples, 10 fitting, 2 threads: 4 passes of 8, not 10, 10, 10
+    and 2). All n on a GPU, where one large call beats many small ones."""
     if am.get_backend() == 'cupy':
         return n
     threads = sample_passes.pass_threads() if threads is None else threads
@@ -315,18 +319,23 @@ class Convolution2D(Op):
         kh, kw, c_in, c_out = kernel.shape
         self.image = pad_and_put_channels_last(x, self.padding, self.data_format)    # 1. pad
         self.padded_shape = self.image.shape
-        z = patches_times_kernel(self.image, kernel, self.strides, bias)          # 2. im2col, 3. matmul, 4. bias
+        self.planes = None                                    # x's channel planes, when its patches come from there
+        if patches_from_planes.planes_pay_off(x, kernel.shape, self.strides, self.padding, self.data_format):
+            self.planes, per_sample = x, (x.shape[2] - kh + 1) * (x.shape[3] - kw + 1)     # 2. to 4., Pᵀ from x
+            z = patches_from_planes.patches_times_kernel_from_planes(
+                x, kernel, bias, samples_per_pass(len(x), per_sample * kh * kw * c_in * x.itemsize))
+        else:
+            z = patches_times_kernel(self.image, kernel, self.strides, bias)      # 2. im2col, 3. matmul, 4. bias
         self.kernel, self.has_bias = kernel, bias is not None
         return z.transpose(0, 3, 1, 2) if self.data_format == 'channels_first' else z
 
     def backward(self, g):
         xp = am.xp()
-        kh, kw, c_in, c_out = self.kernel.shape
-        if self.data_format == 'channels_first':
-            g = g.transpose(0, 2, 3, 1)
+        c_out = self.kernel.shape[-1]
+        g = g.transpose(0, 2, 3, 1) if self.data_format == 'channels_first' else g
         grad_rows = xp.ascontiguousarray(g)                                     # G: (n, rows', cols', c_out)
         grad_matrix = grad_rows.reshape(-1, c_out)
-        grad_kernel = kernel_gradient(self.image, grad_matrix, self.kernel.shape, self.strides)   # Pᵀ·G
+        grad_kernel = kernel_gradient(self.image, grad_matrix, self.kernel.shape, self.strides, self.planes)  # Pᵀ·G
         grad_bias = None
         if self.has_bias:                                                                  # Σ G = 1ᵀ·G
             with am.threads_for_product(2 * grad_matrix.size):
