@@ -83,6 +83,29 @@ def sliding_windows(x, window_shape, strides, axes):
         steps[axis] = x.strides[axis] * stride
     shape += list(window_shape)
     steps += [x.strides[axis] for axis in axes]
+    return _read_only_view(x, shape, steps)
+
+
+def shifted_runs(matrix, shifts, length):
+    """A read-only view of ``length`` consecutive rows of ``matrix`` from several starting
+    rows, one run per shift: no copy. With ``shifts = ((kh, step_a), (kw, step_b))``
+
+        view[a, b, t, :] = matrix[t + a·step_a + b·step_b, :]       a < kh, b < kw, t < length
+
+    Runs that start close together overlap in memory: read the view, never write into it.
+    The last run must end inside ``matrix``."""
+    last_row = sum((count - 1) * step for count, step in shifts) + length - 1
+    if length < 0 or last_row >= matrix.shape[0]:
+        raise ValueError(f'runs of {length} rows with shifts {shifts} go past the {matrix.shape[0]} rows')
+    row_bytes = matrix.strides[0]
+    shape = [count for count, _ in shifts] + [length, *matrix.shape[1:]]
+    steps = [step * row_bytes for _, step in shifts] + list(matrix.strides)
+    return _read_only_view(matrix, shape, steps)
+
+
+def _read_only_view(x, shape, steps):
+    """x's memory seen with another shape and strides (in bytes): each backend's own
+    ``as_strided``."""
     if am.get_backend() == 'cupy':
         from cupy.lib.stride_tricks import as_strided
         return as_strided(x, shape=tuple(shape), strides=tuple(steps))

@@ -43,7 +43,8 @@ what a pass copies or adds is still in the processor's cache when it is used aga
     forward    P_s = im2col of these samples, then Z_s = P_s·W_mat + b
     backward   dL/dW = Σ_s P_sᵀ·G_s     (P_s copied again), and col2im of these samples
 
-where s runs over the passes and P_s, G_s are their rows of P and G. P is never held whole:
+where s runs over the passes and P_s, G_s are their rows of P and G (two shortcuts for the
+copies: ``kernel_gradient_runs``, ``patches_from_planes``). P is never held whole:
 its rows are copied into the cache, used, and dropped (P of the guide's second layer is
 29 MB; writing it to memory and reading it back cost more than copying it twice). The op
 keeps the padded image instead, and ``op.patches`` rebuilds the whole P from it for a trace:
@@ -62,6 +63,7 @@ import math
 
 from teachnet.backend import array_module as am
 from teachnet.backend import indexing, sample_passes
+from teachnet.ops import kernel_gradient_runs, patches_from_planes
 from teachnet.ops.op import Op
 from teachnet.ops.operands import wants_gradient
 
@@ -130,7 +132,30 @@ def patches_times_kernel(image, kernel, strides, bias=None):
     return z.reshape(n, out_rows, out_cols, c_out)                                      # 5. reshape
 
 
-def kernel_gradient(image, grad_matrix, kernel_shape, strides):
+def kernel_gradient(image, grad_matrix, kernel_shape, strides, planes=None):
+    """dL/dW = Pᵀ·G as (kh, kw, c_in, c_out), from x's channel ``planes`` if forward took
+    P there (``patches_from_planes``), from runs of pixels where they pay (stride 1, wide
+    images: ``kernel_gradient_runs``), else from P copied again. Passes of one thread."""
+    kh, kw, c_in, c_out = kernel_shape
+    n, rows, cols = image.shape[:3]
+    if planes is not None:                                               # stride 1: rows' = rows - kh + 1
+        per_sample = (rows - kh + 1) * (cols - kw + 1)
+        chunk = kernel_gradient_samples_per_pass(n, per_sample, per_sample * kh * kw * c_in * image.itemsize)
+        return patches_from_planes.kernel_gradient_from_planes(planes, grad_matrix, kernel_shape, chunk)
+    if kernel_gradient_runs.runs_pay_off(image.shape, kernel_shape, strides):
+        chunk = kernel_gradient_samples_per_pass(n, rows * cols, rows * cols * (c_in + c_out) * image.itemsize)
+        return kernel_gradient_runs.kernel_gradient_from_runs(image, grad_matrix, kernel_shape, chunk)
+    return kernel_gradient_from_patches(image, grad_matrix, kernel_shape, strides)
+
+
+def kernel_gradient_samples_per_pass(n, rows_per_sample, bytes_per_sample):
+    """dL/dW's passes: one thread's however many share them (the same sum), of at least
+    KERNEL_GRADIENT_ROWS rows each (the length of the sums in its products)."""
+    chunk = samples_per_pass(n, bytes_per_sample, threads=1)
+    return min(max(n, 1), max(chunk, -(-KERNEL_GRADIENT_ROWS // max(1, rows_per_sample))))
+
+
+def kernel_gradient_from_patches(image, grad_matrix, kernel_shape, strides):
     """dL/dW = Pᵀ·G, as the sum over passes of P_sᵀ·G_s, read back as (kh, kw, c_in, c_out).
 
     Each pass copies its samples' rows of P again (im2col of those samples) and multiplies
@@ -142,10 +167,7 @@ def kernel_gradient(image, grad_matrix, kernel_shape, strides):
     view = patch_view(image, (kh, kw), strides)
     n, out_rows, out_cols = view.shape[:3]
     per_sample = out_rows * out_cols
-    # the passes of one thread, however many share them: then the sum is the same too; and
-    # at least KERNEL_GRADIENT_ROWS rows each, the length of the sums inside P_sᵀ·G_s
-    chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize, threads=1)
-    chunk = min(max(n, 1), max(chunk, -(-KERNEL_GRADIENT_ROWS // max(1, per_sample))))
+    chunk = kernel_gradient_samples_per_pass(n, per_sample, per_sample * kh * kw * c_in * image.itemsize)
     dtype = am.host.result_type(image.dtype, grad_matrix.dtype)
     per_pass = xp.zeros((max(1, -(-n // chunk)), kh * kw * c_in, c_out), dtype=dtype)    # P_sᵀ·G_s, pass by pass
 
@@ -173,28 +195,31 @@ def col2im_of_patch_gradients(grad_matrix, kernel, output_shape, padded_shape, s
     part of dL/dx it is added onto stay in the processor's cache across the kh·kw
     offsets, instead of travelling to memory and back kh·kw times. A pass adds only onto
     its own samples' dL/dx, so several threads can share the passes (the same numbers).
-    With stride 1 a pass adds whole runs of pixels instead (``add_window_gradients_as_runs``)."""
+    With stride 1 a pass adds whole runs of pixels instead (``add_window_gradients_as_runs``),
+    and makes the blocks of all kh·kw offsets in one call: it holds its samples' whole dL/dP."""
     xp = am.xp()
     kh, kw, c_in, c_out = kernel.shape
     n, out_rows, out_cols = output_shape
     grad_x = xp.zeros(padded_shape, dtype=grad_matrix.dtype)
     per_sample = out_rows * out_cols
-    # W[a,b]ᵀ, (c_out, c_in), made contiguous once: products on a transposed view ran slower here
-    kernel_t = [[xp.ascontiguousarray(kernel[a, b].T) for b in range(kw)] for a in range(kh)]
-    add_pass = add_window_gradients_as_runs if tuple(strides) == (1, 1) else add_window_gradients
+    # kernel_t[a, b] = W[a,b]ᵀ, (c_out, c_in), made contiguous once: products on a transposed view ran slower here
+    kernel_t = xp.ascontiguousarray(kernel.transpose(0, 1, 3, 2))
+    by_runs = tuple(strides) == (1, 1)
+    add_pass = add_window_gradients_as_runs if by_runs else add_window_gradients
 
     def one_pass(first, last):
         add_pass(grad_x[first:last], grad_matrix[first * per_sample:last * per_sample],    # these samples' rows of G
                  kernel_t, (last - first, out_rows, out_cols), strides)
 
-    chunk = samples_per_pass(n, (per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize)
+    blocks_per_sample = kh * kw * out_rows * padded_shape[2] if by_runs else per_sample   # rows of patch gradients
+    chunk = samples_per_pass(n, (blocks_per_sample * c_in + math.prod(padded_shape[1:])) * grad_matrix.itemsize)
     sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * c_out * c_in)
     return grad_x
 
 
 def add_window_gradients(grad_part, grad_rows, kernel_t, output_shape, strides):
     """One pass of col2im: grad_part[:, a + s·i, b + s·j, :] += G·W[a,b]ᵀ, offset by
-    offset, for these samples' rows of G; ``kernel_t[a][b]`` is W[a,b]ᵀ."""
+    offset, for these samples' rows of G; ``kernel_t[a, b]`` is W[a,b]ᵀ."""
     xp = am.xp()
     (sh, sw), (samples, out_rows, out_cols) = strides, output_shape
     block = xp.empty((len(grad_rows), grad_part.shape[-1]), dtype=grad_rows.dtype)     # one offset's patch gradients
@@ -217,7 +242,11 @@ def add_window_gradients_as_runs(grad_part, grad_rows, kernel_t, output_shape, s
     from a·cols + b on, one after the other. Adding a block is then one contiguous
     addition, instead of one per row of the strided slice (which NumPy runs several times
     slower). The zero windows add zeros, which changes no sum; the last few of them would
-    run past the sample's last pixel, and are left out."""
+    run past the sample's last pixel, and are left out.
+
+    The blocks of all offsets come from one call, ``matmul`` of G_ext with the stack of
+    W[a,b]ᵀ (the same products, one by one inside); then the kh·kw additions, in the order
+    of the offsets."""
     xp = am.xp()
     samples, out_rows, out_cols = output_shape
     _, rows, cols, c_in = grad_part.shape
@@ -225,14 +254,15 @@ def add_window_gradients_as_runs(grad_part, grad_rows, kernel_t, output_shape, s
     extended = xp.zeros((samples, out_rows, cols, c_out), dtype=grad_rows.dtype)       # a window for every column
     extended[:, :, :out_cols] = grad_rows.reshape(samples, out_rows, out_cols, c_out)
     extended = extended.reshape(-1, c_out)
-    block = xp.empty((samples, out_rows * cols * c_in), dtype=grad_rows.dtype)         # one offset's run per sample
+    kh, kw = kernel_t.shape[:2]
+    blocks = xp.matmul(extended, kernel_t)                                             # blocks[a, b] = G·W[a,b]ᵀ
+    blocks = blocks.reshape(kh, kw, samples, out_rows * cols * c_in)                   # one run per sample
     pixels = grad_part.reshape(samples, rows * cols * c_in)                            # each sample as one long row
-    for a, kernel_row in enumerate(kernel_t):
-        for b, kernel_ab in enumerate(kernel_row):
-            xp.matmul(extended, kernel_ab, out=block.reshape(-1, c_in))                # G·W[a,b]ᵀ
+    for a in range(kh):
+        for b in range(kw):
             start = (a * cols + b) * c_in
-            length = min(block.shape[1], pixels.shape[1] - start)
-            pixels[:, start:start + length] += block[:, :length]
+            length = min(blocks.shape[-1], pixels.shape[1] - start)
+            pixels[:, start:start + length] += blocks[a, b, :, :length]
 
 
 #: bytes of work that one pass of im2col or col2im keeps close to the processor: half of a
@@ -254,14 +284,17 @@ def samples_per_pass(n, bytes_per_sample, threads=None):
     """How many of the n samples a pass of im2col or col2im takes: as many as fit in
     ``CACHE_BYTES`` (at least one). With several threads sharing the passes
     (``threads``, by default ``sample_passes.pass_threads()``), as many as fit in
-    ``SHARED_CACHE_BYTES``, and no more than a thread's share of n. All n on a GPU,
-    where one large call beats many small ones."""
+    ``SHARED_CACHE_BYTES``, in a count of passes that the threads share equally where
+    the samples allow (32 samples, 10 fitting, 2 threads: 4 passes of 8, not 10, 10, 10
+    and 2). All n on a GPU, where one large call beats many small ones."""
     if am.get_backend() == 'cupy':
         return n
     threads = sample_passes.pass_threads() if threads is None else threads
     if threads == 1:
         return max(1, min(n, CACHE_BYTES // max(1, bytes_per_sample)))
-    return max(1, min(-(-n // threads), SHARED_CACHE_BYTES // max(1, bytes_per_sample)))
+    most = max(1, min(-(-n // threads), SHARED_CACHE_BYTES // max(1, bytes_per_sample)))
+    passes = threads * max(1, -(-n // (threads * most)))     # at most `most` samples each
+    return max(1, -(-n // passes))
 
 
 # ----------------------------------------------------------------------------- the op
@@ -286,18 +319,23 @@ class Convolution2D(Op):
         kh, kw, c_in, c_out = kernel.shape
         self.image = pad_and_put_channels_last(x, self.padding, self.data_format)    # 1. pad
         self.padded_shape = self.image.shape
-        z = patches_times_kernel(self.image, kernel, self.strides, bias)          # 2. im2col, 3. matmul, 4. bias
+        self.planes = None                                    # x's channel planes, when its patches come from there
+        if patches_from_planes.planes_pay_off(x, kernel.shape, self.strides, self.padding, self.data_format):
+            self.planes, per_sample = x, (x.shape[2] - kh + 1) * (x.shape[3] - kw + 1)     # 2. to 4., Pᵀ from x
+            z = patches_from_planes.patches_times_kernel_from_planes(
+                x, kernel, bias, samples_per_pass(len(x), per_sample * kh * kw * c_in * x.itemsize))
+        else:
+            z = patches_times_kernel(self.image, kernel, self.strides, bias)      # 2. im2col, 3. matmul, 4. bias
         self.kernel, self.has_bias = kernel, bias is not None
         return z.transpose(0, 3, 1, 2) if self.data_format == 'channels_first' else z
 
     def backward(self, g):
         xp = am.xp()
-        kh, kw, c_in, c_out = self.kernel.shape
-        if self.data_format == 'channels_first':
-            g = g.transpose(0, 2, 3, 1)
+        c_out = self.kernel.shape[-1]
+        g = g.transpose(0, 2, 3, 1) if self.data_format == 'channels_first' else g
         grad_rows = xp.ascontiguousarray(g)                                     # G: (n, rows', cols', c_out)
         grad_matrix = grad_rows.reshape(-1, c_out)
-        grad_kernel = kernel_gradient(self.image, grad_matrix, self.kernel.shape, self.strides)   # Pᵀ·G
+        grad_kernel = kernel_gradient(self.image, grad_matrix, self.kernel.shape, self.strides, self.planes)  # Pᵀ·G
         grad_bias = None
         if self.has_bias:                                                                  # Σ G = 1ᵀ·G
             with am.threads_for_product(2 * grad_matrix.size):

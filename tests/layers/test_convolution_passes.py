@@ -10,19 +10,22 @@ import pytest
 @pytest.mark.backend_independent
 @pytest.mark.parametrize('threads', [1, 2])
 @pytest.mark.parametrize('data_format', ['channels_first', 'channels_last'])
-def test_backward_holds_at_most_one_block_beside_the_patches(monkeypatch, data_format, threads):
+def test_backward_holds_one_pass_of_patch_gradients_beside_the_patches(monkeypatch, data_format, threads):
     """A convolution never holds a whole patch matrix P (forward and dL/dW make its rows a
-    few samples at a time) nor a P-sized dL/dP: backward adds dL/dx and one block of patch
-    gradients per thread (a pass's rows over kh·kw offsets, at most P's size over kh·kw)."""
+    few samples at a time) nor a P-sized dL/dP: backward adds dL/dx and, per thread, the
+    patch gradients of one pass (here one sample: its kh·kw blocks, a window for each of
+    the 22 columns) beside a ninth of P's size for the rest (dL/dW's rows of P, G_ext)."""
     import tracemalloc
 
     from teachnet.backend import array_module as am
     from teachnet.backend import sample_passes
+    from teachnet.ops import convolution
     from teachnet.ops.convolution import conv2d
     from teachnet.ops.tape import Tape
     from teachnet.ops.tensor import Tensor
 
     monkeypatch.setattr(sample_passes, 'pass_threads', lambda: threads)
+    monkeypatch.setattr(convolution, 'SHARED_CACHE_BYTES', convolution.CACHE_BYTES)   # one sample a pass
     rng = np.random.default_rng(4)
     shape = (16, 8, 20, 20) if data_format == 'channels_first' else (16, 20, 20, 8)
     x = Tensor(am.to_device(rng.standard_normal(shape).astype('float32')), requires_grad=True)
@@ -40,7 +43,8 @@ def test_backward_holds_at_most_one_block_beside_the_patches(monkeypatch, data_f
     finally:
         tracemalloc.stop()
     padded_input_bytes = 16 * 22 * 22 * 8 * 4                 # dL/dx before the padding is cut off
-    assert peak < padded_input_bytes + threads * patches_bytes / 9 + 2 * x.data.nbytes, (peak, patches_bytes)
+    pass_bytes = 9 * 20 * 22 * 8 * 4                           # one sample's dL/dP, 22 windows a row
+    assert peak < padded_input_bytes + threads * (pass_bytes + patches_bytes / 9) + 2 * x.data.nbytes, peak
     assert peak < 0.75 * patches_bytes
     expected_bias_grad = am.to_numpy(grad_z).astype('float64').sum(axis=(0, 2, 3) if data_format ==
                                                                    'channels_first' else (0, 1, 2))
@@ -98,7 +102,7 @@ def test_stride_one_adds_runs_of_pixels_the_same_as_strided_slices(shape):
     rng = np.random.default_rng(list(shape))
     out_rows, out_cols = rows - kh + 1, cols - kw + 1
     kernel = rng.standard_normal((kh, kw, c_in, c_out)).astype('float32')
-    kernel_t = [[am.to_device(np.ascontiguousarray(kernel[a, b].T)) for b in range(kw)] for a in range(kh)]
+    kernel_t = am.to_device(np.ascontiguousarray(kernel.transpose(0, 1, 3, 2)))     # kernel_t[a, b] = W[a,b]ᵀ
     grad_rows = am.to_device(rng.standard_normal((n * out_rows * out_cols, c_out)).astype('float32'))
     by_slices, by_runs = (am.to_device(np.zeros((n, rows, cols, c_in), dtype='float32')) for _ in range(2))
     convolution.add_window_gradients(by_slices, grad_rows, kernel_t, (n, out_rows, out_cols), (1, 1))
@@ -192,6 +196,20 @@ def test_kernel_gradient_passes_hold_enough_rows_for_its_product(monkeypatch, ro
     image = am.to_device(np.zeros((10, rows_per_sample, 3, 2)))          # 1x3 kernel: rows_per_sample rows
     convolution.kernel_gradient(image, am.to_device(np.zeros((10 * rows_per_sample, 4))), (1, 3, 2, 4), (1, 1))
     assert taken == [expected] or am.get_backend() == 'cupy'
+
+
+@pytest.mark.parametrize('n, fitting, threads, expected', [(32, 10, 2, 8), (32, 16, 2, 16), (32, 6, 2, 6),
+                                                           (32, 100, 3, 11), (7, 1, 2, 1), (32, 10, 1, 10)])
+def test_shared_passes_give_each_thread_as_many(monkeypatch, n, fitting, threads, expected):
+    """With several threads the passes come in a multiple of the threads, each no larger
+    than fits: 32 samples with 10 fitting make 4 passes of 8 on two threads, not 10, 10,
+    10 and 2 (one thread with 20 samples, the other 12)."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops import convolution
+
+    monkeypatch.setattr(convolution, 'CACHE_BYTES', fitting * 100)
+    monkeypatch.setattr(convolution, 'SHARED_CACHE_BYTES', fitting * 100)
+    assert convolution.samples_per_pass(n, 100, threads=threads) == expected or am.get_backend() == 'cupy'
 
 
 def test_a_trace_shows_the_patches_that_forward_multiplied():

@@ -179,6 +179,21 @@ def test_convolution1d(stride, padding, steps, length):
     assert result.layer.get_weights()[0].shape == (length, 3, 4)
 
 
+def test_a_wide_convolution_checks_its_kernel_gradient_from_runs():
+    """Over 30 steps of 16 channels a 3-step kernel leaves few zero windows, so dL/dW is
+    taken from runs of pixels (``kernel_gradient_runs``): the numerical gradient checks
+    hold there too."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops import kernel_gradient_runs
+
+    assert kernel_gradient_runs.runs_pay_off((2, 1, 30, 16), (1, 3, 16, 4), (1, 1)) or am.get_backend() == 'cupy'
+
+    def reference(x, weights):
+        return naive_conv1d(x, weights[0], weights[1], 1, 'valid')
+
+    layer_test(functools.partial(Convolution1D, 4, 3, bias_initializer='uniform'), (30, 16), reference=reference)
+
+
 @pytest.mark.backend_independent
 def test_conv1d_spellings_and_input_dim():
     keras1 = Convolution1D(nb_filter=6, filter_length=3, border_mode='same', subsample_length=2,
