@@ -36,6 +36,16 @@ def pass_threads():
     return 1 if am.get_backend() == 'cupy' else am.blas_threads()
 
 
+def helper_pool(count):
+    """A pool of ``count`` worker threads, made the first time this process asks for it
+    (a forked process has none of its parent's threads)."""
+    key = (os.getpid(), count)
+    pool = _pools.get(key)
+    if pool is None:
+        pool = _pools[key] = ThreadPoolExecutor(count, thread_name_prefix='teachnet-pass')
+    return pool
+
+
 def for_each_pass(n, samples_per_pass, one_pass, flops_per_pass=0):
     """Call ``one_pass(first, last)`` for samples [first, last), ``samples_per_pass`` at a
     time, over the n samples of a batch; ``one_pass`` writes only its own samples' part of
@@ -62,10 +72,7 @@ def for_each_pass(n, samples_per_pass, one_pass, flops_per_pass=0):
                 return
             one_pass(first, min(n, first + samples_per_pass))
 
-    key = (os.getpid(), threads - 1)        # a forked process has none of its parent's threads
-    pool = _pools.get(key)
-    if pool is None:
-        pool = _pools[key] = ThreadPoolExecutor(threads - 1, thread_name_prefix='teachnet-pass')
+    pool = helper_pool(threads - 1)
     with am.one_blas_thread():
         helpers = [pool.submit(take_passes) for _ in range(threads - 1)]
         try:

@@ -42,6 +42,7 @@ step by step; the tests check every op here against those references, forward an
 from teachnet.backend import array_module as am
 from teachnet.ops.op import Op
 from teachnet.ops.operands import wants_gradient
+from teachnet.ops.recurrent_pieces import StepPieces
 
 
 # ----------------------------------------------------------------------------- the shared op
@@ -92,7 +93,7 @@ def row_sums(grad_z):
     return xp.dot(grad_z, _small(('ones', length, dtype, am.get_backend()), lambda: xp.ones(length, dtype=dtype)))
 
 
-class RecurrentSequence(Op):
+class RecurrentSequence(StepPieces, Op):
     """The part every cell shares: the layout, the input projection, masks, dropout of
     the recurrent input, the weight gradients and what a trace shows.
 
@@ -165,17 +166,23 @@ class RecurrentSequence(Op):
             if scale is not None:
                 matrix_t *= row_scale
             return matrix_t
-        self.recurrent_t = rows(recurrent_kernel.T)
-        projection = self.projection_buffer(t, n, am.host.result_type(kernel.dtype, x.dtype))
-        projection = xp.matmul(rows(kernel.T), steps.transpose(0, 2, 1), out=projection)   # Wᵀ·x_tᵀ for every t at once
+        self.recurrent_t, kernel_t = rows(recurrent_kernel.T), rows(kernel.T)
+        added = None                                                # b (and the folding's offset) in every column
         if bias is not None:
             bias_t = rows(bias if bias.ndim == 1 else bias[0]) + (0 if offset is None else offset)
-            projection += in_every_column(bias_t, n)
+            added = in_every_column(bias_t, n)
             self.recurrent_bias = None if bias.ndim == 1 else rows(bias[1])
         elif offset is not None:
-            projection += in_every_column(offset, n)
+            added = in_every_column(offset, n)
         self._prepare_mask()
-        self.h = self.run(projection)                               # (T + 1, units, n)
+        projection = self.projection_buffer(t, n, am.host.result_type(kernel.dtype, x.dtype))
+        if self.in_pieces():                                        # beside the loop (recurrent_pieces)
+            self.h = self.run_beside_projection(kernel_t, steps, projection, added)
+        else:
+            projection = xp.matmul(kernel_t, steps.transpose(0, 2, 1), out=projection)   # Wᵀ·x_tᵀ for every t at once
+            if added is not None:
+                projection += added
+            self.h = self.run(projection)                           # (T + 1, units, n)
         if self.return_sequences:
             return self.h[1:].transpose(2, 0, 1)                    # (n, T, units)
         return self.h[t].T                                          # the last state (n, units)
@@ -283,11 +290,15 @@ class RecurrentSequence(Op):
             grad_h = xp.zeros((t, units, n), dtype=g.dtype)
             grad_h[-1] = g.T
         self.grad_h = grad_h                # becomes the TOTAL dL/dh_t as the loop goes back
-        grad_z = self.gradient_columns(self.backprop(grad_h))       # (k·units, T·n), Keras's order
-        grad_kernel, grad_recurrent, grad_bias = self.weight_grads(grad_z)
-        grad_x = None
-        if wants_gradient(self, 0):
-            grad_x = xp.dot(grad_z.T, self.kernel.T).reshape(t, n, -1)     # dL/dX = dZ·Wᵀ
+        if self.in_pieces():                # beside the loop (recurrent_pieces)
+            grad_kernel, grad_recurrent, grad_bias, grad_x = self.backward_beside_loop(
+                grad_h, wants_gradient(self, 0))
+        else:
+            grad_z = self.gradient_columns(self.backprop(grad_h))       # (k·units, T·n), Keras's order
+            grad_kernel, grad_recurrent, grad_bias = self.weight_grads(grad_z)
+            grad_x = xp.dot(grad_z.T, self.kernel.T) if wants_gradient(self, 0) else None    # dL/dX = dZ·Wᵀ
+        if grad_x is not None:
+            grad_x = grad_x.reshape(t, n, -1)
             if self.go_backwards:
                 grad_x = grad_x[::-1]
             grad_x = grad_x.transpose(1, 0, 2)
@@ -303,12 +314,16 @@ class RecurrentSequence(Op):
         ``backprop`` unfolds its gradients itself: ``row_scale`` is then None)."""
         t, rows, n = grad_z.shape
         side_by_side = am.xp().empty((rows, t, n), dtype=grad_z.dtype)
+        self.gradient_columns_into(grad_z, side_by_side)
+        return side_by_side.reshape(rows, t * n)
+
+    def gradient_columns_into(self, grad_z, side_by_side):
+        """``gradient_columns`` of the steps in ``grad_z`` (T', k·units, n), written into
+        ``side_by_side`` (k·units, T', n)."""
         for keras_rows, op_rows in self._block_runs():
             side_by_side[keras_rows] = grad_z[:, op_rows].transpose(1, 0, 2)
-        side_by_side = side_by_side.reshape(rows, t * n)
         if self.row_scale is not None:
-            side_by_side *= self.row_scale[:, None]
-        return side_by_side
+            side_by_side *= self.row_scale[:, None, None]
 
     def weight_grads(self, grad_z):
         """(dL/dW, dL/dU, dL/db) from the gradient columns dZ (k·units, T·n):
@@ -321,14 +336,23 @@ class RecurrentSequence(Op):
         (A copy of X and one of H_prev are needed for the product anyway: one product of
         width d + units runs faster than two of widths d and units.)"""
         t, n, d = self.steps.shape
-        inputs = am.xp().empty((t, n, d + self.units), dtype=grad_z.dtype)
-        inputs[..., :d] = self.steps                                # x_t
+        both = self.weight_products(0, t, grad_z)                   # (d + units, k·units)
+        return both[:d], both[d:], self.bias_gradient(grad_z) if self.has_bias else None
+
+    def weight_products(self, first, last, grad_z):
+        """[dL/dW; dL/dU] of steps first..last - 1 alone, from their dZ columns."""
+        _, n, d = self.steps.shape
+        inputs = am.xp().empty((last - first, n, d + self.units), dtype=grad_z.dtype)
+        inputs[..., :d] = self.steps[first:last]                    # x_t
         previous = inputs[..., d:]
-        previous[...] = self.h[:-1].transpose(0, 2, 1)             # h_{t-1}
+        previous[...] = self.h[first:last].transpose(0, 2, 1)      # h_{t-1}
         if self.recurrent_mask is not None:
             previous *= self.recurrent_mask.T                       # ⊙ m_U
-        both = times_transposed(inputs.reshape(t * n, -1).T, grad_z)   # (d + units, k·units)
-        return both[:d], both[d:], row_sums(grad_z) if self.has_bias else None
+        return times_transposed(inputs.reshape((last - first) * n, -1).T, grad_z)
+
+    def bias_gradient(self, grad_z):
+        """dL/db = Σ_t dz_t, from all of dZ's columns."""
+        return row_sums(grad_z)
 
     def kernel_grad(self, grad_z):
         """dL/dW = Xᵀ·dZ alone, for a cell whose U meets more than h_{t-1} (the GRU)."""

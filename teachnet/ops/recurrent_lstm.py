@@ -42,6 +42,7 @@ class LSTMSequence(RecurrentSequence):
     block_order = (3, 0, 1, 2)
     blocks = ('inner', 'inner', 'inner', 'activation')
     unfolds_gradients = True
+    goes_in_pieces = True
 
     def projection_buffer(self, t, n, dtype):
         """The projections go straight into the per-step blocks that ``run`` works in."""
@@ -75,6 +76,7 @@ class LSTMSequence(RecurrentSequence):
         written, kept = both[:u], both[u:]
         with self.loop_threads():                  # h·U on one BLAS thread
             for s in range(t):
+                self.inputs_ready(s)
                 z, sigma, c_tilde = gates[s], sigmas[s], candidate[s]
                 xp.dot(recurrent_t, self.dropped(h[s]), out=recurrent)
                 z += recurrent                                  # z = x_t·W + b + h_{t-1}·U (folded)
@@ -136,6 +138,7 @@ class LSTMSequence(RecurrentSequence):
                     grad_h_previous += scratch                          # dL/dh_{t-1}
                     if dh_carried is not None:
                         grad_h_previous += dh_carried
+                self.gradients_ready(s, grad_z)
         return grad_z
 
     def gates(self):

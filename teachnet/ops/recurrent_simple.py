@@ -24,6 +24,7 @@ class SimpleRNNSequence(RecurrentSequence):
     name, formula = 'simple_rnn', 'h_t = g(x_t·W + h_{t-1}·U + b)'
     backward_formula = 'BPTT: dz_t = dL/dh_t ⊙ g\'(a_t);  dL/dh_{t-1} += dz_t·Uᵀ'
     blocks = ('activation',)
+    goes_in_pieces = True
 
     def run(self, projection):
         xp = am.xp()
@@ -34,6 +35,7 @@ class SimpleRNNSequence(RecurrentSequence):
         recurrent_t, activate = self.recurrent_t, self.activation.core
         with self.loop_threads():                  # h·U on one BLAS thread
             for s in range(t):
+                self.inputs_ready(s)
                 xp.dot(recurrent_t, self.dropped(h[s]), out=h[s + 1])
                 h[s + 1] += projection[s]
                 activate(h[s + 1], h[s + 1])
@@ -58,4 +60,5 @@ class SimpleRNNSequence(RecurrentSequence):
                     grad_h[s - 1] += scratch
                     if dh_carried is not None:
                         grad_h[s - 1] += dh_carried
+                self.gradients_ready(s, grad_z)
         return grad_z

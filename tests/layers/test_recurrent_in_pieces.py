@@ -1,0 +1,115 @@
+"""A big recurrent layer computes its products in pieces of steps beside its loop
+(teachnet.ops.recurrent_pieces): the same numbers as the reference cells, and the same bits
+whatever the number of threads."""
+import numpy as np
+import pytest
+
+from teachnet.backend import array_module as am
+from teachnet.backend import sample_passes
+from teachnet.layers.lstm import LSTM
+from teachnet.layers.simple_rnn import SimpleRNN
+from teachnet.models import Sequential
+from teachnet.ops import recurrent_pieces
+from teachnet.ops.recurrent_pieces import StepPieces, pieces_of_steps
+from teachnet.ops.tape import Tape
+from teachnet.ops.tensor import Tensor
+
+from .harness import float64
+from .test_reference_cells import (
+    KINDS, N, SCENARIOS, UNITS, D, T, _dropout_mask, _fast, _layer, _reference, _sequence_mask)
+
+
+@pytest.fixture
+def counted_pieces(monkeypatch):
+    """Counts the passes forward and back that went in pieces."""
+    counts = {'forward': 0, 'backward': 0}
+    run_beside, backward_beside = StepPieces.run_beside_projection, StepPieces.backward_beside_loop
+
+    def forward(self, *args):
+        counts['forward'] += 1
+        return run_beside(self, *args)
+
+    def backward(self, *args):
+        counts['backward'] += 1
+        return backward_beside(self, *args)
+    monkeypatch.setattr(StepPieces, 'run_beside_projection', forward)
+    monkeypatch.setattr(StepPieces, 'backward_beside_loop', backward)
+    return counts
+
+
+def test_pieces_of_steps_cover_the_steps_in_order():
+    for t in (1, 4, 7, 8, 9, 80, 81):
+        pieces = pieces_of_steps(t)
+        assert [step for first, last in pieces for step in range(first, last)] == list(range(t))
+        assert len(pieces) <= recurrent_pieces.PIECES
+
+
+@pytest.mark.parametrize('threads', [1, 2])
+@pytest.mark.parametrize('scenario', sorted(SCENARIOS))
+@pytest.mark.parametrize('kind', ['LSTM', 'SimpleRNN'])
+def test_in_pieces_against_the_reference_forward_and_backward(monkeypatch, counted_pieces, kind, scenario,
+                                                              threads):
+    """Every layer goes in pieces here (of one step: T = 4), with helpers or without."""
+    monkeypatch.setattr(recurrent_pieces, 'PIECES_FROM_FLOPS', 0)
+    monkeypatch.setattr(sample_passes, 'pass_threads', lambda: threads)
+    options = SCENARIOS[scenario]
+    rng = np.random.default_rng(sorted(SCENARIOS).index(scenario))
+    with float64():
+        layer = _layer(kind, options)
+        x = rng.standard_normal((N, T, D))
+        mask = _sequence_mask() if options.get('masked') else None
+        x_mask = _dropout_mask(rng, (N, 1, D)) if options.get('dropout') else np.ones((N, 1, D))
+        h_mask = _dropout_mask(rng, (N, UNITS)) if options.get('dropout') else np.ones((N, UNITS))
+        initial = [np.zeros((N, UNITS))] * KINDS[kind][4]
+        if options.get('stateful'):
+            initial = [rng.standard_normal((N, UNITS)) for _ in initial]
+            layer.reset_states(initial)
+        grad_output = rng.standard_normal((N, T, UNITS) if layer.return_sequences else (N, UNITS))
+        fast = _fast(layer, x, mask, x_mask, h_mask, grad_output)
+        reference = _reference(kind, layer, x, mask, x_mask, h_mask, initial, grad_output)
+    assert counted_pieces == {'forward': 1, 'backward': 1}
+    for what, got, expected in zip(('output', 'dL/dx', 'dL/dW', 'dL/dU', 'dL/db'),
+                                   fast[:2] + tuple(fast[2]), reference[:2] + tuple(reference[2])):
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12,
+                                   err_msg=f'{kind} in pieces: {what} differs from the reference cell')
+
+
+def _big_layer_pass(cls, threads, x, grad_output, seed=0):
+    """(output, dL/dx, dL/dW, dL/dU, dL/db) of a fresh layer from the same weights."""
+    rng = np.random.default_rng(seed)
+    layer = cls(x.shape[2], return_sequences=True, input_shape=x.shape[1:])
+    Sequential([layer])
+    layer.set_weights([rng.uniform(-0.2, 0.2, w.shape).astype(w.dtype) for w in layer.get_weights()])
+    x_tensor = Tensor(am.to_device(x), requires_grad=True)
+    with threadpoolctl.threadpool_limits(threads):
+        with Tape() as tape:
+            y = layer(x_tensor, training=True)
+        tape.backward(y, am.to_device(grad_output))
+    return [am.to_numpy(a) for a in (y.data, x_tensor.grad, *[p.grad for p in layer.params])]
+
+
+threadpoolctl = pytest.importorskip('threadpoolctl')
+
+
+@pytest.mark.parametrize('cls', [LSTM, SimpleRNN])
+def test_a_big_layer_gives_the_same_bits_on_one_and_two_threads(monkeypatch, counted_pieces, cls):
+    """Big enough to go in pieces by its size alone (no setting changed): with two threads
+    a helper computes some pieces, with one the caller all of them; not one bit differs."""
+    if not am._blas_controllers():
+        pytest.skip('no BLAS library that threadpoolctl can control')
+    rng = np.random.default_rng(1)
+    n, t, units = 64, 24, 96 if cls is LSTM else 160
+    x = rng.standard_normal((n, t, units)).astype('float32')
+    grad_output = rng.standard_normal((n, t, units)).astype('float32')
+    one = _big_layer_pass(cls, 1, x, grad_output)
+    monkeypatch.setattr(sample_passes, 'pass_threads', lambda: 2)       # helpers even on a one-core machine
+    two = _big_layer_pass(cls, 2, x, grad_output)
+    assert counted_pieces == {'forward': 2, 'backward': 2}
+    for what, a, b in zip(('output', 'dL/dx', 'dL/dW', 'dL/dU', 'dL/db'), one, two):
+        np.testing.assert_array_equal(a, b, err_msg=f'{cls.__name__}: {what} differs between one and two threads')
+    monkeypatch.setattr(recurrent_pieces, 'PIECES_FROM_FLOPS', float('inf'))   # one product of all steps
+    whole = _big_layer_pass(cls, 1, x, grad_output)
+    for what, a, b in zip(('output', 'dL/dx', 'dL/dW', 'dL/dU', 'dL/db'), one, whole):
+        scale = np.abs(b).max()
+        np.testing.assert_allclose(a, b, rtol=0, atol=2e-6 * scale,
+                                   err_msg=f'{cls.__name__}: {what} in pieces differs from one product')
