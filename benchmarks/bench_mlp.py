@@ -169,11 +169,19 @@ def timed(function):
     return time.perf_counter() - start
 
 
+#: seconds to wait before each timed run. After a product on several threads, OpenBLAS's
+#: idle threads keep spinning for about 0.1 s (2^28 cycles): a contender timed right after
+#: another that used them would share a core with them (PyTorch ran 5-15% slower right
+#: after teachnet's IMDB LSTM when its products were threaded).
+SETTLE_SECONDS = 0.3
+
+
 def race(contenders, repeats):
     """Time each contender ``repeats`` times, taking turns; {name: [seconds, ...]}."""
     times = {name: [] for name in contenders}
     for _ in range(repeats):
         for name, run in contenders.items():
+            time.sleep(SETTLE_SECONDS)
             times[name].append(timed(run))
     return times
 

@@ -32,7 +32,7 @@ import time
 import numpy as np
 
 import teachnet
-from bench_mlp import blas_threads          # the benchmarks folder is the script's own
+from bench_mlp import SETTLE_SECONDS, blas_threads          # the benchmarks folder is the script's own
 from teachnet.layers import Dense
 from teachnet.layers.embeddings import Embedding
 from teachnet.layers.lstm import LSTM
@@ -142,6 +142,7 @@ def compare(name, samples, batch_size, repeats, make_teachnet, make_torch, data)
     times = {label: [] for label in contenders}
     for _ in range(repeats):
         for label, run in contenders.items():
+            time.sleep(SETTLE_SECONDS)          # the other's BLAS threads gone idle (bench_mlp)
             times[label].append(time_once(run))
     rates = {}
     for label, measured in times.items():
