@@ -19,6 +19,9 @@ three moves that keep the work where it is cheapest:
    where dZ holds dL/d(pre-activation) of every gate at every step (dL/dW and dL/dU
    even in one product, [X | H_prev]ᵀ·dZ, when U sees h_{t-1} itself).
 
+A big LSTM or SimpleRNN does 1 and 3 in pieces of a few steps, beside the loop, on the
+other cores (``teachnet.ops.recurrent_pieces``).
+
 Every timestep's gate values are kept (they are needed for backward anyway), and
 backward keeps the gradient that reached each timestep's state. ``op.describe()`` hands
 the gates to a trace and ``op.describe_backward()`` the gradients through time, each as
