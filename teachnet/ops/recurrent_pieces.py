@@ -34,9 +34,13 @@ PIECES = 8
 
 
 def pieces_of_steps(t):
-    """[(first step, step after the last)] of the pieces of T steps, in order."""
+    """[(first step, step after the last)] of the pieces of T steps, in order. The piece
+    with step 0 is cut in two, a quarter and the rest: nothing runs beside it (forward, the
+    loop waits for it; backward, the loop has ended when it is done)."""
     size = -(-t // PIECES)
-    return [(first, min(t, first + size)) for first in range(0, t, size)]
+    quarter = -(-size // 4)
+    first_pieces = [(0, quarter), (quarter, size)] if 1 <= quarter < min(size, t) else [(0, min(size, t))]
+    return first_pieces + [(first, min(t, first + size)) for first in range(size, t, size)]
 
 
 class StepPieces:
