@@ -56,6 +56,10 @@ class BesideALoop:
         self.pool = sample_passes.helper_pool(threads - 1) if threads > 1 else None
         self.pieces = []
 
+    def has_helpers(self):
+        """Whether other threads take pieces (else this thread runs them all)."""
+        return self.pool is not None
+
     def add(self, work, *args):
         """Queue ``work(*args)``; returns the piece's number for ``wait_for``. Without
         helpers nothing runs yet: the piece waits for ``wait_for`` or ``finish``."""

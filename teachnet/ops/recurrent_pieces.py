@@ -30,7 +30,7 @@ from teachnet.backend.beside_a_loop import BesideALoop
 PIECES_FROM_FLOPS = am.THREADED_PRODUCT_FLOPS
 
 #: how many pieces the steps are cut into
-PIECES = 8
+PIECES = 4
 
 
 def pieces_of_steps(t):
@@ -70,6 +70,10 @@ class StepPieces:
         pieces = pieces_of_steps(t)
         beside = BesideALoop()              # (asks how many threads there are: before there is one)
         with am.one_blas_thread():
+            if not beside.has_helpers():    # the same pieces, all before the loop (none evicts the loop's arrays)
+                for first, last in pieces:
+                    project(first, last)
+                return self.run(projection)
             project(*pieces[0])
             self._waiting_for = {first: beside.add(project, first, last) for first, last in pieces[1:]}
             self._beside = beside
