@@ -74,6 +74,41 @@ def test_in_pieces_against_the_reference_forward_and_backward(monkeypatch, count
                                    err_msg=f'{kind} in pieces: {what} differs from the reference cell')
 
 
+@pytest.mark.parametrize('kind', ['LSTM', 'SimpleRNN'])
+def test_the_loops_wait_for_slow_helpers(monkeypatch, counted_pieces, kind):
+    """Helpers that come to every piece late (20 ms): before a step reads its projection,
+    the loop must make sure its piece is done (here by running it itself), and the pieces
+    back must run after their steps; the numbers stay right."""
+    import threading
+    import time
+
+    from teachnet.backend import beside_a_loop
+
+    run_if_free = beside_a_loop._Piece.run_if_free
+
+    def late(piece):
+        if threading.current_thread() is not threading.main_thread():
+            time.sleep(0.02)
+        return run_if_free(piece)
+    monkeypatch.setattr(beside_a_loop._Piece, 'run_if_free', late)
+    monkeypatch.setattr(recurrent_pieces, 'PIECES_FROM_FLOPS', 0)
+    monkeypatch.setattr(sample_passes, 'pass_threads', lambda: 2)
+    rng = np.random.default_rng(3)
+    options = SCENARIOS['sequences_with_dropout']
+    with float64():
+        layer = _layer(kind, options)
+        x = rng.standard_normal((N, T, D))
+        x_mask, h_mask = _dropout_mask(rng, (N, 1, D)), _dropout_mask(rng, (N, UNITS))
+        grad_output = rng.standard_normal((N, T, UNITS))
+        fast = _fast(layer, x, None, x_mask, h_mask, grad_output)
+        reference = _reference(kind, layer, x, None, x_mask, h_mask, [np.zeros((N, UNITS))] * KINDS[kind][4],
+                               grad_output)
+    assert counted_pieces == {'forward': 1, 'backward': 1}
+    for what, got, expected in zip(('output', 'dL/dx', 'dL/dW', 'dL/dU', 'dL/db'),
+                                   fast[:2] + tuple(fast[2]), reference[:2] + tuple(reference[2])):
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, err_msg=f'{kind} with late helpers: {what}')
+
+
 def _big_layer_pass(cls, threads, x, grad_output, seed=0):
     """(output, dL/dx, dL/dW, dL/dU, dL/db) of a fresh layer from the same weights."""
     rng = np.random.default_rng(seed)
