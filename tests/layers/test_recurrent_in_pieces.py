@@ -109,6 +109,37 @@ def test_the_loops_wait_for_slow_helpers(monkeypatch, counted_pieces, kind):
         np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, err_msg=f'{kind} with late helpers: {what}')
 
 
+@pytest.mark.parametrize('kind', ['LSTM', 'SimpleRNN'])
+def test_pieces_run_the_moment_they_are_handed_over(monkeypatch, counted_pieces, kind):
+    """A helper as fast as can be: each piece runs as soon as it is added. A piece must
+    therefore be handed over only once everything it reads is final."""
+    from teachnet.backend.beside_a_loop import BesideALoop
+
+    add = BesideALoop.add
+
+    def at_once(self, work, *args):
+        number = add(self, work, *args)
+        self.wait_for(number)
+        return number
+    monkeypatch.setattr(BesideALoop, 'add', at_once)
+    monkeypatch.setattr(recurrent_pieces, 'PIECES_FROM_FLOPS', 0)
+    monkeypatch.setattr(sample_passes, 'pass_threads', lambda: 1)
+    rng = np.random.default_rng(4)
+    options = SCENARIOS['masked_backwards_sequences_with_dropout']
+    with float64():
+        layer = _layer(kind, options)
+        x = rng.standard_normal((N, T, D))
+        x_mask, h_mask = _dropout_mask(rng, (N, 1, D)), _dropout_mask(rng, (N, UNITS))
+        grad_output = rng.standard_normal((N, T, UNITS))
+        fast = _fast(layer, x, _sequence_mask(), x_mask, h_mask, grad_output)
+        reference = _reference(kind, layer, x, _sequence_mask(), x_mask, h_mask,
+                               [np.zeros((N, UNITS))] * KINDS[kind][4], grad_output)
+    assert counted_pieces == {'forward': 1, 'backward': 1}
+    for what, got, expected in zip(('output', 'dL/dx', 'dL/dW', 'dL/dU', 'dL/db'),
+                                   fast[:2] + tuple(fast[2]), reference[:2] + tuple(reference[2])):
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, err_msg=f'{kind}, pieces at once: {what}')
+
+
 def _big_layer_pass(cls, threads, x, grad_output, seed=0):
     """(output, dL/dx, dL/dW, dL/dU, dL/db) of a fresh layer from the same weights."""
     rng = np.random.default_rng(seed)
