@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from teachnet.backend import array_module as am
+from teachnet.backend import sample_passes
 from teachnet.layers import Dense, Flatten
 from teachnet.layers.embeddings import Embedding
 from teachnet.models import Sequential
@@ -36,8 +37,11 @@ def row_sparse_gradients(rng, shape, steps):
     return result
 
 
+@pytest.mark.parametrize('threads', [1, 2, 3])
 @pytest.mark.parametrize('name', sorted(OPTIMIZERS))
-def test_updating_the_rows_gives_the_numbers_of_the_full_update(name):
+def test_updating_the_rows_gives_the_numbers_of_the_full_update(monkeypatch, name, threads):
+    """Also with the rows shared by threads, each taking a range of θ's rows."""
+    monkeypatch.setattr(sample_passes, 'pass_threads', lambda: threads)
     rng = np.random.default_rng(0)
     start = rng.standard_normal((30, 3)).astype('float32')
     steps = row_sparse_gradients(rng, start.shape, 5)

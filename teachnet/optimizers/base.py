@@ -34,6 +34,7 @@ parameters once per step (``begin_step``) and applies its rule to one parameter
 from types import SimpleNamespace
 
 from teachnet.backend import array_module as am
+from teachnet.backend import sample_passes
 
 
 class Optimizer:
@@ -180,16 +181,22 @@ class Optimizer:
         rule leaves θ alone for g = 0, the rule runs on the gathered rows alone, and the
         other rows get only what a zero gradient does to the slots (RMSprop's average
         decays: a ← ρ·a). The numbers are exactly those of the full update, for a fraction
-        of the work. Other rules do the full update."""
+        of the work. Other rules do the full update. With several threads allowed, each
+        takes a range of θ's rows (``sample_passes``)."""
         if not self.zero_gradient_keeps_theta:
             self.update_parameter(theta, g, step, *slots)
             return
-        theta_rows, slot_rows = theta[rows], [slot[rows] for slot in slots]      # copies
-        self.update_parameter(theta_rows, g[rows], step, *slot_rows)
-        self.idle_slots(*slots)                         # every row, as if g were 0 ...
-        theta[rows] = theta_rows                        # ... then the rows with a gradient
-        for slot, values in zip(slots, slot_rows):
-            slot[rows] = values
+
+        def update_range(first, last):                  # θ's rows first..last - 1
+            named = rows[(rows >= first) & (rows < last)] if (first, last) != (0, len(theta)) else rows
+            theta_rows, slot_rows = theta[named], [slot[named] for slot in slots]     # copies
+            self.update_parameter(theta_rows, g[named], step, *slot_rows)
+            self.idle_slots(*[slot[first:last] for slot in slots])    # every row, as if g were 0 ...
+            theta[named] = theta_rows                                   # ... then the rows with a gradient
+            for slot, values in zip(slots, slot_rows):
+                slot[named] = values
+        # each thread takes its own range of rows (the same numbers: every row is updated alone)
+        sample_passes.for_each_pass(len(theta), -(-len(theta) // sample_passes.pass_threads()), update_range)
 
     def clip_gradients(self, grads):
         """The gradients after clipnorm / clipvalue, as new arrays (or the same when unset)."""
