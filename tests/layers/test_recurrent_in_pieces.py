@@ -14,9 +14,7 @@ from teachnet.ops.recurrent_pieces import StepPieces, pieces_of_steps
 from teachnet.ops.tape import Tape
 from teachnet.ops.tensor import Tensor
 
-from .harness import float64
-from .test_reference_cells import (
-    KINDS, N, SCENARIOS, UNITS, D, T, _dropout_mask, _fast, _layer, _reference, _sequence_mask)
+from .test_reference_cells import SCENARIOS, fast_against_reference
 
 
 @pytest.fixture
@@ -52,26 +50,9 @@ def test_in_pieces_against_the_reference_forward_and_backward(monkeypatch, count
     """Every layer goes in pieces here (of one step: T = 4), with helpers or without."""
     monkeypatch.setattr(recurrent_pieces, 'PIECES_FROM_FLOPS', 0)
     monkeypatch.setattr(sample_passes, 'pass_threads', lambda: threads)
-    options = SCENARIOS[scenario]
-    rng = np.random.default_rng(sorted(SCENARIOS).index(scenario))
-    with float64():
-        layer = _layer(kind, options)
-        x = rng.standard_normal((N, T, D))
-        mask = _sequence_mask() if options.get('masked') else None
-        x_mask = _dropout_mask(rng, (N, 1, D)) if options.get('dropout') else np.ones((N, 1, D))
-        h_mask = _dropout_mask(rng, (N, UNITS)) if options.get('dropout') else np.ones((N, UNITS))
-        initial = [np.zeros((N, UNITS))] * KINDS[kind][4]
-        if options.get('stateful'):
-            initial = [rng.standard_normal((N, UNITS)) for _ in initial]
-            layer.reset_states(initial)
-        grad_output = rng.standard_normal((N, T, UNITS) if layer.return_sequences else (N, UNITS))
-        fast = _fast(layer, x, mask, x_mask, h_mask, grad_output)
-        reference = _reference(kind, layer, x, mask, x_mask, h_mask, initial, grad_output)
+    fast_against_reference(kind, SCENARIOS[scenario], np.random.default_rng(sorted(SCENARIOS).index(scenario)),
+                           f'{kind} in pieces')
     assert counted_pieces == {'forward': 1, 'backward': 1}
-    for what, got, expected in zip(('output', 'dL/dx', 'dL/dW', 'dL/dU', 'dL/db'),
-                                   fast[:2] + tuple(fast[2]), reference[:2] + tuple(reference[2])):
-        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12,
-                                   err_msg=f'{kind} in pieces: {what} differs from the reference cell')
 
 
 @pytest.mark.parametrize('kind', ['LSTM', 'SimpleRNN'])
@@ -93,20 +74,9 @@ def test_the_loops_wait_for_slow_helpers(monkeypatch, counted_pieces, kind):
     monkeypatch.setattr(beside_a_loop._Piece, 'run_if_free', late)
     monkeypatch.setattr(recurrent_pieces, 'PIECES_FROM_FLOPS', 0)
     monkeypatch.setattr(sample_passes, 'pass_threads', lambda: 2)
-    rng = np.random.default_rng(3)
-    options = SCENARIOS['sequences_with_dropout']
-    with float64():
-        layer = _layer(kind, options)
-        x = rng.standard_normal((N, T, D))
-        x_mask, h_mask = _dropout_mask(rng, (N, 1, D)), _dropout_mask(rng, (N, UNITS))
-        grad_output = rng.standard_normal((N, T, UNITS))
-        fast = _fast(layer, x, None, x_mask, h_mask, grad_output)
-        reference = _reference(kind, layer, x, None, x_mask, h_mask, [np.zeros((N, UNITS))] * KINDS[kind][4],
-                               grad_output)
+    fast_against_reference(kind, SCENARIOS['sequences_with_dropout'], np.random.default_rng(3),
+                           f'{kind} with late helpers')
     assert counted_pieces == {'forward': 1, 'backward': 1}
-    for what, got, expected in zip(('output', 'dL/dx', 'dL/dW', 'dL/dU', 'dL/db'),
-                                   fast[:2] + tuple(fast[2]), reference[:2] + tuple(reference[2])):
-        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, err_msg=f'{kind} with late helpers: {what}')
 
 
 @pytest.mark.parametrize('kind', ['LSTM', 'SimpleRNN'])
@@ -124,20 +94,9 @@ def test_pieces_run_the_moment_they_are_handed_over(monkeypatch, counted_pieces,
     monkeypatch.setattr(BesideALoop, 'add', at_once)
     monkeypatch.setattr(recurrent_pieces, 'PIECES_FROM_FLOPS', 0)
     monkeypatch.setattr(sample_passes, 'pass_threads', lambda: 1)
-    rng = np.random.default_rng(4)
-    options = SCENARIOS['masked_backwards_sequences_with_dropout']
-    with float64():
-        layer = _layer(kind, options)
-        x = rng.standard_normal((N, T, D))
-        x_mask, h_mask = _dropout_mask(rng, (N, 1, D)), _dropout_mask(rng, (N, UNITS))
-        grad_output = rng.standard_normal((N, T, UNITS))
-        fast = _fast(layer, x, _sequence_mask(), x_mask, h_mask, grad_output)
-        reference = _reference(kind, layer, x, _sequence_mask(), x_mask, h_mask,
-                               [np.zeros((N, UNITS))] * KINDS[kind][4], grad_output)
+    fast_against_reference(kind, SCENARIOS['masked_backwards_sequences_with_dropout'], np.random.default_rng(4),
+                           f'{kind}, pieces at once')
     assert counted_pieces == {'forward': 1, 'backward': 1}
-    for what, got, expected in zip(('output', 'dL/dx', 'dL/dW', 'dL/dU', 'dL/db'),
-                                   fast[:2] + tuple(fast[2]), reference[:2] + tuple(reference[2])):
-        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, err_msg=f'{kind}, pieces at once: {what}')
 
 
 def _big_layer_pass(cls, threads, x, grad_output, seed=0):
