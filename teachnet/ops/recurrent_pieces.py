@@ -49,7 +49,7 @@ class StepPieces:
     ``gradients_ready(s)`` once step s's dz is final."""
     #: whether the cell's loops call the two hooks (and its weight gradients are the plain ones)
     goes_in_pieces = False
-    _waiting_for = _finished_at = None
+    _waiting_for = _finished_at = _beside = _piece_back = None
 
     def in_pieces(self):
         return self.goes_in_pieces and am.get_backend() != 'cupy' and self.product_flops >= PIECES_FROM_FLOPS
@@ -111,12 +111,12 @@ class StepPieces:
                 xp.dot(columns.T, self.kernel.T, out=grad_x[first * n:last * n])     # dz_t·Wᵀ
         beside = BesideALoop()              # (asks how many threads there are: before there is one)
         with am.one_blas_thread():
-            self._finished_at = {first: (beside, number, piece_back, first, last)
-                                 for number, (first, last) in enumerate(pieces)}
+            self._finished_at = {first: (number, last) for number, (first, last) in enumerate(pieces)}
+            self._beside, self._piece_back = beside, piece_back
             try:
                 self.backprop(grad_h)
             finally:
-                self._finished_at = None
+                self._finished_at = self._beside = self._piece_back = None
                 beside.finish()
         both, grad_bias = shares[0]
         for weights, bias in shares[1:]:                    # in the pieces' order, whoever computed them
@@ -129,5 +129,5 @@ class StepPieces:
         """Step s of the loop back is done, its dz in ``grad_z`` (T, k·units, n): when it
         completes a piece of steps, that piece's shares go beside the loop."""
         if self._finished_at is not None and s in self._finished_at:
-            beside, number, piece_back, first, last = self._finished_at[s]
-            beside.add(piece_back, number, grad_z, first, last)
+            number, last = self._finished_at[s]
+            self._beside.add(self._piece_back, number, grad_z, s, last)

@@ -106,14 +106,13 @@ def _big_layer_pass(cls, threads, x, grad_output, seed=0):
     Sequential([layer])
     layer.set_weights([rng.uniform(-0.2, 0.2, w.shape).astype(w.dtype) for w in layer.get_weights()])
     x_tensor = Tensor(am.to_device(x), requires_grad=True)
+    threadpoolctl = pytest.importorskip('threadpoolctl')
     with threadpoolctl.threadpool_limits(threads):
         with Tape() as tape:
             y = layer(x_tensor, training=True)
         tape.backward(y, am.to_device(grad_output))
     return [am.to_numpy(a) for a in (y.data, x_tensor.grad, *[p.grad for p in layer.params])]
 
-
-threadpoolctl = pytest.importorskip('threadpoolctl')
 
 
 @pytest.mark.parametrize('cls', [LSTM, SimpleRNN])
