@@ -10,6 +10,7 @@ from teachnet.layers import Dense, Flatten
 from teachnet.layers.embeddings import Embedding
 from teachnet.models import Sequential
 from teachnet.ops.embedding import EmbeddingLookup, embedding_lookup
+from teachnet.ops.row_gradient import RowGradient
 from teachnet.ops.tape import Tape
 from teachnet.ops.tensor import Parameter, Tensor
 from teachnet.optimizers import SGD, Adadelta, Adagrad, Adam, RMSprop
@@ -123,15 +124,70 @@ def test_training_an_embedding_gives_the_same_weights_either_way(name, monkeypat
     fast.fit(x, y, batch_size=16, nb_epoch=2, verbose=0, shuffle=False)
     original = EmbeddingLookup.backward
 
-    def without_rows(self, g):
-        grads = original(self, g)
-        self.gradient_rows = None
-        return grads
+    def without_rows(self, g):                                      # the full array, rows unknown
+        no_grad, row_gradient = original(self, g)
+        return no_grad, row_gradient.dense()
     monkeypatch.setattr(EmbeddingLookup, 'backward', without_rows)
     full = embedding_model(OPTIMIZERS[name]())
     full.fit(x, y, batch_size=16, nb_epoch=2, verbose=0, shuffle=False)
     for row_weights, full_weights in zip(fast.get_weights(), full.get_weights()):
         np.testing.assert_array_equal(row_weights, full_weights)
+
+
+def test_the_lookup_keeps_only_the_rows_and_writes_the_full_gradient_when_read():
+    weights = Parameter(am.to_device(np.arange(12, dtype='float32').reshape(6, 2)))
+    ids = am.to_device(np.array([[4, 1, 4], [0, 1, 1]]))
+    with Tape() as tape:
+        y = embedding_lookup(ids, weights)
+    tape.backward(y)
+    kept = weights.row_gradient
+    assert isinstance(kept, RowGradient) and kept is weights._grad           # no full array yet
+    np.testing.assert_array_equal(am.to_numpy(kept.rows), [0, 1, 4])
+    np.testing.assert_array_equal(am.to_numpy(kept.values), [[1, 1], [3, 3], [2, 2]])
+    full = am.to_numpy(weights.grad)                                          # written out when read
+    np.testing.assert_array_equal(full, [[1, 1], [3, 3], [0, 0], [0, 0], [2, 2], [0, 0]])
+    assert weights._grad is weights.grad                                      # once
+    np.testing.assert_array_equal(am.to_numpy(weights.row_gradient.values), am.to_numpy(kept.values))
+
+
+def test_training_never_writes_the_full_gradient_of_an_embedding(monkeypatch):
+    written = []
+    original = RowGradient.dense
+
+    def counted(self):
+        written.append(self.shape)
+        return original(self)
+    monkeypatch.setattr(RowGradient, 'dense', counted)
+    model = embedding_model(RMSprop(lr=0.01))
+    x = np.random.default_rng(0).integers(0, 40, size=(32, 6))
+    model.fit(x, (x[:, :1] < 20).astype('float32'), batch_size=8, nb_epoch=1, verbose=0)
+    assert written == []
+    assert isinstance(model.layers[0].W._grad, RowGradient)
+    model.layers[0].W.grad                                                    # a reader asks for it
+    assert written == [(40, 3)]
+
+
+def test_a_row_gradient_reaching_an_op_is_written_out_first():
+    """The lookup's table may itself come out of an op (here W·2): that op's backward gets
+    the full array, and the trace keeps full arrays."""
+    weights = Parameter(am.to_device(np.ones((5, 2), dtype='float32')))
+    ids = am.to_device(np.array([[3, 3, 0]]))
+    with Tape(keep_gradients=True) as tape:
+        y = embedding_lookup(ids, weights * 2.0)
+    tape.backward(y)
+    np.testing.assert_array_equal(am.to_numpy(weights.grad)[:, 0], [2, 0, 0, 4, 0])
+    assert weights.grad_rows is None
+    lookup = tape.records[-1]
+    assert not any(isinstance(g, RowGradient) for g in lookup.grad_inputs)
+    np.testing.assert_array_equal(am.to_numpy(lookup.grad_inputs[1])[:, 0], [1, 0, 0, 2, 0])
+
+
+@pytest.mark.parametrize('first, last, expected', [(0, 10, [1, 4, 7]), (2, 7, [4]), (5, 8, [7]), (8, 10, [])])
+def test_the_rows_of_a_row_gradient_in_a_range(first, last, expected):
+    gradient = RowGradient(am.to_device(np.array([1, 4, 7])), am.to_device(np.array([[1.], [4.], [7.]])), (10, 1))
+    rows, values = gradient.between(first, last)
+    np.testing.assert_array_equal(am.to_numpy(rows), expected)
+    np.testing.assert_array_equal(am.to_numpy(values)[:, 0], expected)
 
 
 def test_a_tensor_starts_without_rows():

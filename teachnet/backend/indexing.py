@@ -1,9 +1,9 @@
 """Indexing where the backends differ: adding into repeated indices, and sliding windows.
 
-``scatter_add`` and ``scatter_add_rows`` add values into the places (rows) that indices
-name, repeats included, the same to the last bit on every backend; ``sliding_windows``
-views every window a kernel visits without copying (each backend through its own
-``as_strided``). Layers and ops call these instead of branching on the backend.
+``scatter_add``, ``scatter_add_rows`` and ``sum_rows_by_id`` add values into the places
+(rows) that indices name, repeats included, the same to the last bit on every backend;
+``sliding_windows`` views every window a kernel visits without copying (each backend
+through its own ``as_strided``). Layers and ops call these instead of branching on the backend.
 """
 from teachnet.backend import array_module as am
 
@@ -20,16 +20,26 @@ def scatter_add(target, indices, values):
 
 def scatter_add_rows(row_count, indices, values):
     """(sums, named): a new (row_count, dim) array ``sums`` whose row r is the sum of
-    ``values[k]`` over every k with ``indices[k] == r`` (zero for rows never named), dL/dW
-    of an embedding lookup; and ``named``, the rows named, sorted, each once (the sort
-    below finds them anyway; the optimizer updates only those).
+    ``values[k]`` over every k with ``indices[k] == r`` (zero for rows never named); and
+    ``named``, the rows named, sorted, each once. ``sum_rows_by_id`` computes the sums;
+    this writes them into a full array."""
+    named, sums = sum_rows_by_id(indices, values)
+    out = am.xp().zeros((row_count, values.shape[-1]), dtype=values.dtype)
+    out[named] = sums
+    return out, named
 
-    ``indices`` (k,) are integer row ids, ``values`` (k, dim). The ids are sorted, so that
-    equal ids sit side by side, and each run of equal ids is summed at once with
-    ``add.reduceat``:
+
+def sum_rows_by_id(indices, values):
+    """(named, sums): ``named`` the ids in ``indices`` (k,), sorted, each once, and ``sums``
+    (len(named), dim), where sums[j] is the sum of ``values[k]`` (values: (k, dim)) over
+    every k with ``indices[k] == named[j]``: dL/dW of an embedding lookup, on the rows of W
+    it looked up (every other row's is zero).
+
+    The ids are sorted, so that equal ids sit side by side, and each run of equal ids is
+    summed at once with ``add.reduceat``:
 
         ids sorted:   3 3 3 7 9 9          runs start at 0, 3, 4
-        out[3] = the sum of rows 0..2,  out[7] = row 3,  out[9] = the sum of rows 4..5
+        named = [3, 7, 9]    sums = [the sum of rows 0..2,  row 3,  the sum of rows 4..5]
 
     The sums come out the same, to the last bit, on every run. (``add.at`` on a GPU adds
     repeats with atomic additions, in whatever order the threads finish; on the host it
@@ -38,29 +48,28 @@ def scatter_add_rows(row_count, indices, values):
     there than one reduceat over thousands of runs of length 1.
     """
     xp, name = am.xp(), am.get_backend()
-    out = xp.zeros((row_count, values.shape[-1]), dtype=values.dtype)
     if indices.size == 0:
-        return out, indices[:0]
+        return indices[:0], xp.zeros((0, values.shape[-1]), dtype=values.dtype)
     order = xp.argsort(indices, kind='stable')
     ids = indices[order]
     new_run = xp.empty(ids.shape, dtype=bool)
     new_run[0] = True
     xp.not_equal(ids[1:], ids[:-1], out=new_run[1:])
     starts = xp.flatnonzero(new_run)
-    rows = ids[starts]
+    named = ids[starts]
     if name != 'numpy':            # CuPy, and the strict backend standing in for it: no host sync
-        out[rows] = xp.add.reduceat(values[order], starts, axis=0)
-        return out, rows
+        return named, xp.add.reduceat(values[order], starts, axis=0)
     counts = xp.diff(xp.concatenate([starts, xp.asarray([ids.size])]))
     single = counts == 1
-    out[rows[single]] = values[order[starts[single]]]
+    sums = xp.empty((len(named), values.shape[-1]), dtype=values.dtype)
+    sums[single] = values[order[starts[single]]]
     repeated = ~single
     if bool(repeated.any()):
         run_lengths = counts[repeated]
         repeats = values[order[xp.repeat(repeated, counts)]]       # the repeated ids' rows, by run
         run_starts = xp.cumsum(run_lengths) - run_lengths
-        out[rows[repeated]] = xp.add.reduceat(repeats, run_starts, axis=0)
-    return out, rows
+        sums[repeated] = xp.add.reduceat(repeats, run_starts, axis=0)
+    return named, sums
 
 
 def sliding_windows(x, window_shape, strides, axes):

@@ -12,17 +12,20 @@ Backward, each row of W receives the gradients of every place that picked it:
     dL/dW[v] = Σ over (i, t) with ids[i, t] = v of  g[i, t]      (zero for ids not in the batch)
 
 Frequent ids (padding 0, "the", ...) appear many times in one batch, so the sum must add
-repeats rather than keep one of them; ``backend.indexing.scatter_add_rows`` does it with a
+repeats rather than keep one of them; ``backend.indexing.sum_rows_by_id`` does it with a
 sort and a sum over each run of equal ids, which gives the same bits on every run, on a
 GPU too. The ids have no gradient.
 
-Every other row of dL/dW is zero, and backward says which rows are not
-(``gradient_rows``): with a vocabulary of 20,000 words and a batch that holds 2,000 of
-them, an optimizer such as RMSprop then does its full update on those rows only.
+Every other row of dL/dW is zero, so backward hands dL/dW over as a ``RowGradient``: the
+rows that got a gradient and their sums. With a vocabulary of 20,000 words and a batch
+that holds 2,000 of them, an optimizer such as RMSprop then does its full update on those
+rows only, and the full (V, dim) array of dL/dW is written only when someone reads
+``W.grad``.
 """
 from teachnet.backend import array_module as am
 from teachnet.backend import indexing
 from teachnet.ops.op import Op
+from teachnet.ops.row_gradient import RowGradient
 
 
 class EmbeddingLookup(Op):
@@ -44,11 +47,8 @@ class EmbeddingLookup(Op):
         return am.xp().take(embeddings, ids, axis=0)
 
     def backward(self, g):
-        rows = g.reshape(-1, g.shape[-1])
-        ids = self.ids.reshape(-1)
-        grad_embeddings, looked_up = indexing.scatter_add_rows(self.vocabulary, ids, rows)
-        self.gradient_rows = {1: looked_up}                     # the rows of W that got a gradient
-        return None, grad_embeddings
+        looked_up, sums = indexing.sum_rows_by_id(self.ids.reshape(-1), g.reshape(-1, g.shape[-1]))
+        return None, RowGradient(looked_up, sums, (self.vocabulary, g.shape[-1]))
 
     def describe(self):
         return {'vocabulary': self.vocabulary}

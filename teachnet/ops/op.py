@@ -6,11 +6,9 @@ Every computation in teachnet is a chain of ops. An op subclass defines
 * ``forward(*arrays)`` -- compute the output from input arrays, keeping on ``self`` what
   backward will need;
 * ``backward(grad_output)`` -- given dL/d(output), return dL/d(input) for each input
-  (``None`` for an input that has no gradient, such as an integer index);
-* optionally ``gradient_rows``, set by backward: {input position: row ids} when only
-  those rows of that input's gradient can be non-zero (an embedding lookup). The tape
-  passes it on as the tensor's ``grad_rows``, and an optimizer may then update those
-  rows only.
+  (``None`` for an input that has no gradient, such as an integer index). A gradient
+  that only some rows of a matrix input receive may be returned as a ``RowGradient``
+  (an embedding lookup does): an optimizer then updates those rows only.
 
 ``op.apply(*inputs)`` runs forward on tensors or arrays and, when a tape is recording and
 some input needs a gradient, records the op with its inputs and output.
@@ -24,9 +22,6 @@ class Op:
     formula = ''
     #: how the gradient flows back, for traces ('dL/dx = g·Wᵀ, ...'); empty when obvious
     backward_formula = ''
-
-    #: {input position: the only rows of that gradient that can be non-zero}, or None
-    gradient_rows = None
 
     # filled when recorded
     inputs = ()

@@ -6,7 +6,9 @@ output, and where it happened (the layer, and in a recurrent layer the timestep)
 
 ``tape.backward(loss)`` walks the records in reverse. For each op it takes dLoss/d(output)
 and asks the op for dLoss/d(input) of every input -- the chain rule, one op at a time --
-adding contributions where a tensor fed several ops.
+adding contributions where a tensor fed several ops. An op may hand a gradient over as
+a ``RowGradient`` (an embedding's dL/dW: its non-zero rows alone); a tensor then keeps it
+so, and ops always receive full arrays.
 
 The tape also collects the **penalties** that layers add to the loss while it runs (an
 activity regularizer's P(a) on a layer's output): ``tape.penalties`` lists them, as
@@ -19,6 +21,7 @@ The tape holds only references to arrays that backward needs anyway, so recordin
 no copies; with ``keep_gradients=True`` it also keeps every gradient it passes, for traces.
 """
 from teachnet.backend import array_module as am
+from teachnet.ops.row_gradient import RowGradient, dense
 from teachnet.ops.tensor import Tensor
 
 _recording = [None]           # the innermost active tape, or None
@@ -66,21 +69,22 @@ class Tape:
             grad_output = output._grad
             if grad_output is None:
                 continue
+            if isinstance(grad_output, RowGradient):           # an op's backward takes full arrays
+                grad_output = grad_output.dense()
             grad_inputs = op.backward(grad_output)
             if keep:
-                op.grad_output, op.grad_inputs = grad_output, grad_inputs
+                op.grad_output, op.grad_inputs = grad_output, tuple(dense(g) for g in grad_inputs)
             elif output is not loss:
                 output._grad = output.grad_rows = None      # an intermediate: its gradient is used up
-            rows_of = op.gradient_rows
-            for position, (tensor, grad_input) in enumerate(zip(op.inputs, grad_inputs)):
+            for tensor, grad_input in zip(op.inputs, grad_inputs):
                 if grad_input is None or not isinstance(tensor, Tensor) or not tensor.requires_grad:
                     continue
                 if tensor._grad is None:
                     tensor._grad = grad_input
                     # only these rows can be non-zero (an embedding's gradient), else None
-                    tensor.grad_rows = rows_of.get(position) if rows_of else None
+                    tensor.grad_rows = grad_input.rows if isinstance(grad_input, RowGradient) else None
                 else:
-                    tensor._grad = tensor._grad + grad_input
+                    tensor._grad = dense(tensor._grad) + dense(grad_input)
                     tensor.grad_rows = None                 # two contributions: rows unknown
         return loss
 

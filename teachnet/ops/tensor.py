@@ -10,6 +10,7 @@ Arithmetic on tensors (``a + b``, ``a * 2``, ``a @ W``, ``-a``, ``a[0]``) runs t
 differentiable with nothing more to write.
 """
 from teachnet.backend import array_module as am
+from teachnet.ops.row_gradient import RowGradient
 
 
 class Tensor:
@@ -17,10 +18,11 @@ class Tensor:
 
     # Attributes
         data: the array (numpy, cupy or strict, as the backend says).
-        grad: dLoss/d(data) after backward, else None.
+        grad: dLoss/d(data) after backward, else None: an array of data's shape.
         grad_rows: None, or the ids of the only rows of ``grad`` that can be non-zero
             (sorted, unique), when backward knows them: an embedding lookup's gradient
-            reaches only the rows it looked up. Setting ``grad`` clears it.
+            reaches only the rows it looked up (``row_gradient``). Setting ``grad``
+            clears it.
         requires_grad: whether backward should compute ``grad``.
         name: an optional label shown in traces.
         mask: for a batch of sequences, which timesteps are real (True) and which are
@@ -39,8 +41,26 @@ class Tensor:
 
     @property
     def grad(self):
-        """dLoss/d(data) after backward, else None."""
+        """dLoss/d(data) after backward, else None. A gradient that backward kept as its
+        rows alone (``row_gradient``) is written out in full the first time it is read."""
+        if isinstance(self._grad, RowGradient):
+            self._grad = self._grad.dense()     # (grad_rows stays true of it)
         return self._grad
+
+    @property
+    def has_grad(self):
+        """Whether backward gave this tensor a gradient (without writing one out)."""
+        return self._grad is not None
+
+    @property
+    def row_gradient(self):
+        """The gradient as a ``RowGradient`` (its non-zero rows and their values) when only
+        the rows ``grad_rows`` can be non-zero, else None."""
+        if self._grad is None or self.grad_rows is None:
+            return None
+        if isinstance(self._grad, RowGradient):
+            return self._grad
+        return RowGradient(self.grad_rows, self._grad[self.grad_rows], self._grad.shape)    # read off the full array
 
     @grad.setter
     def grad(self, value):

@@ -35,6 +35,7 @@ from types import SimpleNamespace
 
 from teachnet.backend import array_module as am
 from teachnet.backend import sample_passes
+from teachnet.ops.row_gradient import RowGradient
 
 
 class Optimizer:
@@ -131,18 +132,23 @@ class Optimizer:
         else:
             self._check_parameter_count(len(params))
         slots_of = self._slots_by_parameter()
-        with_grad = [index for index, p in enumerate(params) if p.grad is not None]
-        grads = [params[index].grad for index in with_grad]
-        if self.clipnorm is not None or self.clipvalue is not None:
-            grads = self.clip_gradients(grads)          # scaling and clipping keep zero rows zero
+        with_grad = [index for index, p in enumerate(params) if p.has_grad]
         step = self.begin_step(self.current_lr())
-        for index, g in zip(with_grad, grads):
-            rows = params[index].grad_rows
-            if rows is None:
-                self.update_parameter(params[index].data, g, step, *slots_of[index])
+        for index, g in zip(with_grad, self._gradients([params[index] for index in with_grad])):
+            if isinstance(g, RowGradient):
+                self.update_parameter_rows(params[index].data, g, step, *slots_of[index])
             else:
-                self.update_parameter_rows(params[index].data, g, rows, step, *slots_of[index])
+                self.update_parameter(params[index].data, g, step, *slots_of[index])
         self.iterations += 1
+
+    def _gradients(self, params):
+        """Each parameter's gradient, clipped when clipnorm or clipvalue ask: a RowGradient
+        where only some rows can be non-zero (an embedding's), else the full array."""
+        if self.clipnorm is None and self.clipvalue is None:
+            return [p.grad if p.grad_rows is None else p.row_gradient for p in params]
+        clipped = self.clip_gradients([p.grad for p in params])    # scaling and clipping keep zero rows zero
+        return [g if p.grad_rows is None else RowGradient(p.grad_rows, g[p.grad_rows], g.shape)
+                for p, g in zip(params, clipped)]
 
     def _slots_by_parameter(self):
         """The slots regrouped per parameter, [(m_0, v_0), (m_1, v_1), ...], cached until
@@ -174,8 +180,9 @@ class Optimizer:
     def idle_slots(self, *slots):
         """What one step with g = 0 does to the slots, in place (nothing by default)."""
 
-    def update_parameter_rows(self, theta, g, rows, step, *slots):
-        """The same step as ``update_parameter`` when only ``rows`` of g can be non-zero.
+    def update_parameter_rows(self, theta, row_gradient, step, *slots):
+        """The same step as ``update_parameter`` when only some rows of g can be non-zero
+        (``row_gradient``, a ``RowGradient``: those rows and their values).
 
         An embedding's gradient reaches only the rows of the words in the batch. Where the
         rule leaves θ alone for g = 0, the rule runs on the gathered rows alone, and the
@@ -184,13 +191,14 @@ class Optimizer:
         of the work. Other rules do the full update. With several threads allowed, each
         takes a range of θ's rows (``sample_passes``)."""
         if not self.zero_gradient_keeps_theta:
-            self.update_parameter(theta, g, step, *slots)
+            self.update_parameter(theta, row_gradient.dense(), step, *slots)
             return
 
         def update_range(first, last):                  # θ's rows first..last - 1
-            named = rows[(rows >= first) & (rows < last)] if (first, last) != (0, len(theta)) else rows
-            theta_rows, slot_rows = theta[named], [slot[named] for slot in slots]     # copies
-            self.update_parameter(theta_rows, g[named], step, *slot_rows)
+            named, g_rows = row_gradient.between(first, last)
+            xp = am.xp()
+            theta_rows, slot_rows = xp.take(theta, named, axis=0), [xp.take(slot, named, axis=0) for slot in slots]
+            self.update_parameter(theta_rows, g_rows, step, *slot_rows)
             self.idle_slots(*[slot[first:last] for slot in slots])    # every row, as if g were 0 ...
             theta[named] = theta_rows                                   # ... then the rows with a gradient
             for slot, values in zip(slots, slot_rows):

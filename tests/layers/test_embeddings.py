@@ -46,6 +46,18 @@ def test_scatter_add_rows_equals_add_at(shape, vocabulary):
     np.testing.assert_array_equal(am.to_numpy(named), np.unique(ids))     # sorted, each row once
 
 
+@pytest.mark.parametrize('count', [0, 1, 9, 400])
+def test_sum_rows_by_id_gives_the_named_rows_of_the_full_sum(count):
+    rng = np.random.default_rng(count)
+    ids = rng.integers(0, 30, size=count)
+    values = rng.standard_normal((count, 4))
+    full, _ = indexing.scatter_add_rows(30, am.to_device(ids), am.to_device(values))
+    named, sums = indexing.sum_rows_by_id(am.to_device(ids), am.to_device(values))
+    np.testing.assert_array_equal(am.to_numpy(named), np.unique(ids))
+    np.testing.assert_array_equal(am.to_numpy(sums), am.to_numpy(full)[np.unique(ids)])
+    assert sums.shape == (len(np.unique(ids)), 4)
+
+
 def test_scatter_add_rows_gives_the_same_bits_every_time():
     """Thousands of repeats of a few ids, in float32: a sum whose order varied (atomic
     additions on a GPU) would round differently from one run to the next."""
