@@ -36,6 +36,7 @@ from types import SimpleNamespace
 from teachnet.backend import array_module as am
 from teachnet.backend import sample_passes
 from teachnet.ops.row_gradient import RowGradient
+from teachnet.optimizers import together as together_module
 
 
 class Optimizer:
@@ -131,15 +132,30 @@ class Optimizer:
             self.slots = {name: [xp.zeros_like(p.data) for p in params] for name in self.slot_names}
         else:
             self._check_parameter_count(len(params))
-        slots_of = self._slots_by_parameter()
         with_grad = [index for index, p in enumerate(params) if p.has_grad]
+        gradients = self._gradients([params[index] for index in with_grad])
         step = self.begin_step(self.current_lr())
-        for index, g in zip(with_grad, self._gradients([params[index] for index in with_grad])):
+        together = together_module.small_ones(params, with_grad, gradients)     # see optimizers.together
+        if together:
+            group = self._small_parameters(params, [with_grad[position] for position in together])
+            group.update(self, params, [gradients[position] for position in together], step)
+        slots_of = self._slots_by_parameter()
+        for position in (position for position in range(len(with_grad)) if position not in together):
+            index, g = with_grad[position], gradients[position]
             if isinstance(g, RowGradient):
                 self.update_parameter_rows(params[index].data, g, step, *slots_of[index])
             else:
                 self.update_parameter(params[index].data, g, step, *slots_of[index])
         self.iterations += 1
+
+    def _small_parameters(self, params, indices):
+        """The long vectors of ``optimizers.together`` for these parameters, made again
+        when the parameters or the slot arrays changed."""
+        group = getattr(self, '_together', None)
+        if group is None or not group.serves(self, indices):
+            group = self._together = together_module.SmallParameters(self, params, indices)
+            self._slot_rows = None                      # the slots are views now: regroup them
+        return group
 
     def _gradients(self, params):
         """Each parameter's gradient, clipped when clipnorm or clipvalue ask: a RowGradient
