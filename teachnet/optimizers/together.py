@@ -44,22 +44,23 @@ class SmallParameters:
         self.spans = [(end - params[index].data.size, end) for index, end in zip(indices, ends)]
         dtype = params[indices[0]].data.dtype
         self.theta, self.gradient = xp.empty(ends[-1], dtype=dtype), xp.empty(ends[-1], dtype=dtype)
-        self.slots = []
+        self.slots, self.slot_places = [], []
         for name in optimizer.slot_names:                   # each slot moves into a long vector
             arrays, long_slot = optimizer.slots[name], xp.empty(ends[-1], dtype=dtype)
             for index, (start, stop), shape in zip(indices, self.spans, self.shapes):
                 long_slot[start:stop] = arrays[index].reshape(-1)
                 arrays[index] = long_slot[start:stop].reshape(shape)     # the slot is now a view of it
+                self.slot_places.append((arrays, index, arrays[index]))
             self.slots.append(long_slot)
-        self.slot_views = [[optimizer.slots[name][index] for index in indices] for name in optimizer.slot_names]
+        self.slot_lists = [optimizer.slots[name] for name in optimizer.slot_names]
+        self.theta_parts = [self.theta[start:stop].reshape(shape) for (start, stop), shape in zip(self.spans, self.shapes)]
 
     def serves(self, optimizer, indices):
         """Whether these vectors still belong to ``indices`` and to the optimizer's slots
         (a restored state puts new slot arrays in their place)."""
-        return self.indices == tuple(indices) and all(
-            optimizer.slots[name][index] is view
-            for name, views in zip(optimizer.slot_names, self.slot_views)
-            for index, view in zip(self.indices, views))
+        return (self.indices == tuple(indices)
+                and all(optimizer.slots[name] is arrays for name, arrays in zip(optimizer.slot_names, self.slot_lists))
+                and all(arrays[index] is view for arrays, index, view in self.slot_places))
 
     def update(self, optimizer, params, gradients, step):
         """One step of the rule on all these parameters at once; ``gradients`` are their
@@ -68,8 +69,8 @@ class SmallParameters:
         xp.concatenate([params[index].data.reshape(-1) for index in self.indices], out=self.theta)
         xp.concatenate([g.reshape(-1) for g in gradients], out=self.gradient)
         optimizer.update_parameter(self.theta, self.gradient, step, *self.slots)
-        for index, (start, stop), shape in zip(self.indices, self.spans, self.shapes):
-            params[index].data[...] = self.theta[start:stop].reshape(shape)
+        for index, part in zip(self.indices, self.theta_parts):
+            params[index].data[...] = part
 
 
 def small_ones(params, indices, gradients):
