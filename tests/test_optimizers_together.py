@@ -26,9 +26,10 @@ SHAPES = [((3, 4), 'float32'), ((5,), 'float32'), ((2, 1, 3), 'float32'), ((4, 2
 TABLE = len(SHAPES) - 1
 
 
-def run(name, steps=5, restore_after=None):
+def run(name, steps=7, restore_after=None, going_back_after=-5):
     """θ and the slots after ``steps`` updates (the state saved and restored into a new
-    optimizer after step ``restore_after``)."""
+    optimizer after step ``restore_after``; saved after step ``going_back_after`` and put
+    back into the same optimizer a step later)."""
     rng = np.random.default_rng(3)
     params = [Parameter(am.to_device(rng.standard_normal(shape).astype(dtype))) for shape, dtype in SHAPES]
     optimizer = OPTIMIZERS[name]()
@@ -43,19 +44,23 @@ def run(name, steps=5, restore_after=None):
             else:
                 param.grad = am.to_device(g)
         optimizer.update(params)
-        if step == restore_after:
+        if step == restore_after:                           # into a new optimizer
             state, optimizer = optimizer.get_state(), OPTIMIZERS[name]()
             optimizer.set_state(state, params)
+        if step == going_back_after:                        # into this one: its slots are replaced
+            saved = optimizer.get_state()
+        if step == going_back_after + 1:
+            optimizer.set_state(saved, params)
     return ([am.to_numpy(p.data) for p in params],
             [am.to_numpy(slot) for name in optimizer.slot_names for slot in optimizer.slots[name]])
 
 
-@pytest.mark.parametrize('restore_after', [None, 1])
+@pytest.mark.parametrize('restore_after, going_back_after', [(None, -5), (1, -5), (None, 4)])
 @pytest.mark.parametrize('name', sorted(OPTIMIZERS))
-def test_together_gives_the_numbers_of_one_at_a_time(monkeypatch, name, restore_after):
-    fast = run(name, restore_after=restore_after)
+def test_together_gives_the_numbers_of_one_at_a_time(monkeypatch, name, restore_after, going_back_after):
+    fast = run(name, restore_after=restore_after, going_back_after=going_back_after)
     monkeypatch.setattr(together, 'SMALL_PARAMETER', 0)            # every parameter alone
-    alone = run(name, restore_after=restore_after)
+    alone = run(name, restore_after=restore_after, going_back_after=going_back_after)
     for got, expected in zip(fast[0] + fast[1], alone[0] + alone[1]):
         assert got.dtype == expected.dtype and got.shape == expected.shape
         np.testing.assert_array_equal(got, expected)
@@ -82,3 +87,6 @@ def test_the_slots_stay_one_array_per_parameter_and_live_in_the_long_vector():
     optimizer.update(params)
     np.testing.assert_array_equal(am.to_numpy(slots[1]), [6.0, 6.0, 6.0])        # ... and the update reads it
     np.testing.assert_array_equal(am.to_numpy(slots[0]), np.full((2, 3), 3.0))
+    slots[0] = am.xp().full((2, 3), 10.0, dtype='float32')                      # ... or puts a new array there
+    optimizer.update(params)
+    np.testing.assert_array_equal(am.to_numpy(optimizer.slots['mean_square'][0]), np.full((2, 3), 7.0))
