@@ -47,6 +47,11 @@ class Tensor:
             self._grad = self._grad.dense()     # (grad_rows stays true of it)
         return self._grad
 
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+        self.grad_rows = None           # a new gradient: no promise about its rows
+
     @property
     def has_grad(self):
         """Whether backward gave this tensor a gradient (without writing one out)."""
@@ -61,11 +66,6 @@ class Tensor:
         if isinstance(self._grad, RowGradient):
             return self._grad
         return RowGradient(self.grad_rows, self._grad[self.grad_rows], self._grad.shape)    # read off the full array
-
-    @grad.setter
-    def grad(self, value):
-        self._grad = value
-        self.grad_rows = None           # a new gradient: no promise about its rows
 
     # -- what the array looks like
     @property
