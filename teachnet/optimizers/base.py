@@ -27,6 +27,11 @@ g²...), but the bookkeeping around them is the same for all, and lives here:
   (``lr``, ``momentum``, ``rho``...) that can be changed during training
   (``model.optimizer.lr = 0.01``); ``get_config`` / ``from_config`` rebuild an optimizer.
 
+* **Less work, the same numbers.** An embedding's gradient reaches a few rows of its
+  table (a ``RowGradient``): rules that leave θ alone where g = 0 update those rows only
+  (``update_parameter_rows``). Small parameters are updated together, laid end to end
+  (``teachnet.optimizers.together``).
+
 A subclass names its hyperparameters and slots, computes the numbers shared by all
 parameters once per step (``begin_step``) and applies its rule to one parameter
 (``update_parameter``).
