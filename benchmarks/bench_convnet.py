@@ -141,6 +141,8 @@ def print_convnet(result):
         ratio = spread(times['teachnet'])[0] / spread(times['torch'])[0]
         best = min(times['teachnet']) / min(times['torch'])
         print(f"  torch throughput / teachnet throughput = {ratio:.2f} (medians), {best:.2f} (best epochs)")
+        print(f"  target teachnet >= 0.8x torch's samples/s (issue 13): {'met' if 1 / ratio >= 0.8 else 'NOT met'} "
+              f"({1 / ratio:.2f}x)")
 
 
 def profile(count=512, batch_size=32):

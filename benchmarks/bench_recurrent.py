@@ -45,6 +45,7 @@ except ImportError:                 # PyTorch is optional: teachnet alone then
     torch = None
 
 TARGETS = {'imdb': 1300, 'stacked': 25000}      # samples/s this machine should reach
+RATIO_TARGETS = {'imdb': 0.8, 'stacked': 1.5}    # issue 13: teachnet / PyTorch samples/s
 
 
 # ----------------------------------------------------------------------------- data
@@ -155,6 +156,10 @@ def compare(name, samples, batch_size, repeats, make_teachnet, make_torch, data)
         ratio = f"{median / rates['torch'][0]:.2f}x" if 'torch' in rates else '-'
         cpu_ratio = f"{per_cpu / rates['torch'][2]:.2f}x" if 'torch' in rates else '-'
         print(f"{label:10s} {median:20,.0f} {best:10,.0f} {ratio:>10s} {per_cpu:16,.0f} {cpu_ratio:>10s}")
+    if 'torch' in rates:
+        ratio = rates['teachnet'][0] / rates['torch'][0]
+        print(f"target teachnet >= {RATIO_TARGETS[name]}x torch's samples/s: "
+              f"{'met' if ratio >= RATIO_TARGETS[name] else 'NOT met'} ({ratio:.2f}x)")
     return rates
 
 
