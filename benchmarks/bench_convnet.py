@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import teachnet  # noqa: E402
-from bench_mlp import environment, race, spread, synthetic_data, torch  # noqa: E402
+from bench_mlp import environment, paired_ratios, race, spread, synthetic_data, torch  # noqa: E402
 from teachnet.layers import Activation, Dense, Dropout, Flatten  # noqa: E402
 from teachnet.layers.convolutional import Convolution2D  # noqa: E402
 from teachnet.layers.pooling import MaxPooling2D  # noqa: E402
@@ -143,6 +143,8 @@ def print_convnet(result):
         print(f"  torch throughput / teachnet throughput = {ratio:.2f} (medians), {best:.2f} (best epochs)")
         print(f"  target teachnet >= 0.8x torch's samples/s (issue 13): {'met' if 1 / ratio >= 0.8 else 'NOT met'} "
               f"({1 / ratio:.2f}x)")
+        rounds = paired_ratios(times['torch'], times['teachnet'])          # teachnet's rate / torch's
+        print(f"  teachnet / torch samples/s, round by round: {', '.join(f'{r:.2f}' for r in rounds)}")
 
 
 def profile(count=512, batch_size=32):

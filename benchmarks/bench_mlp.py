@@ -186,6 +186,13 @@ def race(contenders, repeats):
     return times
 
 
+def paired_ratios(first, second):
+    """first[i] / second[i] for each round of ``race`` (the two timed in the same minute),
+    sorted: a machine that slows down between rounds moves these less than it moves the
+    ratio of the medians."""
+    return sorted(a / b for a, b in zip(first, second))
+
+
 # ----------------------------------------------------------------------------- (a) large
 
 def bench_large(repeats=5, count=60000, batch_size=128):

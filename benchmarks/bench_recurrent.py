@@ -32,7 +32,7 @@ import time
 import numpy as np
 
 import teachnet
-from bench_mlp import SETTLE_SECONDS, blas_threads          # the benchmarks folder is the script's own
+from bench_mlp import SETTLE_SECONDS, blas_threads, paired_ratios     # the benchmarks folder is the script's own
 from teachnet.layers import Dense
 from teachnet.layers.embeddings import Embedding
 from teachnet.layers.lstm import LSTM
@@ -160,6 +160,8 @@ def compare(name, samples, batch_size, repeats, make_teachnet, make_torch, data)
         ratio = rates['teachnet'][0] / rates['torch'][0]
         print(f"target teachnet >= {RATIO_TARGETS[name]}x torch's samples/s: "
               f"{'met' if ratio >= RATIO_TARGETS[name] else 'NOT met'} ({ratio:.2f}x)")
+        rounds = paired_ratios(*([wall for wall, _ in times[label]] for label in ('torch', 'teachnet')))
+        print(f"teachnet / torch samples/s, round by round: {', '.join(f'{r:.2f}' for r in rounds)}")
     return rates
 
 
