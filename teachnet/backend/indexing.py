@@ -43,9 +43,10 @@ def sum_rows_by_id(indices, values):
 
     The sums come out the same, to the last bit, on every run. (``add.at`` on a GPU adds
     repeats with atomic additions, in whatever order the threads finish; on the host it
-    walks the ids one by one, slowly.) On the host, rows named once are copied straight
-    across and only the repeated ids' rows go through ``add.reduceat``, which is faster
-    there than one reduceat over thousands of runs of length 1.
+    walks the ids one by one, slowly.) On the host, each run's first row is copied across
+    (for an id named once, that is its sum), and only the repeated ids' rows go through
+    ``add.reduceat``, which is faster there than one reduceat over thousands of runs of
+    length 1.
     """
     xp, name = am.xp(), am.get_backend()
     if indices.size == 0:
@@ -60,13 +61,11 @@ def sum_rows_by_id(indices, values):
     if name != 'numpy':            # CuPy, and the strict backend standing in for it: no host sync
         return named, xp.add.reduceat(values[order], starts, axis=0)
     counts = xp.diff(xp.concatenate([starts, xp.asarray([ids.size])]))
-    single = counts == 1
-    sums = xp.empty((len(named), values.shape[-1]), dtype=values.dtype)
-    sums[single] = values[order[starts[single]]]
-    repeated = ~single
-    if bool(repeated.any()):
+    sums = xp.take(values, order[starts], axis=0)                  # each run's first row
+    repeated = xp.flatnonzero(counts > 1)
+    if repeated.size:
         run_lengths = counts[repeated]
-        repeats = values[order[xp.repeat(repeated, counts)]]       # the repeated ids' rows, by run
+        repeats = xp.take(values, order[xp.repeat(counts > 1, counts)], axis=0)    # the repeated ids' rows, by run
         run_starts = xp.cumsum(run_lengths) - run_lengths
         sums[repeated] = xp.add.reduceat(repeats, run_starts, axis=0)
     return named, sums
