@@ -148,7 +148,6 @@ class RecurrentSequence(StepPieces, Op):
             return self._forward(x, kernel, recurrent_kernel, bias)
 
     def _forward(self, x, kernel, recurrent_kernel, bias=None):
-        xp = am.xp()
         n, t, d = x.shape
         steps = x.transpose(1, 0, 2)                                # (T, n, d): x_t at steps[t]
         if self.go_backwards:
@@ -184,13 +183,19 @@ class RecurrentSequence(StepPieces, Op):
         if self.in_pieces():                                        # beside the loop (recurrent_pieces)
             self.h = self.run_beside_projection(kernel_t, steps, projection, added)
         else:
-            projection = xp.matmul(kernel_t, steps.transpose(0, 2, 1), out=projection)   # Wᵀ·x_tᵀ for every t at once
-            if added is not None:
-                projection += added
-            self.h = self.run(projection)                           # (T + 1, units, n)
+            self.h = self.run(self.input_projections(kernel_t, steps, added, projection))   # (T + 1, units, n)
         if self.return_sequences:
             return self.h[1:].transpose(2, 0, 1)                    # (n, T, units)
         return self.h[t].T                                          # the last state (n, units)
+
+    @staticmethod
+    def input_projections(kernel_t, steps, added, out=None):
+        """Wᵀ·x_tᵀ (+ ``added``, the bias block) for every step in ``steps`` (T', n, d) at
+        once, into ``out`` (T', k·units, n; a new array when None)."""
+        out = am.xp().matmul(kernel_t, steps.transpose(0, 2, 1), out=out)
+        if added is not None:
+            out += added
+        return out
 
     def projection_buffer(self, t, n, dtype):
         """Where the input projections go, a (T, k·units, n) array (or view), or None for a

@@ -64,9 +64,7 @@ class StepPieces:
             projection = xp.empty((t, kernel_t.shape[0], n), dtype=am.host.result_type(kernel_t.dtype, steps.dtype))
 
         def project(first, last):
-            xp.matmul(kernel_t, steps[first:last].transpose(0, 2, 1), out=projection[first:last])
-            if added is not None:
-                projection[first:last] += added
+            self.input_projections(kernel_t, steps[first:last], added, projection[first:last])
         pieces = pieces_of_steps(t)
         beside = BesideALoop()              # (asks how many threads there are: before there is one)
         with am.one_blas_thread():

@@ -23,6 +23,8 @@ The slots of the small parameters live in the long vectors from then on: the opt
 ``slots`` hold views of them, one per parameter, so a saved state or a student reading
 ``optimizer.slots`` sees the usual one-array-per-parameter layout.
 """
+import itertools
+
 from teachnet.backend import array_module as am
 from teachnet.ops.row_gradient import RowGradient
 
@@ -38,10 +40,9 @@ class SmallParameters:
         xp = am.xp()
         self.indices = tuple(indices)
         self.shapes = [params[index].data.shape for index in indices]
-        ends = []
-        for index in indices:
-            ends.append((ends[-1] if ends else 0) + params[index].data.size)
-        self.spans = [(end - params[index].data.size, end) for index, end in zip(indices, ends)]
+        sizes = [params[index].data.size for index in indices]
+        ends = list(itertools.accumulate(sizes))
+        self.spans = [(end - size, end) for size, end in zip(sizes, ends)]
         dtype = params[indices[0]].data.dtype
         self.theta, self.gradient = xp.empty(ends[-1], dtype=dtype), xp.empty(ends[-1], dtype=dtype)
         self.slots, self.slot_places = [], []
