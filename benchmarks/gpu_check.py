@@ -18,7 +18,9 @@ and the embedding's gradient sums repeated ids in a fixed order).
 
 (speed) The benchmark models (benchmarks/bench_*.py) trained for one epoch with ``fit`` on
 CuPy: samples per second, next to PyTorch on the same GPU when it is installed with CUDA.
-The GPU is synchronised before the clock stops.
+The GPU is synchronised before the clock stops. The LSTM models are timed a second time
+with each step's arithmetic as array calls instead of one kernel
+(``teachnet.backend.lstm_step_kernels``), to show what the kernels gain.
 
 The full test suite runs on CuPy too: ``python -m pytest tests --backends=cupy``.
 """
@@ -34,6 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import teachnet  # noqa: E402
 from teachnet.backend import array_module as am  # noqa: E402
+from teachnet.backend import lstm_step_kernels  # noqa: E402
 from teachnet.layers import Activation, Dense, Flatten  # noqa: E402
 from teachnet.layers.convolutional import Convolution2D  # noqa: E402
 from teachnet.layers.embeddings import Embedding  # noqa: E402
@@ -242,13 +245,25 @@ def check_speed(backend, repeats=3):
         model = build()
         seconds = timed_epochs(lambda: model.fit(x, y, batch_size=batch_size, nb_epoch=1, verbose=0), repeats)
         rate = len(x) / seconds
+        plain_rate = None
+        if 'LSTM' in name:                 # the same without the one-kernel LSTM steps
+            lstm_step_kernels.ENABLED = False
+            try:
+                teachnet.set_seed(0)
+                plain = build()
+                plain_rate = len(x) / timed_epochs(lambda: plain.fit(x, y, batch_size=batch_size, nb_epoch=1,
+                                                                      verbose=0), repeats)
+            finally:
+                lstm_step_kernels.ENABLED = True
         am.set_backend('numpy')
         epoch = torch_runner(name, batch_size, x, y, model)
         if epoch is None:
             print(f"  {name:<26}{batch_size:>6}{rate:17,.0f}{'-':>12}{'-':>16}")
-            continue
-        torch_rate = len(x) / timed_epochs(epoch, repeats)
-        print(f"  {name:<26}{batch_size:>6}{rate:17,.0f}{torch_rate:12,.0f}{torch_rate / rate:15.2f}x")
+        else:
+            torch_rate = len(x) / timed_epochs(epoch, repeats)
+            print(f"  {name:<26}{batch_size:>6}{rate:17,.0f}{torch_rate:12,.0f}{torch_rate / rate:15.2f}x")
+        if plain_rate is not None:
+            print(f"  {'  steps as array calls':<26}{batch_size:>6}{plain_rate:17,.0f}")
 
 
 def main():

@@ -26,8 +26,13 @@ Backward at step t, given the total dL/dh_t = dh and the dL/dc_t coming from ste
 Read ``teachnet/layers/reference_cells/lstm_cell.py`` first: the same cell for one
 timestep, batch-major, in Keras's gate order, with nothing folded. The tests hold this op
 to it, forward and backward (tests/layers/test_reference_cells.py).
+
+On a GPU each step's arithmetic after the product h_{t-1}·U is one kernel
+(``teachnet.backend.lstm_step_kernels``), the same formulas; on the host it is the array
+calls below.
 """
 from teachnet.backend import array_module as am
+from teachnet.backend import lstm_step_kernels
 from teachnet.ops.recurrent import RecurrentSequence
 
 
@@ -74,11 +79,15 @@ class LSTMSequence(RecurrentSequence):
         recurrent = xp.empty((4 * u, n), dtype=dtype)
         both = xp.empty((2 * u, n), dtype=dtype)
         written, kept = both[:u], both[u:]
+        one_kernel = lstm_step_kernels.serves(self, dtype)     # a step's arithmetic in one GPU kernel
         with self.loop_threads():                  # h·U on one BLAS thread
             for s in range(t):
                 self.inputs_ready(s)
                 z, sigma, c_tilde = gates[s], sigmas[s], candidate[s]
                 xp.dot(recurrent_t, self.dropped(h[s]), out=recurrent)
+                if one_kernel:                                  # the same steps as below, in one launch
+                    lstm_step_kernels.forward_step(z, recurrent, c[s], c[s + 1], g_of_c[s], h[s + 1], self.inner.name)
+                    continue
                 z += recurrent                                  # z = x_t·W + b + h_{t-1}·U (folded)
                 inner(sigma, sigma)                             # o, i, f
                 activate(c_tilde, c_tilde)                      # c~
@@ -114,6 +123,8 @@ class LSTMSequence(RecurrentSequence):
         grad_o, grad_i_f, grad_c_tilde = gate_grads[:u], gate_grads[u:3 * u].reshape(2, u, n), gate_grads[3 * u:]
         input_gate, forget_gate = gates[:, u:2 * u], gates[:, 2 * u:3 * u]
         scratch = xp.empty((u, n), dtype=grad_h.dtype)
+        if lstm_step_kernels.serves(self, grad_h.dtype):
+            return self._backprop_in_kernels(grad_h, grad_z, grad_c, recurrent, scratch)
         with self.loop_threads():
             for s in range(t - 1, -1, -1):
                 dh, dh_carried = self.split_masked(s, grad_h[s])
@@ -138,6 +149,24 @@ class LSTMSequence(RecurrentSequence):
                     grad_h_previous += scratch                          # dL/dh_{t-1}
                     if dh_carried is not None:
                         grad_h_previous += dh_carried
+                self.gradients_ready(s, grad_z)
+        return grad_z
+
+    def _backprop_in_kernels(self, grad_h, grad_z, grad_c, recurrent, from_later):
+        """The loop back of ``backprop`` with each step's arithmetic in one GPU kernel: the
+        same formulas. U·dz_t goes into ``from_later``, and the kernel of step t - 1 adds
+        it to dL/dh_{t-1} (⊙ m_U under dropout_U) before using it."""
+        xp, t, u = am.xp(), grad_h.shape[0], self.units
+        gates, per_step = self.gate_values, self.steps_and_cells
+        with self.loop_threads():
+            for s in range(t - 1, -1, -1):
+                later = s < t - 1                                       # the step after: its dc, f and U·dz
+                lstm_step_kernels.backward_step(
+                    grad_z[s], grad_c[s], grad_c[s + 1] if later else None,
+                    gates[s + 1, 2 * u:3 * u] if later else None, grad_h[s], from_later if later else None,
+                    self.recurrent_mask, gates[s], per_step[s, 4 * u:], self.g_of_c[s])
+                if s > 0:
+                    xp.dot(recurrent, grad_z[s], out=from_later)        # (dz·Uᵀ)ᵀ = U·dzᵀ, for step s - 1
                 self.gradients_ready(s, grad_z)
         return grad_z
 
