@@ -42,7 +42,7 @@ class Linear(Op):
         xp = am.xp()
         x, kernel = self.x, self.kernel
         # dL/dx is needed only when x came from an earlier op (not for the input data)
-        grad_x = xp.dot(g, kernel.T) if wants_gradient(self, 0) else None
+        grad_x = gradient_of_input(g, kernel) if wants_gradient(self, 0) else None
         if x.ndim == 2:
             grad_kernel = xp.dot(x.T, g)
             grad_bias = g.sum(axis=0) if self.has_bias else None
@@ -53,6 +53,21 @@ class Linear(Op):
         if not self.has_bias:
             return grad_x, grad_kernel
         return grad_x, grad_kernel, grad_bias
+
+
+def gradient_of_input(g, kernel):
+    """dL/dx = g·Wᵀ. From mid-sized products on it is computed as (W·gᵀ)ᵀ: the same sums,
+    in the orientation the matrix library runs 10-35% faster here (benchmarks/README.md);
+    the result is a transposed view, laid out column by column. The library may round the
+    two orientations differently in the last bits (float32 with some processors' kernels,
+    never by more than rounding)."""
+    if g.ndim != 2 or 2 * g.size * kernel.shape[0] < TURNED_PRODUCT_FLOPS:
+        return am.xp().dot(g, kernel.T)
+    return am.xp().dot(kernel, g.T).T
+
+
+#: from this many operations on, dL/dx = g·Wᵀ is computed as (W·gᵀ)ᵀ
+TURNED_PRODUCT_FLOPS = 1e6
 
 
 def linear(x, kernel, bias=None):

@@ -179,3 +179,32 @@ def test_a_keras2_config_loads(units):
     assert np.all(np.abs(W) <= limit) and not b.any()
     x = np.random.default_rng(units).standard_normal((2, 4))
     np.testing.assert_allclose(model.predict(x), np.maximum(x @ W, 0), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('input_shape, units', [((4,), 3), ((6,), 5), ((3, 5), 2)], ids=str)
+def test_dense_with_dx_turned_around(monkeypatch, input_shape, units):
+    """dL/dx as (W·gᵀ)ᵀ, which big products take: the same checks (central differences
+    included) with the switch at 0 operations, so that every 2-D product takes it."""
+    from teachnet.ops import linear
+    turned = []
+
+    def spy(g, kernel):
+        turned.append(g.ndim == 2)
+        return gradient_of_input(g, kernel)
+    gradient_of_input = linear.gradient_of_input
+    monkeypatch.setattr(linear, 'TURNED_PRODUCT_FLOPS', 0)
+    monkeypatch.setattr(linear, 'gradient_of_input', spy)
+    layer_test(functools.partial(Dense, units, bias_initializer='uniform'), input_shape,
+               reference=dense_reference(), expected_output_shape=input_shape[:-1] + (units,))
+    assert turned and all(turned) == (len(input_shape) == 1)
+
+
+def test_the_turned_dx_is_g_times_w_transposed():
+    """(W·gᵀ)ᵀ against g·Wᵀ on a product big enough to take it (the guide's convnet's Dense)."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops.linear import TURNED_PRODUCT_FLOPS, gradient_of_input
+    rng = np.random.default_rng(0)
+    g, kernel = rng.standard_normal((32, 256)), rng.standard_normal((1600, 256))
+    assert 2 * g.size * kernel.shape[0] >= TURNED_PRODUCT_FLOPS
+    turned = am.to_numpy(gradient_of_input(am.to_device(g), am.to_device(kernel)))
+    np.testing.assert_allclose(turned, g @ kernel.T, rtol=1e-12, atol=1e-12)
