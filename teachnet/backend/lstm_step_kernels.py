@@ -30,6 +30,7 @@ import hashlib
 import os
 import subprocess
 import tempfile
+import warnings
 
 from teachnet.backend import array_module as am
 
@@ -124,7 +125,11 @@ THREADS = 256
 #: on a GPU too; for comparing the two)
 ENABLED = True
 
-_gpu_module = None
+KERNEL_NAMES = tuple(f'lstm_{direction}_step_{real}' for direction in ('forward', 'backward')
+                     for real in ('float', 'double'))
+
+_gpu_functions = None         # name -> the kernel compiled for the GPU
+_gpu_refused = None           # why CuPy could not compile the kernels, once it has tried
 _host_library = None
 _host_kernels_on = False
 
@@ -137,7 +142,23 @@ def serves(sequence, dtype):
     if not ENABLED or not (backend == 'cupy' or (backend == 'numpy' and _host_kernels_on)):
         return False
     return (str(dtype) in ('float32', 'float64') and sequence.inner.name in INNER_KINDS
-            and sequence.activation.name == 'tanh' and sequence.keep is None)
+            and sequence.activation.name == 'tanh' and sequence.keep is None
+            and (backend != 'cupy' or _gpu_ready()))
+
+
+def _gpu_ready():
+    """Whether the kernels are compiled for this GPU. If CuPy's compiler refuses them, a
+    warning says why, once, and the LSTM keeps its array calls (slower, the same formulas)."""
+    global _gpu_functions, _gpu_refused
+    if _gpu_functions is None and _gpu_refused is None:
+        try:
+            module = am.xp().RawModule(code=SOURCE)
+            _gpu_functions = {name: module.get_function(name) for name in KERNEL_NAMES}   # compiled now
+        except Exception as error:                   # a compiler's refusal: any kind of error
+            _gpu_refused = f'{type(error).__name__}: {error}'
+            warnings.warn(f'teachnet: the LSTM step kernels did not compile on this GPU ({_gpu_refused}); '
+                          f'LSTM steps run as array calls instead.', RuntimeWarning, stacklevel=2)
+    return _gpu_functions is not None
 
 
 def forward_step(z, recurrent, c_before, c_after, g_of_c, h_after, inner_name):
@@ -163,22 +184,13 @@ def backward_step(grad_z, grad_c, grad_c_later, forget_later, grad_h, from_later
 def _launch(name, dtype, block, arrays, flags):
     real = 'float' if str(dtype) == 'float32' else 'double'
     if am.get_backend() == 'cupy':
-        cupy = am.xp()
-        kernel = _gpu_kernels(cupy).get_function(f'{name}_{real}')
+        kernel = _gpu_functions[f'{name}_{real}']                     # compiled by ``serves``
         blocks = (block + THREADS - 1) // THREADS
         kernel((blocks,), (THREADS,), (am.host.int64(block),) + tuple(arrays) + tuple(am.host.int32(f) for f in flags))
         return
     function = getattr(_host_kernels(), f'{name}_{real}')
     function(ctypes.c_longlong(block), *[ctypes.c_void_p(array.ctypes.data) for array in arrays],
              *[ctypes.c_int(f) for f in flags])
-
-
-def _gpu_kernels(cupy):
-    """The kernels compiled for the GPU (once; CuPy caches the compiled code on disk too)."""
-    global _gpu_module
-    if _gpu_module is None:
-        _gpu_module = cupy.RawModule(code=SOURCE)
-    return _gpu_module
 
 
 # ----------------------------------------------------------------------------- on the host

@@ -171,3 +171,46 @@ def test_the_kernels_compile_for_a_gpu(tmp_path):
     for direction in ('forward', 'backward'):
         for real in ('float', 'double'):
             assert f'.entry lstm_{direction}_step_{real}(' in ptx
+
+
+class _FakeCuPy:
+    """Stands in for CuPy's module: its RawModule compiles or refuses, and counts."""
+
+    def __init__(self, refuse):
+        self.refuse, self.compiled = refuse, []
+
+    def RawModule(self, code):
+        fake = self
+
+        class Module:
+            def get_function(self, name):
+                if fake.refuse:
+                    raise RuntimeError('nvrtc: error: identifier "tanhf" is undefined')
+                fake.compiled.append(name)
+                return name
+        assert code == lstm_step_kernels.SOURCE
+        return Module()
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize('refuse', [False, True])
+def test_on_a_gpu_the_kernels_compile_once_or_say_why_not(monkeypatch, refuse):
+    """On CuPy the kernels are compiled when an LSTM first asks, all four at once; if
+    CuPy's compiler refuses them, one warning says why and the LSTM keeps its array calls."""
+    import types
+    import warnings
+    fake = _FakeCuPy(refuse)
+    monkeypatch.setattr(am, 'get_backend', lambda: 'cupy')
+    monkeypatch.setattr(am, 'xp', lambda: fake)
+    monkeypatch.setattr(lstm_step_kernels, '_gpu_functions', None)
+    monkeypatch.setattr(lstm_step_kernels, '_gpu_refused', None)
+    sequence = types.SimpleNamespace(inner=types.SimpleNamespace(name='hard_sigmoid'),
+                                     activation=types.SimpleNamespace(name='tanh'), keep=None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        answers = [lstm_step_kernels.serves(sequence, 'float32') for _ in range(3)]
+    assert answers == [not refuse] * 3
+    if refuse:
+        assert len(caught) == 1 and 'did not compile' in str(caught[0].message) and 'tanhf' in str(caught[0].message)
+    else:
+        assert not caught and sorted(fake.compiled) == sorted(lstm_step_kernels.KERNEL_NAMES)
