@@ -31,6 +31,7 @@ def kernels(teachnet_backend):
         pytest.skip('the host kernels need a C++ compiler')
     return lstm_step_kernels.use_host_kernels
 
+
 #: the scenarios the kernels serve (σ in INNER_KINDS, g = tanh, no masked steps), and more
 KERNEL_SCENARIOS = {name: options for name, options in SCENARIOS.items()
                     if not options.get('masked') and options.get('activation', 'tanh') == 'tanh'}
