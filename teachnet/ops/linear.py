@@ -55,6 +55,10 @@ class Linear(Op):
         return grad_x, grad_kernel, grad_bias
 
 
+#: from this many operations on, dL/dx = g·Wᵀ is computed as (W·gᵀ)ᵀ
+TURNED_PRODUCT_FLOPS = 1e6
+
+
 def gradient_of_input(g, kernel):
     """dL/dx = g·Wᵀ. From mid-sized products on it is computed as (W·gᵀ)ᵀ: the same sums,
     in the orientation the matrix library runs 10-35% faster here (benchmarks/README.md);
@@ -64,10 +68,6 @@ def gradient_of_input(g, kernel):
     if g.ndim != 2 or 2 * g.size * kernel.shape[0] < TURNED_PRODUCT_FLOPS:
         return am.xp().dot(g, kernel.T)
     return am.xp().dot(kernel, g.T).T
-
-
-#: from this many operations on, dL/dx = g·Wᵀ is computed as (W·gᵀ)ᵀ
-TURNED_PRODUCT_FLOPS = 1e6
 
 
 def linear(x, kernel, bias=None):

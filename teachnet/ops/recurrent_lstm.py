@@ -117,14 +117,14 @@ class LSTMSequence(RecurrentSequence):
         grad_c = self.grad_c = self.activation.slope(g_of_c, out=xp.empty((t, u, n), dtype=grad_h.dtype))
         grad_c *= gates[:, :u]
         recurrent = self.recurrent_kernel.take(self.order, axis=1)          # U, (units, 4 units), the op's order
+        scratch = xp.empty((u, n), dtype=grad_h.dtype)
+        if lstm_step_kernels.serves(self, grad_h.dtype):
+            return self._backprop_in_kernels(grad_h, grad_z, grad_c, recurrent, scratch)
         gate_grads = xp.empty((4 * u, n), dtype=grad_h.dtype)   # a step's [do; di; df; dc~], before the slopes
         # [di; df] = dc ⊙ [c~; c_{t-1}]: one broadcast product on rows 3u:5u of a step's block
         partners = per_step[:t, 3 * u:].reshape(t, 2, u, n)
         grad_o, grad_i_f, grad_c_tilde = gate_grads[:u], gate_grads[u:3 * u].reshape(2, u, n), gate_grads[3 * u:]
         input_gate, forget_gate = gates[:, u:2 * u], gates[:, 2 * u:3 * u]
-        scratch = xp.empty((u, n), dtype=grad_h.dtype)
-        if lstm_step_kernels.serves(self, grad_h.dtype):
-            return self._backprop_in_kernels(grad_h, grad_z, grad_c, recurrent, scratch)
         with self.loop_threads():
             for s in range(t - 1, -1, -1):
                 dh, dh_carried = self.split_masked(s, grad_h[s])

@@ -145,7 +145,7 @@ class Optimizer:
             group = self._small_parameters(params, [with_grad[position] for position in together])
             group.update(self, params, [gradients[position] for position in together], step)
         slots_of = self._slots_by_parameter()
-        alone = [position for position in range(len(with_grad)) if position not in together]
+        alone = sorted(set(range(len(with_grad))) - set(together))
         for index, g in ((with_grad[position], gradients[position]) for position in alone):
             if isinstance(g, RowGradient):
                 self.update_parameter_rows(params[index].data, g, step, *slots_of[index])
