@@ -30,7 +30,8 @@ g²...), but the bookkeeping around them is the same for all, and lives here:
 * **Less work, the same numbers.** An embedding's gradient reaches a few rows of its
   table (a ``RowGradient``): rules that leave θ alone where g = 0 update those rows only
   (``update_parameter_rows``). Small parameters are updated together, laid end to end
-  (``teachnet.optimizers.together``).
+  (``teachnet.optimizers.together``), and large ones a block at a time, in the cache
+  (``teachnet.optimizers.blocks``).
 
 A subclass names its hyperparameters and slots, computes the numbers shared by all
 parameters once per step (``begin_step``) and applies its rule to one parameter
@@ -42,6 +43,7 @@ from teachnet.backend import array_module as am
 from teachnet.backend import sample_passes
 from teachnet.ops.row_gradient import RowGradient
 from teachnet.optimizers import together as together_module
+from teachnet.optimizers.blocks import update_in_blocks
 
 
 class Optimizer:
@@ -149,8 +151,8 @@ class Optimizer:
         for index, g in ((with_grad[position], gradients[position]) for position in alone):
             if isinstance(g, RowGradient):
                 self.update_parameter_rows(params[index].data, g, step, *slots_of[index])
-            else:
-                self.update_parameter(params[index].data, g, step, *slots_of[index])
+            else:       # a large parameter a block at a time (optimizers.blocks)
+                update_in_blocks(self, params[index].data, g, step, slots_of[index])
         self.iterations += 1
 
     def _small_parameters(self, params, indices):
@@ -219,7 +221,7 @@ class Optimizer:
             named, g_rows = row_gradient.between(first, last)
             xp = am.xp()
             theta_rows, slot_rows = xp.take(theta, named, axis=0), [xp.take(slot, named, axis=0) for slot in slots]
-            self.update_parameter(theta_rows, g_rows, step, *slot_rows)
+            update_in_blocks(self, theta_rows, g_rows, step, slot_rows)
             self.idle_slots(*[slot[first:last] for slot in slots])    # every row, as if g were 0 ...
             theta[named] = theta_rows                                   # ... then the rows with a gradient
             for slot, values in zip(slots, slot_rows):

@@ -27,6 +27,7 @@ import itertools
 
 from teachnet.backend import array_module as am
 from teachnet.ops.row_gradient import RowGradient
+from teachnet.optimizers.blocks import update_in_blocks
 
 #: parameters of at most this many numbers are updated together
 SMALL_PARAMETER = 1 << 16
@@ -69,7 +70,7 @@ class SmallParameters:
         xp = am.xp()
         xp.concatenate([params[index].data.reshape(-1) for index in self.indices], out=self.theta)
         xp.concatenate([g.reshape(-1) for g in gradients], out=self.gradient)
-        optimizer.update_parameter(self.theta, self.gradient, step, *self.slots)
+        update_in_blocks(optimizer, self.theta, self.gradient, step, self.slots)
         for index, part in zip(self.indices, self.theta_parts):
             params[index].data[...] = part
 
