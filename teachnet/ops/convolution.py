@@ -63,7 +63,7 @@ import math
 
 from teachnet.backend import array_module as am
 from teachnet.backend import indexing, sample_passes
-from teachnet.ops import kernel_gradient_runs, patches_from_planes
+from teachnet.ops import bias_blocks, kernel_gradient_runs, patches_from_planes
 from teachnet.ops.op import Op
 from teachnet.ops.operands import wants_gradient
 
@@ -119,16 +119,15 @@ def patches_times_kernel(image, kernel, strides, bias=None):
     z = xp.empty((n * out_rows * out_cols, c_out), dtype=am.host.result_type(image.dtype, kernel.dtype))
     kernel_matrix = kernel.reshape(kh * kw * c_in, c_out)
     per_sample = out_rows * out_cols
-
     chunk = samples_per_pass(n, per_sample * kh * kw * c_in * image.itemsize)
-    bias_rows = None if bias is None else am.in_every_row(bias, chunk * per_sample)    # b on each row of a pass
+    bias_block = None if bias is None else bias_blocks.bias_rows(bias, chunk * per_sample)     # b on each row
 
     def one_pass(first, last):
         patches = xp.ascontiguousarray(view[first:last]).reshape(-1, kh * kw * c_in)     # 2. im2col: P_s
         rows = z[first * per_sample:last * per_sample]
         xp.dot(patches, kernel_matrix, out=rows)                                        # 3. matmul
         if bias is not None:
-            rows += bias_rows[:len(rows)]                                               # 4. bias
+            rows += bias_block[:len(rows)]                                              # 4. bias
 
     sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * kh * kw * c_in * c_out)
     return z.reshape(n, out_rows, out_cols, c_out)                                      # 5. reshape

@@ -24,6 +24,7 @@ than the windows': cols' > kw·c_in (``planes_pay_off``).
 """
 from teachnet.backend import array_module as am
 from teachnet.backend import indexing, sample_passes
+from teachnet.ops.bias_blocks import bias_rows
 
 
 def planes_pay_off(x, kernel_shape, strides, padding, data_format):
@@ -55,14 +56,14 @@ def patches_times_kernel_from_planes(planes, kernel, bias, chunk):
     per_sample = out_rows * out_cols
     z = xp.empty((n * per_sample, c_out), dtype=am.host.result_type(planes.dtype, kernel.dtype))
     kernel_matrix = kernel.reshape(kh * kw * c_in, c_out)
-    bias_rows = None if bias is None else am.in_every_row(bias, chunk * per_sample)       # b on each row of a pass
+    bias_block = None if bias is None else bias_rows(bias, chunk * per_sample)         # b on each row of a pass
 
     def one_pass(first, last):
         patches_t = xp.ascontiguousarray(view[:, :, :, first:last]).reshape(kh * kw * c_in, -1)   # Pᵀ_s
         rows = z[first * per_sample:last * per_sample]
         xp.dot(patches_t.T, kernel_matrix, out=rows)                                           # P_s·W_mat
         if bias is not None:
-            rows += bias_rows[:len(rows)]
+            rows += bias_block[:len(rows)]
 
     sample_passes.for_each_pass(n, chunk, one_pass, flops_per_pass=2 * chunk * per_sample * kh * kw * c_in * c_out)
     return z.reshape(n, out_rows, out_cols, c_out)

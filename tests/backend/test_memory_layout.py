@@ -69,19 +69,3 @@ def test_pooling_gradient_is_laid_out_as_its_input():
     expected = expected.reshape(2, 3, 3, 3, 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(2, 3, 6, 6)
     np.testing.assert_array_equal(am.to_numpy(x.grad), expected)
 
-
-def test_in_every_row_repeats_the_vector_and_adds_as_the_broadcast_does(teachnet_backend):
-    """A convolution pass adds its bias from ``in_every_row``: the same sums as b broadcast."""
-    rng = np.random.default_rng(4)
-    bias = am.to_device(rng.standard_normal(5).astype('float32'))
-    block = am.in_every_row(bias, 7)
-    z = rng.standard_normal((6, 5)).astype('float32')
-    broadcast, pass_rows = am.to_device(z.copy()), am.to_device(z.copy())
-    broadcast += bias
-    pass_rows += block[:6]                                      # a last pass shorter than the block
-    np.testing.assert_array_equal(am.to_numpy(pass_rows), am.to_numpy(broadcast))
-    if teachnet_backend == 'cupy':                              # a view that broadcasts
-        assert block.shape == (1, 5)
-        return
-    assert block.shape == (7, 5) and block.dtype == bias.dtype
-    np.testing.assert_array_equal(am.to_numpy(block), np.tile(am.to_numpy(bias), (7, 1)))

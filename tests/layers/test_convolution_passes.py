@@ -250,3 +250,22 @@ def test_an_empty_batch_goes_through_both_passes():
     grad_x = convolution.col2im_of_patch_gradients(am.to_device(np.zeros((0, 4))), kernel, (0, 3, 3), (0, 5, 5, 2),
                                                    (1, 1))
     assert grad_x.shape == (0, 5, 5, 2)
+
+
+def test_a_pass_adds_its_bias_from_a_block_of_rows_the_same_as_broadcast(teachnet_backend):
+    """Step 4 adds b from ``bias_rows``, b on every row of a pass (on a GPU a (1, c_out)
+    view): the same sums as b broadcast, also for a last pass shorter than the block."""
+    from teachnet.backend import array_module as am
+    from teachnet.ops.bias_blocks import bias_rows
+
+    rng = np.random.default_rng(4)
+    bias = am.to_device(rng.standard_normal(5).astype('float32'))
+    block = bias_rows(bias, 7)
+    z = rng.standard_normal((6, 5)).astype('float32')
+    broadcast, pass_rows = am.to_device(z.copy()), am.to_device(z.copy())
+    broadcast += bias
+    pass_rows += block[:6]
+    np.testing.assert_array_equal(am.to_numpy(pass_rows), am.to_numpy(broadcast))
+    expected_shape = (1, 5) if teachnet_backend == 'cupy' else (7, 5)
+    assert block.shape == expected_shape and block.dtype == bias.dtype
+    np.testing.assert_array_equal(am.to_numpy(block), np.tile(am.to_numpy(bias), (expected_shape[0], 1)))
