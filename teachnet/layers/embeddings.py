@@ -92,8 +92,8 @@ class Embedding(Layer):
             ids = ids.astype('int32')          # float ids (as Keras 1 allowed) are truncated
         output = embedding_lookup(ids, self.W, self.name)
         if training and self.dropout > 0:       # drop whole words: one draw per row of W
-            keep = am.random_uniform((self.input_dim,), dtype=output.data.dtype)
-            keep = (keep >= self.dropout).astype(output.data.dtype) / (1. - self.dropout)
+            keep = am.random_keep((self.input_dim,), self.dropout, dtype=output.data.dtype)
+            keep = keep.astype(output.data.dtype) / (1. - self.dropout)
             output = multiply(output, keep[ids][..., None])
         return output
 

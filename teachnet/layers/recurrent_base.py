@@ -192,7 +192,7 @@ class Recurrent(Layer):
 
     # ------------------------------------------------------------------ running
     def _dropout_mask(self, shape, rate, dtype):
-        keep = am.random_uniform(shape, dtype=dtype) >= rate
+        keep = am.random_keep(shape, rate, dtype=dtype)
         return keep.astype(dtype) * (1. / (1. - rate))
 
     def op_options(self):

@@ -19,9 +19,10 @@ class Dropout(Op):
         self.rate = rate
 
     def forward(self, x):
-        mask = am.random_uniform(x.shape, dtype=x.dtype, order=am.memory_order(x))   # u ~ U[0, 1)
-        am.xp().greater_equal(mask, self.rate, out=mask)     # keep where u >= p: 1.0 or 0.0
-        mask *= 1.0 / (1.0 - self.rate)
+        order = am.memory_order(x)
+        keep = am.random_keep(x.shape, self.rate, dtype=x.dtype, order=order)   # u >= p for u ~ U[0, 1)
+        mask = am.empty_in_order(x.shape, order, x.dtype)
+        am.xp().multiply(keep, am.xp().asarray(1.0 / (1.0 - self.rate), dtype=x.dtype), out=mask)   # 1/(1-p) or 0
         self.mask = mask
         return x * mask
 
