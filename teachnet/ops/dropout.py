@@ -22,7 +22,7 @@ class Dropout(Op):
         order = am.memory_order(x)
         keep = am.random_keep(x.shape, self.rate, dtype=x.dtype, order=order)   # u >= p for u ~ U[0, 1)
         mask = am.empty_in_order(x.shape, order, x.dtype)
-        am.xp().multiply(keep, am.xp().asarray(1.0 / (1.0 - self.rate), dtype=x.dtype), out=mask)   # 1/(1-p) or 0
+        am.xp().multiply(keep, x.dtype.type(1.0 / (1.0 - self.rate)), out=mask)   # 1/(1-p) or 0
         self.mask = mask
         return x * mask
 
