@@ -7,21 +7,12 @@ from teachnet.backend import array_module as am
 from teachnet.backend import sample_passes
 from teachnet.ops.row_gradient import RowGradient
 from teachnet.ops.tensor import Parameter
-from teachnet.optimizers import SGD, RMSprop, Adagrad, Adadelta, Adam, Adamax, Nadam
+from teachnet.optimizers import RMSprop
 from teachnet.optimizers import blocks, together
 
-OPTIMIZERS = {
-    'sgd': lambda: SGD(lr=0.05),
-    'sgd momentum': lambda: SGD(lr=0.05, momentum=0.7),
-    'sgd nesterov': lambda: SGD(lr=0.05, momentum=0.8, nesterov=True, decay=0.01),
-    'rmsprop': lambda: RMSprop(lr=0.01, rho=0.8),
-    'adagrad': lambda: Adagrad(lr=0.1),
-    'adadelta': lambda: Adadelta(lr=0.9),
-    'adam': lambda: Adam(lr=0.01),
-    'adamax': lambda: Adamax(lr=0.01),
-    'nadam': lambda: Nadam(lr=0.01),
-    'rmsprop clipvalue': lambda: RMSprop(lr=0.01, clipvalue=0.5),
-}
+from optimizer_settings import EVERY_RULE
+
+OPTIMIZERS = dict(EVERY_RULE)
 SMALL_BLOCK = 64            # the tests' blocks: parameters of a few hundred numbers take several
 #: (shape, dtype, how its gradient is laid out): sizes that are not a multiple of the
 #: block, two dtypes, a gradient laid out column by column (updated whole), small ones that

@@ -6,20 +6,12 @@ import pytest
 from teachnet.backend import array_module as am
 from teachnet.ops.row_gradient import RowGradient
 from teachnet.ops.tensor import Parameter
-from teachnet.optimizers import SGD, RMSprop, Adagrad, Adadelta, Adam, Adamax, Nadam
+from teachnet.optimizers import RMSprop
 from teachnet.optimizers import together
 
-OPTIMIZERS = {
-    'sgd': lambda: SGD(lr=0.05),
-    'sgd nesterov': lambda: SGD(lr=0.05, momentum=0.8, nesterov=True, decay=0.01),
-    'rmsprop': lambda: RMSprop(lr=0.01, rho=0.8),
-    'adagrad': lambda: Adagrad(lr=0.1),
-    'adadelta': lambda: Adadelta(lr=0.9),
-    'adam': lambda: Adam(lr=0.01),
-    'adamax': lambda: Adamax(lr=0.01),
-    'nadam': lambda: Nadam(lr=0.01),
-    'rmsprop clipnorm': lambda: RMSprop(lr=0.01, clipnorm=0.5),
-}
+from optimizer_settings import EVERY_RULE
+
+OPTIMIZERS = dict(EVERY_RULE)
 #: small ones of two dtypes, a big one, and an embedding-like table with row gradients
 SHAPES = [((3, 4), 'float32'), ((5,), 'float32'), ((2, 1, 3), 'float32'), ((4, 2), 'float64'),
           ((300, 300), 'float32'), ((6, 2), 'float32')]
