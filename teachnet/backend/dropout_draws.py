@@ -26,11 +26,12 @@ def keep(generator, shape, rate, dtype):
     """``generator.random(shape, dtype=dtype) >= rate`` as a boolean array, drawn as the
     generator's words; None where the words cannot stand in for the floats (a generator
     other than NumPy's PCG64, a half word left over by an odd number of float32 draws,
-    a dtype other than float32 and float64, a big-endian host): then the caller draws
-    the floats."""
+    a dtype other than float32 and float64, a big-endian host, a rate outside [0, 1)): then
+    the caller draws the floats."""
     bit_generator = getattr(generator, 'bit_generator', None)
     dtype = numpy.dtype(dtype)
-    if not isinstance(bit_generator, numpy.random.PCG64) or dtype not in _WORDS or not numpy.little_endian:
+    if (not isinstance(bit_generator, numpy.random.PCG64) or dtype not in _WORDS or not numpy.little_endian
+            or not 0 <= rate < 1):              # (a rate outside [0, 1), NaN included: the floats decide)
         return None
     count = math.prod(shape)
     if dtype == numpy.float32:

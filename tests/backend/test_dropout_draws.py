@@ -55,6 +55,8 @@ def test_other_generators_and_dtypes_draw_the_floats():
     assert dropout_draws.keep(np.random.Generator(np.random.MT19937(1)), (3,), 0.5, 'float32') is None
     assert dropout_draws.keep(np.random.default_rng(1), (3,), 0.5, 'float16') is None
     assert dropout_draws.keep(object(), (3,), 0.5, 'float32') is None
+    for rate in (float('nan'), -0.1, 1.0):
+        assert dropout_draws.keep(np.random.default_rng(1), (3,), rate, 'float32') is None
 
 
 @pytest.mark.parametrize('dtype', ['float32', 'float64', 'float16'])
