@@ -55,6 +55,8 @@ def ratio_lines(times, target):
     ratio = teachnet / reference
     verdict = '' if target is None else f"   target <= {target}: {'met' if ratio <= target else 'NOT met'}"
     print(f"  teachnet time / reference time = {ratio:.2f}{verdict}")
+    rounds = bench_mlp.paired_ratios(times['teachnet'], times['reference'])     # the two in the same minute
+    print(f"  teachnet time / reference time, round by round: {', '.join(f'{r:.2f}' for r in rounds)}")
     if 'teachnet+acc' in times:
         print(f"  teachnet with metrics=['accuracy'] / reference = "
               f"{bench_mlp.spread(times['teachnet+acc'])[0] / reference:.2f}")
