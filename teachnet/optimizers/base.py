@@ -31,7 +31,9 @@ g²...), but the bookkeeping around them is the same for all, and lives here:
   table (a ``RowGradient``): rules that leave θ alone where g = 0 update those rows only
   (``update_parameter_rows``). Small parameters are updated together, laid end to end
   (``teachnet.optimizers.together``), and large ones a block at a time, in the cache
-  (``teachnet.optimizers.blocks``).
+  (``teachnet.optimizers.blocks``). Running averages that fade below the normal floats
+  are set to zero: processors compute with such numbers far more slowly
+  (``teachnet.optimizers.subnormals``).
 
 A subclass names its hyperparameters and slots, computes the numbers shared by all
 parameters once per step (``begin_step``) and applies its rule to one parameter

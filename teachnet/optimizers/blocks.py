@@ -22,6 +22,7 @@ Python's interpreter lock), and in two halves of blocks no faster. On a GPU the 
 on the whole parameter: there one long kernel beats many short ones.
 """
 from teachnet.backend import array_module as am
+from teachnet.optimizers import subnormals
 
 #: numbers of a parameter that one run of the rule takes (128 KiB of float32)
 BLOCK = 1 << 15
@@ -30,14 +31,19 @@ BLOCK = 1 << 15
 def update_in_blocks(optimizer, theta, g, step, slots):
     """``optimizer.update_parameter(theta, g, step, *slots)``, BLOCK numbers at a time
     where that pays (a host array of more than two blocks, every array laid out in one
-    piece, row by row), else on the whole parameter at once."""
+    piece, row by row), else on the whole parameter at once; and the subnormal numbers of
+    the slots where a sample finds some set to zero (``optimizers.subnormals``)."""
+    to_clear = subnormals.sampled_subnormals(slots)
     if not runs_in_blocks(theta, g, slots):
         optimizer.update_parameter(theta, g, step, *slots)
+        subnormals.zero_subnormals(to_clear)
         return
     theta, g, slots = theta.reshape(-1), g.reshape(-1), [slot.reshape(-1) for slot in slots]   # views: no copies
+    to_clear = [slot.reshape(-1) for slot in to_clear]
     for first in range(0, theta.size, BLOCK):
         last = first + BLOCK
         optimizer.update_parameter(theta[first:last], g[first:last], step, *[slot[first:last] for slot in slots])
+        subnormals.zero_subnormals([slot[first:last] for slot in to_clear])      # while the block is in the cache
 
 
 def runs_in_blocks(theta, g, slots):
