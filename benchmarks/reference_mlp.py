@@ -22,11 +22,23 @@ The network, for a batch x of n samples (float32 throughout):
       RMSprop   s ← ρ·s + (1-ρ)·g²;   θ ← θ - lr_t·g / (√s + ε)
       SGD       v ← μ·v - lr_t·g;     θ ← θ + μ·v - lr_t·g (Nesterov)  or  θ ← θ + v
 
+The RMSprop averages s that fade below the normal floats are set to zero, as teachnet does
+(``teachnet.optimizers.subnormals``): without that, after an epoch or two most of them are
+subnormal numbers and each update takes ten times as long, for the same weights.
+
 Dropout masks come from ``numpy.random.Generator.random(shape, dtype=float32) >= p``,
 drawn hidden layer by hidden layer, so with the same generator the masks are the ones
 teachnet draws.
 """
 import numpy as np
+
+
+def clear_subnormals(slot, sample_step=61):
+    """Set the subnormal numbers of ``slot`` to zero, when a sample of every sample_step-th
+    number holds some."""
+    sample = np.abs(slot.reshape(-1)[::sample_step])
+    if np.any((sample < np.finfo(slot.dtype).tiny) & (sample > 0)):
+        np.putmask(slot, np.abs(slot) < np.finfo(slot.dtype).tiny, 0)
 
 FLOAT = np.float32
 
@@ -146,6 +158,7 @@ class ReferenceMLP:
                 np.divide(g, work, out=work)
                 work *= lr
                 theta -= work
+                clear_subnormals(slot)
             else:
                 g *= lr                             # g is ours: it becomes lr·g
                 if not self.momentum:
