@@ -34,7 +34,7 @@ def test_the_sample_finds_slots_with_subnormal_numbers_and_not_zeros():
     hidden = clean.copy()
     hidden[1] = TINY['float32'] / 8                                 # between two samples
     assert subnormals.sampled_subnormals([clean, dirty, hidden]) == [dirty]
-    laid_out_by_columns = np.asfortranarray(np.tile(dirty, (3, 1)))  # sampled without a copy of its own
+    laid_out_by_columns = np.asfortranarray(np.tile(dirty, (3, 1)))  # sampled through .flat, in row order
     assert subnormals.sampled_subnormals([laid_out_by_columns]) == [laid_out_by_columns]
 
 
