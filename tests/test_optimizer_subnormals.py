@@ -42,20 +42,20 @@ def decaying_run(make_optimizer, small, steps, clear, monkeypatch, dtype='float3
     """θ and the slots after ``steps`` updates whose gradient is ``small`` times an ordinary
     one for the first half of θ for three steps, then zero (its averages fade through the
     subnormal range), and ordinary for the rest."""
-    if not clear:
-        monkeypatch.setattr(subnormals, 'sampled_subnormals', lambda slots: [])
-    monkeypatch.setattr(subnormals, 'SAMPLE_STEP', 1)
-    monkeypatch.setattr(blocks, 'BLOCK', 64)
-    rng = np.random.default_rng(2)
-    param = Parameter(am.to_device(rng.standard_normal(size).astype(dtype)))
-    optimizer = make_optimizer()
-    for step in range(steps):
-        g = rng.standard_normal(size).astype(dtype)
-        g[:size // 2] *= small if step < 3 else 0           # then nothing: the averages decay
-        param.grad = am.to_device(g)
-        optimizer.update([param])
+    with monkeypatch.context() as patch:
+        if not clear:
+            patch.setattr(subnormals, 'sampled_subnormals', lambda slots: [])
+        patch.setattr(subnormals, 'SAMPLE_STEP', 1)
+        patch.setattr(blocks, 'BLOCK', 64)
+        rng = np.random.default_rng(2)
+        param = Parameter(am.to_device(rng.standard_normal(size).astype(dtype)))
+        optimizer = make_optimizer()
+        for step in range(steps):
+            g = rng.standard_normal(size).astype(dtype)
+            g[:size // 2] *= small if step < 3 else 0           # then nothing: the averages decay
+            param.grad = am.to_device(g)
+            optimizer.update([param])
     slots = [am.to_numpy(slot) for name in optimizer.slot_names for slot in optimizer.slots[name]]
-    monkeypatch.undo()
     return am.to_numpy(param.data), slots
 
 

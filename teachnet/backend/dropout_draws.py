@@ -55,8 +55,10 @@ def keep(generator, shape, rate, dtype):
 
 def lowest_kept(rate, dtype, fraction_bits):
     """K, the smallest whole number whose u = K · 2^-fraction_bits passes u >= rate as NumPy
-    compares an array of ``dtype`` with ``rate`` (a Python float meets float32 as float32)."""
+    compares an array of ``dtype`` with ``rate`` (a Python float meets float32 as float32).
+
+    For rate in [0, 1), ⌈rate · 2^fraction_bits⌉ is K or one off it either way (a float32
+    rate is rate rounded by at most half of 2⁻²⁴): the first of these three that passes."""
     lowest = max(0, math.ceil(float(rate) * 2.0 ** fraction_bits) - 1)
     candidates = numpy.array([lowest, lowest + 1, lowest + 2], dtype=numpy.float64) * 2.0 ** -fraction_bits
-    passes = candidates.astype(dtype) >= rate
-    return lowest + int(numpy.argmax(passes)) if passes.any() else lowest + 3
+    return lowest + int(numpy.argmax(candidates.astype(dtype) >= rate))
